@@ -1,0 +1,610 @@
+//! Coded errors: the Backendless vocabulary of SPEC §6.
+//!
+//! Every problem found in an update is a [`Violation`]: where it is (a JSON Pointer into the
+//! body as sent), which marker it concerns, and a [`ViolationKind`] that knows its numeric
+//! [`ErrorCode`], its stable kebab-case rule name and its English message. The top-level code
+//! of a rejected update is chosen by [`ErrorCode::precedence`].
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::pointer::Pointer;
+
+/// The numeric codes an update can fail with (Backendless' "Update User Object" errors).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorCode {
+    /// 2002: wrong application info, or the application (version) is disabled.
+    AppInfo,
+    /// 3018: the identity is being changed to a value another user holds.
+    IdentityTaken,
+    /// 3024: general update error (malformed body, wrong type, invalid value, limits, ...).
+    Update,
+    /// 3028: nobody is logged in.
+    NotLoggedIn,
+    /// 3029: the logged-in user targets another user's record.
+    OtherUser,
+    /// 3030: the target user does not exist.
+    UserNotFound,
+    /// 3031: a marker the form does not define, with dynamic properties off.
+    UnknownProperty,
+    /// 3045: a required attribute (or the password) is sent empty or cleared.
+    Required,
+}
+
+impl ErrorCode {
+    /// The number clients see.
+    pub fn as_u16(self) -> u16 {
+        match self {
+            ErrorCode::AppInfo => 2002,
+            ErrorCode::IdentityTaken => 3018,
+            ErrorCode::Update => 3024,
+            ErrorCode::NotLoggedIn => 3028,
+            ErrorCode::OtherUser => 3029,
+            ErrorCode::UserNotFound => 3030,
+            ErrorCode::UnknownProperty => 3031,
+            ErrorCode::Required => 3045,
+        }
+    }
+}
+
+/// Where a violation stands in SPEC §6's precedence list; lower wins.
+///
+/// `2002, 3028, 3029, 3030, body-level 3024, 3031, 3045, value-level 3024, 3018`.
+pub(crate) fn precedence(kind: &ViolationKind) -> u8 {
+    match kind.code() {
+        ErrorCode::AppInfo => 0,
+        ErrorCode::NotLoggedIn => 1,
+        ErrorCode::OtherUser => 2,
+        ErrorCode::UserNotFound => 3,
+        ErrorCode::Update if kind.is_body_level() => 4,
+        ErrorCode::UnknownProperty => 5,
+        ErrorCode::Required => 6,
+        ErrorCode::Update => 7,
+        ErrorCode::IdentityTaken => 8,
+    }
+}
+
+/// What went wrong, with the data needed for the message. One variant per rule.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ViolationKind {
+    // ---- application and session (checked before the body is read) ----
+    /// The caller did not present the application's id and secret key.
+    #[error("wrong application info: the application id or secret key is missing or wrong")]
+    AppCredentials,
+    /// The application is disabled.
+    #[error("this application version is disabled")]
+    AppDisabled,
+    /// Nobody is logged in.
+    #[error("user is not logged in")]
+    NotLoggedIn,
+    /// The logged-in user targets another record.
+    #[error("cannot modify properties of another user")]
+    OtherUser,
+    /// The target record does not exist.
+    #[error("unable to locate the user account")]
+    UserNotFound,
+
+    // ---- body level (processing stops) ----
+    /// The bytes are not JSON.
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    /// A part of the body has a shape no accepted form of `IUserBody` has.
+    #[error("invalid body shape: {0}")]
+    InvalidShape(String),
+    /// `formIdentifier` is missing or not a string.
+    #[error("formIdentifier is required and must be a string")]
+    MissingFormIdentifier,
+    /// No form with that identifier is registered.
+    #[error("unknown form `{0}`")]
+    UnknownForm(String),
+    /// The body names another form than the one the user was registered with.
+    #[error("the user belongs to form `{stored}`, the body names `{sent}`")]
+    FormMismatch {
+        /// The form of the stored record.
+        stored: String,
+        /// The form the body names.
+        sent: String,
+    },
+    /// The body is larger than the configured limit.
+    #[error("body is {size} bytes, more than the limit of {limit}")]
+    BodyTooLarge {
+        /// Size of the body.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The body nests deeper than the configured limit.
+    #[error("body nests deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// More formData/authData entries than the configured limit.
+    #[error("{count} entries, more than the limit of {limit}")]
+    TooManyEntries {
+        /// Entries found.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A string longer than the configured limit.
+    #[error("a string of {len} bytes, more than the limit of {limit}")]
+    StringTooLong {
+        /// Length of the string in bytes.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// `state` serializes to more than the configured limit.
+    #[error("state is {size} bytes serialized, more than the limit of {limit}")]
+    StateTooLarge {
+        /// Serialized size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+
+    // ---- markers ----
+    /// A marker the form does not define (dynamic properties off).
+    #[error("marker `{0}` is not defined by the form and dynamic properties are disabled")]
+    UnknownMarker(String),
+    /// The same marker twice in one language.
+    #[error("marker `{0}` appears more than once in language `{1}`")]
+    DuplicateMarker(String, String),
+    /// A language code that is not accepted.
+    #[error("language code `{0}` is not accepted")]
+    UnknownLanguage(String),
+    /// An authData marker that is neither the login nor the password attribute.
+    #[error("`{0}` is not the form's login or password attribute and cannot be sent in authData")]
+    NotCredential(String),
+    /// The password attribute sent in formData.
+    #[error("the password may only be sent in authData")]
+    PasswordInFormData,
+
+    // ---- required ----
+    /// A required attribute sent empty or cleared.
+    #[error("a value is required")]
+    Required,
+    /// The password sent empty.
+    #[error("the password cannot be empty or cleared")]
+    PasswordRequired,
+
+    // ---- types and values ----
+    /// The body's `type` differs from the form's.
+    #[error("type `{sent}` does not match the attribute's type `{expected}`{hint}")]
+    TypeMismatch {
+        /// The form's type.
+        expected: &'static str,
+        /// The type the body sent.
+        sent: String,
+        /// Extra advice (the `groupOfImage` typo).
+        hint: &'static str,
+    },
+    /// A type name that is not one of the eighteen.
+    #[error("`{0}` is not an attribute type")]
+    UnknownType(String),
+    /// The value has the wrong JSON shape for its type.
+    #[error("invalid value: expected {expected}")]
+    InvalidValue {
+        /// What was expected, in words.
+        expected: &'static str,
+    },
+    /// Not a number or numeric string.
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    /// Not a whole number.
+    #[error("`{0}` is not a whole number")]
+    NotAnInteger(String),
+    /// Outside what can be stored (i64, finite f64).
+    #[error("`{0}` is out of range")]
+    NumberRange(String),
+    /// Below `numberInspectionValidator.min`.
+    #[error("must be at least {min}")]
+    NumberMin {
+        /// The minimum.
+        min: f64,
+    },
+    /// Above `numberInspectionValidator.max`.
+    #[error("must be at most {max}")]
+    NumberMax {
+        /// The maximum.
+        max: f64,
+    },
+    /// Fewer characters than `stringMin`.
+    #[error("must be at least {min} characters long, got {len}")]
+    StringMin {
+        /// The minimum.
+        min: usize,
+        /// The length found.
+        len: usize,
+    },
+    /// More characters than `stringMax`.
+    #[error("must be at most {max} characters long, got {len}")]
+    StringMax {
+        /// The maximum.
+        max: usize,
+        /// The length found.
+        len: usize,
+    },
+    /// Not exactly `stringLength` characters.
+    #[error("must be exactly {expected} characters long, got {len}")]
+    StringLength {
+        /// The required length.
+        expected: usize,
+        /// The length found.
+        len: usize,
+    },
+    /// Not an email address.
+    #[error("`{0}` is not a valid email address")]
+    Email(String),
+    /// Does not match `regExpValidator.patternValue`.
+    #[error("does not match the pattern `{0}`")]
+    Pattern(String),
+    /// Does not fit `fieldMaskValidator.maskValue`.
+    #[error("does not fit the mask `{0}`")]
+    Mask(String),
+    /// `fullDate` is not RFC 3339.
+    #[error("`{0}` is not an RFC 3339 date-time")]
+    DateFormat(String),
+    /// `formattedValue` is not `fullDate` rendered with `formatString` at any real offset.
+    #[error("formattedValue `{formatted}` is not {full} written as `{format}` at any real UTC offset")]
+    FormattedValue {
+        /// The formattedValue sent.
+        formatted: String,
+        /// The fullDate sent.
+        full: String,
+        /// The format string used.
+        format: String,
+    },
+    /// A moment.js format string with a token we cannot render.
+    #[error("unsupported format string `{format}`: {reason}")]
+    FormatString {
+        /// The format string.
+        format: String,
+        /// Why.
+        reason: String,
+    },
+    /// Before `dateInspectionValidator.min`.
+    #[error("must not be before {0}")]
+    DateMin(String),
+    /// After `dateInspectionValidator.max`.
+    #[error("must not be after {0}")]
+    DateMax(String),
+    /// An option that is not among the attribute's `listTitles`.
+    #[error("`{0}` is not one of the options")]
+    UnknownOption(String),
+    /// The same option twice.
+    #[error("option `{0}` is chosen more than once")]
+    DuplicateOption(String),
+    /// Several options for a single-choice attribute.
+    #[error("only one option may be chosen, got {0}")]
+    TooManyOptions(usize),
+    /// Fewer items than `listInspectionValidator.minItems`.
+    #[error("at least {min} items required, got {count}")]
+    ListMinItems {
+        /// The minimum.
+        min: usize,
+        /// Items found.
+        count: usize,
+    },
+    /// More items than `listInspectionValidator.maxItems`.
+    #[error("at most {max} items allowed, got {count}")]
+    ListMaxItems {
+        /// The maximum.
+        max: usize,
+        /// Items found.
+        count: usize,
+    },
+    /// A file name that is absolute, empty or climbs with `..`.
+    #[error("`{0}` is not a safe relative file name")]
+    FileName(String),
+    /// A link that is not an http(s) URL.
+    #[error("`{0}` is not an http(s) URL")]
+    FileLink(String),
+    /// A size that is not a non-negative integer.
+    #[error("size must be a non-negative whole number")]
+    FileSize,
+    /// An extension not in `checkingFilesValidator.extensions`.
+    #[error("extension of `{name}` is not one of {allowed}")]
+    FileExtension {
+        /// The file name.
+        name: String,
+        /// The allowed extensions, comma separated.
+        allowed: String,
+    },
+    /// More files than `checkingFilesValidator.maxUnits`.
+    #[error("at most {max} files allowed, got {count}")]
+    FileCount {
+        /// The maximum.
+        max: usize,
+        /// Files found.
+        count: usize,
+    },
+    /// A file larger than `checkingFilesValidator.maxValue`.
+    #[error("file is {size} bytes, more than {max}")]
+    FileMaxSize {
+        /// The maximum.
+        max: u64,
+        /// The file's size.
+        size: u64,
+    },
+    /// A link to a host not in `checkingFilesValidator.allowedHosts`.
+    #[error("host `{0}` is not allowed")]
+    FileHost(String),
+    /// An entity id that is neither a page number nor a product id like `p-1-123`.
+    #[error("`{0}` is not an entity id")]
+    EntityId(String),
+    /// An interval whose start is not before its end.
+    #[error("interval start must be before its end")]
+    IntervalOrder,
+    /// An interval bound that is not RFC 3339.
+    #[error("`{0}` is not an RFC 3339 date-time")]
+    IntervalFormat(String),
+    /// A value sent for a button.
+    #[error("a button carries no value")]
+    ButtonValue,
+    /// A form with a captcha got no captcha.
+    #[error("the captcha `{0}` must be solved")]
+    CaptchaRequired(String),
+    /// The captcha verifier refused the token.
+    #[error("captcha verification failed")]
+    CaptchaInvalid,
+    /// The captcha names another site key.
+    #[error("captcha site key does not match the form's")]
+    CaptchaSiteKey,
+    /// A read-only attribute sent with a new value.
+    #[error("attribute is read-only")]
+    ReadOnly,
+    /// Not an E.164 phone number.
+    #[error("`{0}` is not a phone number in international format (+ and 7 to 15 digits)")]
+    Phone(String),
+    /// `state` is not an object.
+    #[error("state must be an object")]
+    StateNotObject,
+    /// The store kept reporting concurrent changes.
+    #[error("the record kept changing concurrently; gave up after {0} attempts")]
+    Conflict(u32),
+    /// The store failed.
+    #[error("storage error: {0}")]
+    Storage(String),
+
+    // ---- identity ----
+    /// Another user holds this identity.
+    #[error("identity `{0}` is already taken")]
+    IdentityTaken(String),
+}
+
+impl ViolationKind {
+    /// The numeric code of SPEC §6.
+    pub fn code(&self) -> ErrorCode {
+        use ViolationKind::*;
+        match self {
+            AppCredentials | AppDisabled => ErrorCode::AppInfo,
+            NotLoggedIn => ErrorCode::NotLoggedIn,
+            OtherUser => ErrorCode::OtherUser,
+            UserNotFound => ErrorCode::UserNotFound,
+            UnknownMarker(_) => ErrorCode::UnknownProperty,
+            Required | PasswordRequired => ErrorCode::Required,
+            IdentityTaken(_) => ErrorCode::IdentityTaken,
+            _ => ErrorCode::Update,
+        }
+    }
+
+    /// True for the 3024s that concern the body as a whole (they stop processing).
+    pub fn is_body_level(&self) -> bool {
+        use ViolationKind::*;
+        matches!(
+            self,
+            MalformedJson(_)
+                | InvalidShape(_)
+                | MissingFormIdentifier
+                | UnknownForm(_)
+                | FormMismatch { .. }
+                | BodyTooLarge { .. }
+                | TooDeep { .. }
+                | TooManyEntries { .. }
+                | StringTooLong { .. }
+                | StateTooLarge { .. }
+        )
+    }
+
+    /// The stable kebab-case rule name.
+    pub fn rule(&self) -> &'static str {
+        use ViolationKind::*;
+        match self {
+            AppCredentials => "app-credentials",
+            AppDisabled => "app-disabled",
+            NotLoggedIn => "not-logged-in",
+            OtherUser => "other-user",
+            UserNotFound => "user-not-found",
+            MalformedJson(_) => "malformed-json",
+            InvalidShape(_) => "invalid-shape",
+            MissingFormIdentifier => "missing-form-identifier",
+            UnknownForm(_) => "unknown-form",
+            FormMismatch { .. } => "form-mismatch",
+            BodyTooLarge { .. } => "body-too-large",
+            TooDeep { .. } => "too-deep",
+            TooManyEntries { .. } => "too-many-entries",
+            StringTooLong { .. } => "string-too-long",
+            StateTooLarge { .. } => "state-too-large",
+            UnknownMarker(_) => "unknown-marker",
+            DuplicateMarker(..) => "duplicate-marker",
+            UnknownLanguage(_) => "unknown-language",
+            NotCredential(_) => "not-credential",
+            PasswordInFormData => "password-in-form-data",
+            Required => "required",
+            PasswordRequired => "password-required",
+            TypeMismatch { .. } => "type-mismatch",
+            UnknownType(_) => "unknown-type",
+            InvalidValue { .. } => "invalid-value",
+            NotANumber(_) => "not-a-number",
+            NotAnInteger(_) => "not-an-integer",
+            NumberRange(_) => "number-range",
+            NumberMin { .. } => "number-min",
+            NumberMax { .. } => "number-max",
+            StringMin { .. } => "string-min",
+            StringMax { .. } => "string-max",
+            StringLength { .. } => "string-length",
+            Email(_) => "email",
+            Pattern(_) => "pattern",
+            Mask(_) => "mask",
+            DateFormat(_) => "date-format",
+            FormattedValue { .. } => "formatted-value",
+            FormatString { .. } => "format-string",
+            DateMin(_) => "date-min",
+            DateMax(_) => "date-max",
+            UnknownOption(_) => "unknown-option",
+            DuplicateOption(_) => "duplicate-option",
+            TooManyOptions(_) => "too-many-options",
+            ListMinItems { .. } => "list-min-items",
+            ListMaxItems { .. } => "list-max-items",
+            FileName(_) => "file-name",
+            FileLink(_) => "file-link",
+            FileSize => "file-size",
+            FileExtension { .. } => "file-extension",
+            FileCount { .. } => "file-count",
+            FileMaxSize { .. } => "file-max-size",
+            FileHost(_) => "file-host",
+            EntityId(_) => "entity-id",
+            IntervalOrder => "interval-order",
+            IntervalFormat(_) => "interval-format",
+            ButtonValue => "button-value",
+            CaptchaRequired(_) => "captcha-required",
+            CaptchaInvalid => "captcha-invalid",
+            CaptchaSiteKey => "captcha-site-key",
+            ReadOnly => "read-only",
+            Phone(_) => "phone",
+            StateNotObject => "state-not-object",
+            Conflict(_) => "conflict",
+            Storage(_) => "storage",
+            IdentityTaken(_) => "identity-taken",
+        }
+    }
+}
+
+/// One problem found in an update.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// JSON Pointer into the body as sent.
+    pub path: Pointer,
+    /// The attribute concerned, where one applies.
+    pub marker: Option<String>,
+    /// What went wrong.
+    pub kind: ViolationKind,
+    /// The form's `customErrorText`, which replaces the message.
+    pub custom_message: Option<String>,
+}
+
+impl Violation {
+    /// A violation at `path` with no marker.
+    pub fn new(path: Pointer, kind: ViolationKind) -> Self {
+        Violation { path, marker: None, kind, custom_message: None }
+    }
+
+    /// The same violation, about `marker`.
+    pub fn with_marker(mut self, marker: impl Into<String>) -> Self {
+        self.marker = Some(marker.into());
+        self
+    }
+
+    /// The numeric code.
+    pub fn code(&self) -> ErrorCode {
+        self.kind.code()
+    }
+
+    /// The stable rule name.
+    pub fn rule(&self) -> &'static str {
+        self.kind.rule()
+    }
+
+    /// The message: the form's `customErrorText` when it has one, else the engine's.
+    pub fn message(&self) -> String {
+        match &self.custom_message {
+            Some(m) => m.clone(),
+            None => self.kind.to_string(),
+        }
+    }
+}
+
+impl Serialize for Violation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Violation", 5)?;
+        st.serialize_field("code", &self.code().as_u16())?;
+        st.serialize_field("path", self.path.as_str())?;
+        st.serialize_field("marker", &self.marker)?;
+        st.serialize_field("rule", self.rule())?;
+        st.serialize_field("message", &self.message())?;
+        st.end()
+    }
+}
+
+/// A rejected update: the top-level code and every violation found, in body order.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("update rejected with code {}: {}", self.code().as_u16(), self.summary())]
+pub struct Rejection {
+    violations: Vec<Violation>,
+}
+
+impl Rejection {
+    /// A rejection made of these violations (at least one).
+    pub(crate) fn new(violations: Vec<Violation>) -> Self {
+        debug_assert!(!violations.is_empty());
+        Rejection { violations }
+    }
+
+    /// The top-level code: the violation first in SPEC §6's precedence.
+    pub fn code(&self) -> ErrorCode {
+        self.violations
+            .iter()
+            .min_by_key(|v| precedence(&v.kind))
+            .map(|v| v.code())
+            .unwrap_or(ErrorCode::Update)
+    }
+
+    /// Every violation, in the order found.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    fn summary(&self) -> String {
+        self.violations
+            .iter()
+            .map(|v| format!("{} {}: {}", v.path, v.rule(), v.message()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(kind: ViolationKind) -> Violation {
+        Violation::new(Pointer::root(), kind)
+    }
+
+    #[test]
+    fn precedence_follows_the_spec() {
+        let r = Rejection::new(vec![
+            v(ViolationKind::IdentityTaken("a".into())),
+            v(ViolationKind::Pattern("x".into())),
+            v(ViolationKind::Required),
+            v(ViolationKind::UnknownMarker("m".into())),
+        ]);
+        assert_eq!(r.code(), ErrorCode::UnknownProperty);
+        let r = Rejection::new(vec![v(ViolationKind::IdentityTaken("a".into())), v(ViolationKind::ReadOnly)]);
+        assert_eq!(r.code(), ErrorCode::Update);
+        let r = Rejection::new(vec![v(ViolationKind::Required), v(ViolationKind::UnknownForm("f".into()))]);
+        assert_eq!(r.code(), ErrorCode::Update);
+    }
+
+    #[test]
+    fn custom_text_wins() {
+        let mut x = v(ViolationKind::Email("nope".into()));
+        assert!(x.message().contains("nope"));
+        x.custom_message = Some("Enter a valid email".into());
+        assert_eq!(x.message(), "Enter a valid email");
+        assert_eq!(serde_json::to_value(&x).unwrap()["code"], 3024);
+    }
+}

@@ -1,0 +1,1 @@
+//! Parsing OneEntry `validators` objects into [`crate::rules::Rules`].

@@ -1,0 +1,6 @@
+//! `radioButton`, `list`.
+use super::{AttrType, Cx, Parsed};
+use crate::form::Attribute;
+use crate::pointer::Pointer;
+use serde_json::Value;
+pub(crate) fn check(_k: AttrType, _a: &Attribute, _v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }

@@ -1,0 +1,5 @@
+//! `image`, `groupOfImages`, `file`.
+use super::{AttrType, Cx, Parsed};
+use crate::pointer::Pointer;
+use serde_json::Value;
+pub(crate) fn check(_k: AttrType, _v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }

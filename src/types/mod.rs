@@ -1,0 +1,238 @@
+//! The eighteen OneEntry attribute types: shape checks and canonical stored values.
+//!
+//! Each type family lives in its own file and exposes one `check` function. [`check_value`] is
+//! the single dispatch `match`. A checker receives the entry's `value` (never `null`: clearing
+//! is the engine's business), reports every shape problem it finds through [`Cx`], and returns
+//! the [`Parsed`] value: the canonical JSON to store plus a [`Measure`] that the validators of
+//! [`crate::rules`] read (length, number, instant, files, item count).
+
+mod choice;
+mod control;
+mod datetime;
+mod entity;
+mod interval;
+mod media;
+pub(crate) mod moment;
+mod scalar;
+mod text;
+
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+use crate::error::{Violation, ViolationKind};
+use crate::form::Attribute;
+use crate::pointer::Pointer;
+use crate::sanitize::Sanitizer;
+use crate::CaptchaVerifier;
+
+/// One of OneEntry's eighteen attribute types.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AttrType {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `real`
+    Real,
+    /// `float`
+    Float,
+    /// `date`
+    Date,
+    /// `dateTime`
+    DateTime,
+    /// `time`
+    Time,
+    /// `text`
+    Text,
+    /// `textWithHeader`
+    TextWithHeader,
+    /// `image`
+    Image,
+    /// `groupOfImages`
+    GroupOfImages,
+    /// `file`
+    File,
+    /// `radioButton`
+    RadioButton,
+    /// `list`
+    List,
+    /// `entity`
+    Entity,
+    /// `timeInterval`
+    TimeInterval,
+    /// `button`
+    Button,
+    /// `spam`
+    Spam,
+}
+
+impl AttrType {
+    /// All eighteen, in OneEntry's documentation order.
+    pub const ALL: [AttrType; 18] = [
+        AttrType::String,
+        AttrType::Integer,
+        AttrType::Real,
+        AttrType::Float,
+        AttrType::Date,
+        AttrType::DateTime,
+        AttrType::Time,
+        AttrType::Text,
+        AttrType::TextWithHeader,
+        AttrType::Image,
+        AttrType::GroupOfImages,
+        AttrType::File,
+        AttrType::RadioButton,
+        AttrType::List,
+        AttrType::Entity,
+        AttrType::TimeInterval,
+        AttrType::Button,
+        AttrType::Spam,
+    ];
+
+    /// The type's name as OneEntry spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AttrType::String => "string",
+            AttrType::Integer => "integer",
+            AttrType::Real => "real",
+            AttrType::Float => "float",
+            AttrType::Date => "date",
+            AttrType::DateTime => "dateTime",
+            AttrType::Time => "time",
+            AttrType::Text => "text",
+            AttrType::TextWithHeader => "textWithHeader",
+            AttrType::Image => "image",
+            AttrType::GroupOfImages => "groupOfImages",
+            AttrType::File => "file",
+            AttrType::RadioButton => "radioButton",
+            AttrType::List => "list",
+            AttrType::Entity => "entity",
+            AttrType::TimeInterval => "timeInterval",
+            AttrType::Button => "button",
+            AttrType::Spam => "spam",
+        }
+    }
+
+    /// The type named `name` (exact, case-sensitive), if any.
+    pub fn from_name(name: &str) -> Option<AttrType> {
+        AttrType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Types whose values need the form's configuration (options, captcha key) to be checked,
+    /// and so cannot be accepted as dynamic properties.
+    pub fn needs_form_config(self) -> bool {
+        matches!(self, AttrType::RadioButton | AttrType::List | AttrType::Button | AttrType::Spam)
+    }
+}
+
+/// What the validators measure in a parsed value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Measure {
+    /// A string, or the plain text of a text value: length, email, pattern and mask rules.
+    Text(String),
+    /// A number: range rules.
+    Number(f64),
+    /// A point in time: date range rules.
+    Instant(DateTime<FixedOffset>),
+    /// Files or images: the file rules.
+    Files(Vec<FileMeta>),
+    /// A count of chosen items (options, entities, intervals): item-count rules.
+    Items(usize),
+    /// Nothing to measure (a solved captcha).
+    Nothing,
+}
+
+/// What the file rules need to know of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FileMeta {
+    /// Pointer to the file object in the body.
+    pub path: Pointer,
+    /// Its `filename`.
+    pub filename: String,
+    /// Its `size` in bytes.
+    pub size: u64,
+    /// The host of its `downloadLink`, lower-cased.
+    pub host: String,
+}
+
+/// A value that passed its type's shape checks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Parsed {
+    /// The canonical JSON to store (SPEC §5).
+    pub stored: Value,
+    /// What the validators look at.
+    pub measure: Measure,
+}
+
+impl Parsed {
+    /// True when the value carries nothing: `""`, `[]`, a text with no content. A required
+    /// attribute sent empty is a 3045.
+    pub fn is_empty(&self) -> bool {
+        match &self.measure {
+            Measure::Text(s) => s.is_empty(),
+            Measure::Files(f) => f.is_empty(),
+            Measure::Items(n) => *n == 0,
+            Measure::Number(_) | Measure::Instant(_) | Measure::Nothing => false,
+        }
+    }
+}
+
+/// Shared services the checkers may use.
+pub(crate) struct Env<'a> {
+    /// HTML sanitising and markdown rendering.
+    pub sanitizer: &'a Sanitizer,
+    /// Captcha verification for `spam`.
+    pub captcha: &'a dyn CaptchaVerifier,
+}
+
+/// The checking context of one entry: where it is, which marker, where violations go.
+pub(crate) struct Cx<'a> {
+    /// The marker of the entry being checked.
+    pub marker: &'a str,
+    /// Violations found so far (the whole update's list).
+    pub out: &'a mut Vec<Violation>,
+    /// Shared services.
+    pub env: &'a Env<'a>,
+}
+
+impl Cx<'_> {
+    /// Records a violation at `path` about this entry's marker.
+    pub fn report(&mut self, path: Pointer, kind: ViolationKind) {
+        self.out.push(Violation::new(path, kind).with_marker(self.marker));
+    }
+
+    /// Records a violation whose message the form may have replaced with `customErrorText`.
+    pub fn report_custom(&mut self, path: Pointer, kind: ViolationKind, custom: Option<&str>) {
+        let mut v = Violation::new(path, kind).with_marker(self.marker);
+        v.custom_message = custom.map(str::to_owned);
+        self.out.push(v);
+    }
+}
+
+/// Checks `value` (at `path`, never `null`) as a value of `attr`'s type and returns its
+/// canonical form, or `None` after reporting why it is not one.
+///
+/// `trim` is the attribute's `trimValidator` for the entry's language (strings are trimmed
+/// before they are checked and stored).
+pub(crate) fn check_value(
+    kind: AttrType,
+    attr: Option<&Attribute>,
+    value: &Value,
+    path: &Pointer,
+    trim: bool,
+    cx: &mut Cx<'_>,
+) -> Option<Parsed> {
+    match kind {
+        AttrType::String => scalar::string(value, path, trim, cx),
+        AttrType::Integer => scalar::integer(value, path, cx),
+        AttrType::Real | AttrType::Float => scalar::real(value, path, cx),
+        AttrType::Date | AttrType::DateTime | AttrType::Time => datetime::check(kind, value, path, cx),
+        AttrType::Text | AttrType::TextWithHeader => text::check(kind, value, path, cx),
+        AttrType::Image | AttrType::GroupOfImages | AttrType::File => media::check(kind, value, path, cx),
+        AttrType::RadioButton | AttrType::List => choice::check(kind, attr?, value, path, cx),
+        AttrType::Entity => entity::check(value, path, cx),
+        AttrType::TimeInterval => interval::check(value, path, cx),
+        AttrType::Button => control::button(path, cx),
+        AttrType::Spam => control::spam(attr?, value, path, cx),
+    }
+}
