@@ -1,7 +1,221 @@
-//! `string`, `integer`, `real`, `float`.
-use super::{Cx, Parsed};
+//! `string`, `integer`, `real` and `float`.
+//!
+//! Numbers come as JSON numbers or as numeric strings (OneEntry's SDK types every value as a
+//! string); they are stored as JSON numbers. Integers must be whole and fit an `i64`; reals must
+//! be finite. A JSON integer stays an integer when stored as a real (`70` stays `70`), and `-0`
+//! is stored as `0`.
+
+use serde_json::{Number, Value};
+
+use super::{Cx, Measure, Parsed};
+use crate::error::ViolationKind;
 use crate::pointer::Pointer;
-use serde_json::Value;
-pub(crate) fn string(_v: &Value, _p: &Pointer, _trim: bool, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }
-pub(crate) fn integer(_v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }
-pub(crate) fn real(_v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }
+
+/// A `string`: any JSON string, trimmed first when the attribute has `trimValidator`.
+pub(crate) fn string(value: &Value, path: &Pointer, trim: bool, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let Value::String(s) = value else {
+        cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a string" });
+        return None;
+    };
+    let s = if trim { s.trim() } else { s.as_str() };
+    Some(Parsed { stored: Value::String(s.to_owned()), measure: Measure::Text(s.to_owned()) })
+}
+
+/// An `integer`: a whole number within `i64`, given as a number or a numeric string.
+pub(crate) fn integer(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let n = number(value, path, cx)?;
+    let int = match n {
+        Num::Int(i) => i,
+        Num::Float(f, text) => {
+            if f.fract() != 0.0 {
+                cx.report(path.clone(), ViolationKind::NotAnInteger(text));
+                return None;
+            }
+            // `i64::MAX as f64` rounds up to 2^63, which is already out of range.
+            if f < -(2f64.powi(63)) || f >= 2f64.powi(63) {
+                cx.report(path.clone(), ViolationKind::NumberRange(text));
+                return None;
+            }
+            f as i64
+        }
+    };
+    Some(Parsed { stored: Value::from(int), measure: Measure::Number(int as f64) })
+}
+
+/// A `real` or `float`: any finite number, given as a number or a numeric string.
+pub(crate) fn real(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let (stored, f) = match number(value, path, cx)? {
+        Num::Int(i) => (Value::from(i), i as f64),
+        Num::Float(f, text) => {
+            let f = if f == 0.0 { 0.0 } else { f };
+            match Number::from_f64(f) {
+                Some(_) if f.fract() == 0.0 && f.abs() < 9.0e15 => (Value::from(f as i64), f),
+                Some(n) => (Value::Number(n), f),
+                None => {
+                    cx.report(path.clone(), ViolationKind::NumberRange(text));
+                    return None;
+                }
+            }
+        }
+    };
+    Some(Parsed { stored, measure: Measure::Number(f) })
+}
+
+/// A number as read from the body: an exact integer, or a float with the text it came from.
+enum Num {
+    Int(i64),
+    Float(f64, String),
+}
+
+/// Reads a JSON number or a numeric string. Rejects `NaN`, `Infinity`, hex and empty strings.
+fn number(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Num> {
+    match value {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                return Some(Num::Int(i));
+            }
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            finite(f, n.to_string(), path, cx)
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            if !is_numeric_literal(t) {
+                cx.report(path.clone(), ViolationKind::NotANumber(s.clone()));
+                return None;
+            }
+            if let Ok(i) = t.trim_start_matches('+').parse::<i64>() {
+                return Some(Num::Int(if i == 0 { 0 } else { i }));
+            }
+            match t.parse::<f64>() {
+                Ok(f) => finite(f, s.clone(), path, cx),
+                Err(_) => {
+                    cx.report(path.clone(), ViolationKind::NotANumber(s.clone()));
+                    None
+                }
+            }
+        }
+        _ => {
+            cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a number or a numeric string" });
+            None
+        }
+    }
+}
+
+fn finite(f: f64, text: String, path: &Pointer, cx: &mut Cx<'_>) -> Option<Num> {
+    if f.is_finite() {
+        Some(Num::Float(f, text))
+    } else {
+        cx.report(path.clone(), ViolationKind::NumberRange(text));
+        None
+    }
+}
+
+/// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`: JSON's number grammar,
+/// relaxed to allow a leading `+`, leading zeros and a trailing dot as JavaScript's `Number()` does.
+fn is_numeric_literal(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let mut digits = i - int_start;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let frac_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        digits += i - frac_start;
+    }
+    if digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let exp_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == exp_start {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Violation;
+    use crate::types::Env;
+    use serde_json::json;
+
+    fn run(f: impl Fn(&Value, &Pointer, &mut Cx<'_>) -> Option<Parsed>, v: Value) -> (Option<Value>, Vec<Violation>) {
+        let sanitizer = crate::sanitize::Sanitizer::default();
+        let captcha = crate::StaticTokens::default();
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let mut out = vec![];
+        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
+        let r = f(&v, &Pointer::root().child("value"), &mut cx);
+        (r.map(|p| p.stored), out)
+    }
+
+    fn rule(v: &[Violation]) -> &'static str {
+        v.first().map(|v| v.rule()).unwrap_or("none")
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(run(integer, json!(42)).0, Some(json!(42)));
+        assert_eq!(run(integer, json!("42")).0, Some(json!(42)));
+        assert_eq!(run(integer, json!(" -7 ")).0, Some(json!(-7)));
+        assert_eq!(run(integer, json!("1e3")).0, Some(json!(1000)));
+        assert_eq!(run(integer, json!(5.0)).0, Some(json!(5)));
+        assert_eq!(run(integer, json!("-0")).0, Some(json!(0)));
+        assert_eq!(run(integer, json!(-0.0)).0, Some(json!(0)));
+        assert_eq!(run(integer, json!(i64::MIN)).0, Some(json!(i64::MIN)));
+        assert_eq!(rule(&run(integer, json!(1.5)).1), "not-an-integer");
+        assert_eq!(rule(&run(integer, json!(u64::MAX)).1), "number-range");
+        assert_eq!(rule(&run(integer, json!("9223372036854775808")).1), "number-range");
+        assert_eq!(rule(&run(integer, json!("1e400")).1), "number-range");
+        assert_eq!(rule(&run(integer, json!(1e300)).1), "number-range");
+        assert_eq!(rule(&run(integer, json!("NaN")).1), "not-a-number");
+        assert_eq!(rule(&run(integer, json!("Infinity")).1), "not-a-number");
+        assert_eq!(rule(&run(integer, json!("0x10")).1), "not-a-number");
+        assert_eq!(rule(&run(integer, json!("")).1), "not-a-number");
+        assert_eq!(rule(&run(integer, json!("1e")).1), "not-a-number");
+        assert_eq!(rule(&run(integer, json!(true)).1), "invalid-value");
+        assert_eq!(rule(&run(integer, json!([1])).1), "invalid-value");
+    }
+
+    #[test]
+    fn reals() {
+        assert_eq!(run(real, json!(1.75)).0, Some(json!(1.75)));
+        assert_eq!(run(real, json!("1.75")).0, Some(json!(1.75)));
+        assert_eq!(run(real, json!(70)).0, Some(json!(70)));
+        assert_eq!(run(real, json!("-0")).0, Some(json!(0)));
+        assert_eq!(run(real, json!("-0.0")).0, Some(json!(0)));
+        assert_eq!(run(real, json!(".5")).0, Some(json!(0.5)));
+        assert!(run(real, json!(u64::MAX)).0.is_some());
+        assert_eq!(rule(&run(real, json!("1e400")).1), "number-range");
+        assert_eq!(rule(&run(real, json!("-inf")).1), "not-a-number");
+        assert_eq!(rule(&run(real, json!("1,5")).1), "not-a-number");
+        assert_eq!(rule(&run(real, json!(null)).1), "invalid-value");
+    }
+
+    #[test]
+    fn strings() {
+        let f = |v: &Value, p: &Pointer, cx: &mut Cx<'_>| string(v, p, true, cx);
+        assert_eq!(run(f, json!("  Федор  ")).0, Some(json!("Федор")));
+        let g = |v: &Value, p: &Pointer, cx: &mut Cx<'_>| string(v, p, false, cx);
+        assert_eq!(run(g, json!(" x ")).0, Some(json!(" x ")));
+        assert_eq!(rule(&run(g, json!(12)).1), "invalid-value");
+    }
+}
