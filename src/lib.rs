@@ -3,18 +3,31 @@
 
 #![warn(missing_docs)]
 
+mod apply;
 mod captcha;
+mod decode;
+mod engine;
 pub mod error;
 pub mod form;
 pub mod identity;
+mod notification;
+pub mod password;
+mod patch;
 pub mod pointer;
 pub mod record;
+pub mod registry;
 pub mod rules;
-mod sanitize;
+pub(crate) mod sanitize;
 pub mod store;
 pub mod types;
+mod validate;
 
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
+pub use engine::{AppCredentials, Engine, Request};
+pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
+pub use form::{Form, LoadError};
 pub use record::{NotificationData, StoredEntry, UserRecord};
+pub use registry::{Application, Limits, Registry, RegistryOptions};
 pub use sanitize::Sanitizer;
 pub use store::{MemoryStore, StoreError, UserStore};
+pub use validate::Valid;

@@ -1,5 +1,222 @@
-//! Compiling a raw form into a [`super::Form`].
-/// Why a form could not be loaded.
-#[derive(Debug, thiserror::Error)]
+//! Compiling an exported form into a [`Form`], once, at registry load.
+//!
+//! Everything that can be decided without a body is decided here: the attribute types, the
+//! options of choice attributes, the validators per language (regexes compiled), the default
+//! values in canonical shape, which attribute is the login, the password, the captcha. A form
+//! that could only fail later is refused now with a [`LoadError`].
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::raw::{truthy, RawAttribute, RawForm};
+use super::{validators, Attribute, ChoiceOption, Form};
+use crate::pointer::Pointer;
+use crate::rules::{RuleSets, Rules};
+use crate::types::{check_value, AttrType, Cx, Env};
+
+/// Why a form could not be loaded: the file, the attribute (or `-` for the form itself), why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {attribute}: {reason}")]
-pub struct LoadError { file: String, attribute: String, reason: String }
+pub struct LoadError {
+    /// The file (or other source name) the form came from.
+    pub file: String,
+    /// The attribute's marker, or `-` when the problem is the form's.
+    pub attribute: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Compiles one form. `source` names it in errors; `default_lang` picks the base validator set
+/// when validators are given per language.
+pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'_>) -> Result<Form, LoadError> {
+    let err = |attribute: &str, reason: String| LoadError { file: source.to_owned(), attribute: attribute.to_owned(), reason };
+    let raw: RawForm = serde_json::from_value(json).map_err(|e| err("-", format!("not a form object: {e}")))?;
+    let identifier = match raw.identifier {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        _ => return Err(err("-", "`identifier` must be a non-empty string".into())),
+    };
+    let raw_attrs: Vec<Value> = match raw.attributes {
+        Value::Null => Vec::new(),
+        Value::Object(m) if m.is_empty() => Vec::new(),
+        Value::Array(a) => a,
+        _ => return Err(err("-", "`attributes` must be an array (or `{}` for an empty form)".into())),
+    };
+
+    let mut attrs: Vec<Attribute> = Vec::with_capacity(raw_attrs.len());
+    let mut warnings = Vec::new();
+    for (index, a) in raw_attrs.into_iter().enumerate() {
+        let label = a.get("marker").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("attributes[{index}]"));
+        let raw: RawAttribute = serde_json::from_value(a).map_err(|e| err(&label, format!("not an attribute object: {e}")))?;
+        let (attr, w) = attribute(raw, index, default_lang, env).map_err(|reason| err(&label, reason))?;
+        if attrs.iter().any(|x| x.marker == attr.marker) {
+            return Err(err(&label, "duplicate marker".into()));
+        }
+        warnings.extend(w.into_iter().map(|w| format!("{source}: {label}: {w}")));
+        attrs.push(attr);
+    }
+    attrs.sort_by_key(|a| a.position);
+
+    let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login).collect();
+    if logins.len() > 1 {
+        return Err(err(&logins[1].marker, format!("more than one isLogin attribute (`{}` is one already)", logins[0].marker)));
+    }
+    let passwords: Vec<&Attribute> = attrs.iter().filter(|a| a.is_password).collect();
+    if passwords.len() > 1 {
+        return Err(err(&passwords[1].marker, "more than one isPassword attribute".into()));
+    }
+    let captchas: Vec<&Attribute> = attrs.iter().filter(|a| a.kind == AttrType::Spam).collect();
+    if captchas.len() > 1 {
+        return Err(err(&captchas[1].marker, "more than one spam (captcha) attribute".into()));
+    }
+    let login = logins.first().map(|a| a.marker.clone());
+    let password = passwords.first().map(|a| a.marker.clone());
+    let captcha = captchas.first().map(|a| a.marker.clone());
+    let attributes: IndexMap<String, Attribute> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
+    Ok(Form { identifier, attributes, login, password, captcha, warnings })
+}
+
+/// Compiles one attribute; `Err` is the reason it cannot be loaded.
+fn attribute(raw: RawAttribute, index: usize, default_lang: &str, env: &Env<'_>) -> Result<(Attribute, Vec<String>), String> {
+    let marker = match raw.marker {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
+        _ => return Err("`marker` must be a non-empty string".into()),
+    };
+    let type_name = raw.kind.as_ref().and_then(Value::as_str).ok_or("`type` must be a string")?;
+    let kind = AttrType::from_name(type_name).ok_or_else(|| {
+        let hint = if type_name == "groupOfImage" { " (did you mean `groupOfImages`?)" } else { "" };
+        format!("unknown type `{type_name}`{hint}")
+    })?;
+    let position = match &raw.position {
+        Value::Number(n) => n.as_f64().map(|f| f as i64).ok_or("`position` is not a number")?,
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("`position` `{s}` is not a whole number"))?,
+        Value::Null => index as i64,
+        other => return Err(format!("`position` `{other}` is not a number")),
+    };
+    let is_login = truthy(&raw.is_login);
+    let is_password = truthy(&raw.is_password);
+    if is_login && is_password {
+        return Err("an attribute cannot be both isLogin and isPassword".into());
+    }
+    if (is_login || is_password) && kind != AttrType::String {
+        return Err(format!("the login and password attributes must be of type `string`, not `{type_name}`"));
+    }
+    let options = options(&raw.list_titles)?;
+    if matches!(kind, AttrType::RadioButton | AttrType::List) && options.is_empty() {
+        return Err(format!("a `{type_name}` needs a non-empty `listTitles`"));
+    }
+    let settings = raw.settings.as_object();
+    let read_only = settings.and_then(|s| s.get("readOnly")).is_some_and(truthy);
+    let captcha_key = settings
+        .and_then(|s| s.get("captcha"))
+        .and_then(|c| c.get("key"))
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned);
+
+    let mut attr = Attribute {
+        marker,
+        kind,
+        position,
+        options,
+        multiselect: truthy(&raw.multiselect),
+        rules: RuleSets::default(),
+        read_only,
+        is_login,
+        is_password,
+        notify_email: truthy(&raw.is_notification_email),
+        notify_push: truthy(&raw.is_notification_phone_push),
+        notify_sms: truthy(&raw.is_notification_phone_sms),
+        captcha_key,
+    };
+    let (rules, warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
+    attr.rules = rules;
+    Ok((attr, warnings))
+}
+
+/// `listTitles` → options. A value may be a string, a number or an entity object with an `id`.
+fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, String> {
+    let items = match list_titles {
+        Value::Null => return Ok(Vec::new()),
+        Value::Object(m) if m.is_empty() => return Ok(Vec::new()),
+        Value::Array(a) => a,
+        _ => return Err("`listTitles` must be an array".into()),
+    };
+    let mut out: Vec<ChoiceOption> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let value = item.get("value").ok_or_else(|| format!("listTitles[{i}] has no `value`"))?;
+        let key = option_key(value).ok_or_else(|| format!("listTitles[{i}].value `{value}` is not a string, a number or an entity with an id"))?;
+        if out.iter().any(|o| o.key == key) {
+            return Err(format!("listTitles[{i}]: duplicate option value `{key}`"));
+        }
+        let title = match item.get("title") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => key.clone(),
+        };
+        let extended = item.get("extended").cloned().unwrap_or(Value::Null);
+        out.push(ChoiceOption { key, title, value: value.clone(), extended });
+    }
+    Ok(out)
+}
+
+/// How an option value is compared: as text.
+pub(crate) fn option_key(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Object(m) => m.get("id").and_then(option_key),
+        _ => None,
+    }
+}
+
+/// The attribute's validators: one set, or one per language code.
+fn rule_sets(attr: &Attribute, v: &Value, default_lang: &str, env: &Env<'_>) -> Result<(RuleSets, Vec<String>), String> {
+    let empty = Map::new();
+    let map = match v {
+        Value::Null => &empty,
+        Value::Array(a) if a.is_empty() => &empty,
+        Value::Object(m) => m,
+        other => return Err(format!("`validators` must be an object, not `{other}`")),
+    };
+    let mut warnings = Vec::new();
+    let mut one = |set: &Map<String, Value>, lang: Option<&str>| -> Result<Rules, String> {
+        let (mut rules, w) = validators::parse(attr.kind, set).map_err(|e| match lang {
+            Some(l) => format!("bad validator for {l}: {e}"),
+            None => format!("bad validator: {e}"),
+        })?;
+        warnings.extend(w);
+        if let Some(default) = rules.default.take() {
+            rules.default = Some(canonical_default(attr, &default, rules.trim, env)?);
+        }
+        Ok(rules)
+    };
+    if !validators::is_per_language(map) {
+        let base = one(map, None)?;
+        return Ok((RuleSets { base, by_lang: IndexMap::new() }, warnings));
+    }
+    let mut by_lang = IndexMap::new();
+    for (lang, set) in map {
+        let set = set.as_object().ok_or_else(|| format!("validators for {lang} must be an object"))?;
+        by_lang.insert(lang.clone(), one(set, Some(lang))?);
+    }
+    let base = by_lang.get(default_lang).or_else(|| by_lang.values().next()).cloned().unwrap_or_default();
+    Ok((RuleSets { base, by_lang }, warnings))
+}
+
+/// Runs `defaultValueValidator.fieldDefaultValue` through the type's checker.
+fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_>) -> Result<Value, String> {
+    if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password {
+        return Err("bad validator: defaultValueValidator makes no sense for this attribute".into());
+    }
+    let mut out = Vec::new();
+    let mut cx = Cx { marker: &attr.marker, out: &mut out, env };
+    let path = Pointer::root().child("fieldDefaultValue");
+    match check_value(attr.kind, Some(attr), default, &path, trim, &mut cx) {
+        Some(p) if out.is_empty() => Ok(p.stored),
+        _ => Err(format!(
+            "bad validator: defaultValueValidator.fieldDefaultValue `{default}` is not a valid `{}`: {}",
+            attr.kind.name(),
+            out.iter().map(|v| v.message()).collect::<Vec<_>>().join("; ")
+        )),
+    }
+}

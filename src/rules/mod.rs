@@ -133,3 +133,65 @@ impl RuleSets {
         self.by_lang.get(lang).unwrap_or(&self.base)
     }
 }
+
+mod date;
+mod email;
+mod files;
+mod length;
+mod list;
+mod mask;
+mod number;
+mod pattern;
+
+pub(crate) use email::is_email;
+
+use crate::pointer::Pointer;
+use crate::types::{Cx, Measure, Parsed};
+
+impl Rules {
+    /// Runs every validator that applies to `value`'s measure, reporting at `path` (the value's
+    /// pointer). `required` is not checked here: emptiness is the engine's decision, since a
+    /// default value or clearing may apply.
+    pub(crate) fn check(&self, value: &Parsed, path: &Pointer, cx: &mut Cx<'_>) {
+        match &value.measure {
+            Measure::Text(s) => {
+                if let Some(r) = &self.length {
+                    length::check(r, s, path, cx);
+                }
+                if let Some(custom) = &self.email {
+                    email::check(custom, s, path, cx);
+                }
+                if let Some(r) = &self.pattern {
+                    pattern::check(r, s, path, cx);
+                }
+                if let Some(r) = &self.mask {
+                    mask::check(r, s, path, cx);
+                }
+            }
+            Measure::Number(n) => {
+                if let Some(r) = &self.number {
+                    number::check(r, *n, path, cx);
+                }
+            }
+            Measure::Instant(at) => {
+                if let Some(r) = &self.date {
+                    date::check(r, at, path, cx);
+                }
+            }
+            Measure::Items(n) => {
+                if let Some(r) = &self.list {
+                    list::check(r, *n, path, cx);
+                }
+            }
+            Measure::Files(files) => {
+                if let Some(r) = &self.files {
+                    files::check(r, files, path, cx);
+                }
+                if let Some(r) = &self.list {
+                    list::check(r, files.len(), path, cx);
+                }
+            }
+            Measure::Nothing => {}
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! [`Valid<Plan>`] + stored record → new record: the third step of the flow. Pure: no I/O, no
+//! failure. Entries of every touched language are re-ordered by the form's `position`
+//! (attributes the form does not define, dynamic ones, come last, by marker).
+
+use crate::form::Form;
+use crate::patch;
+use crate::record::{StoredEntry, UserRecord};
+use crate::validate::{Plan, Valid};
+
+/// The record after the update: `record` with the plan applied, `version` bumped, `updatedAt`
+/// set to `now`. `password_hash` is the hash of the plan's new password, if it has one.
+pub(crate) fn apply(plan: &Valid<Plan>, record: &UserRecord, form: &Form, password_hash: Option<String>, now: &str) -> UserRecord {
+    let plan = plan.get();
+    let mut next = record.clone();
+    let mut touched: Vec<&str> = Vec::new();
+    for c in &plan.changes {
+        let entries = next.form_data.entry(c.lang.clone()).or_default();
+        let at = entries.iter().position(|e| e.marker == c.marker);
+        match (&c.value, at) {
+            (Some(v), Some(i)) => {
+                entries[i].value = v.clone();
+                entries[i].kind = c.kind.to_owned();
+            }
+            (Some(v), None) => entries.push(StoredEntry { marker: c.marker.clone(), kind: c.kind.to_owned(), value: v.clone() }),
+            (None, Some(i)) => {
+                entries.remove(i);
+            }
+            (None, None) => {}
+        }
+        if !touched.contains(&c.lang.as_str()) {
+            touched.push(&c.lang);
+        }
+    }
+    for lang in touched {
+        if let Some(entries) = next.form_data.get_mut(lang) {
+            entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
+            if entries.is_empty() {
+                next.form_data.shift_remove(lang);
+            }
+        }
+    }
+    if let Some((identity, _)) = &plan.identity {
+        next.identifier = identity.clone();
+    }
+    if password_hash.is_some() {
+        next.password_hash = password_hash;
+    }
+    plan.notification.apply(&mut next.notification_data);
+    if let Some(p) = &plan.state {
+        patch::merge(&mut next.state, p);
+    }
+    next.version = record.version + 1;
+    next.updated_at = now.to_owned();
+    if next.created_at.is_empty() {
+        next.created_at = now.to_owned();
+    }
+    next
+}
+
+/// Sort key of a stored entry: the form's position, then unknown (dynamic) markers by name.
+fn order<'m>(form: &Form, marker: &'m str) -> (i64, &'m str) {
+    match form.attribute(marker) {
+        Some(a) => (a.position, ""),
+        None => (i64::MAX, marker),
+    }
+}

@@ -1,0 +1,283 @@
+//! Bytes → [`Body`]: the first step of the flow.
+//!
+//! Hostile input is bounded before anything is allocated for it: the size is checked first,
+//! then one linear scan over the bytes checks the nesting depth (so the JSON parser can never
+//! recurse deeper than the limit), then the parsed document is walked once for string lengths,
+//! entry counts and the size of `state`. Any of these, malformed JSON, or a body whose parts
+//! have no accepted shape, is a body-level 3024 that stops processing.
+//!
+//! `formData` comes in three shapes (one entry, an array of entries, or an object keyed by
+//! language code whose values are an entry or an array); all become a flat list of [`Entry`]s
+//! that remember their language and their JSON Pointer in the body as sent.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Violation, ViolationKind};
+use crate::pointer::Pointer;
+use crate::registry::Limits;
+
+/// A decoded `IUserBody`. Values are still unchecked JSON: checking needs the form.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Body {
+    /// `formIdentifier`.
+    pub form_identifier: String,
+    /// `langCode`, with its pointer, when the body gives one.
+    pub lang_code: Option<String>,
+    /// `authData` entries.
+    pub auth: Vec<AuthEntry>,
+    /// `formData` entries, in body order.
+    pub entries: Vec<Entry>,
+    /// `notificationData`, when given.
+    pub notification: Option<Map<String, Value>>,
+    /// `state`, when given and not `null`.
+    pub state: Option<Value>,
+}
+
+/// One `formData` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Entry {
+    /// The language it belongs to: the key of the keyed shape, else `None` (the body's
+    /// `langCode`, or the default).
+    pub lang: Option<String>,
+    /// Its marker.
+    pub marker: String,
+    /// Its `type`, as sent (`None` when absent).
+    pub kind: Option<Value>,
+    /// Its `value`, as sent (`None` when absent).
+    pub value: Option<Value>,
+    /// Pointer to the entry object.
+    pub path: Pointer,
+}
+
+/// One `authData` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AuthEntry {
+    /// Its marker.
+    pub marker: String,
+    /// Its value, as sent (`None` when absent).
+    pub value: Option<Value>,
+    /// Pointer to the entry object.
+    pub path: Pointer,
+}
+
+/// Decodes `bytes` within `limits`.
+pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
+    let root = Pointer::root();
+    if bytes.len() > limits.max_body_bytes {
+        return Err(Violation::new(root, ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes }));
+    }
+    check_depth(bytes, limits.max_depth)?;
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string())))?;
+    check_strings(&doc, &Pointer::root(), limits.max_string_bytes)?;
+    let Value::Object(mut top) = doc else {
+        return Err(shape(root, "the body must be a JSON object"));
+    };
+
+    let form_identifier = match top.remove("formIdentifier") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        _ => return Err(Violation::new(root.child("formIdentifier"), ViolationKind::MissingFormIdentifier)),
+    };
+    let lang_code = match top.remove("langCode") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err(shape(root.child("langCode"), "langCode must be a string")),
+    };
+    let entries = form_data(top.remove("formData").unwrap_or(Value::Null), &root.child("formData"))?;
+    let auth = auth_data(top.remove("authData").unwrap_or(Value::Null), &root.child("authData"))?;
+    let count = entries.len() + auth.len();
+    if count > limits.max_entries {
+        return Err(Violation::new(root, ViolationKind::TooManyEntries { count, limit: limits.max_entries }));
+    }
+    let notification = match top.remove("notificationData") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(m),
+        Some(_) => return Err(shape(root.child("notificationData"), "notificationData must be an object")),
+    };
+    let state = match top.remove("state") {
+        None | Some(Value::Null) => None,
+        Some(s) => {
+            let size = serde_json::to_vec(&s).map(|v| v.len()).unwrap_or(usize::MAX);
+            if size > limits.max_state_bytes {
+                return Err(Violation::new(root.child("state"), ViolationKind::StateTooLarge { size, limit: limits.max_state_bytes }));
+            }
+            Some(s)
+        }
+    };
+    Ok(Body { form_identifier, lang_code, auth, entries, notification, state })
+}
+
+fn shape(path: Pointer, what: &str) -> Violation {
+    Violation::new(path, ViolationKind::InvalidShape(what.to_owned()))
+}
+
+/// One pass over the raw bytes: fails if arrays/objects nest deeper than `max` (the body
+/// itself is level 1). Strings are skipped, escapes included, so brackets inside them do not
+/// count. Runs before parsing, so the parser's recursion is bounded by `max`.
+fn check_depth(bytes: &[u8], max: usize) -> Result<(), Violation> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Err(Violation::new(Pointer::root(), ViolationKind::TooDeep { limit: max }));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every string and key within `max` bytes. Recursion is bounded by the depth limit.
+fn check_strings(v: &Value, path: &Pointer, max: usize) -> Result<(), Violation> {
+    let too_long = |p: Pointer, len: usize| Err(Violation::new(p, ViolationKind::StringTooLong { len, limit: max }));
+    match v {
+        Value::String(s) if s.len() > max => too_long(path.clone(), s.len()),
+        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| check_strings(x, &path.child(i), max)),
+        Value::Object(m) => m.iter().try_for_each(|(k, x)| {
+            if k.len() > max {
+                return too_long(path.clone(), k.len());
+            }
+            check_strings(x, &path.child(k), max)
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The three shapes of `formData`.
+fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Violation> {
+    let mut out = Vec::new();
+    match v {
+        Value::Null => {}
+        Value::Object(m) if m.contains_key("marker") => out.push(entry(m, None, path.clone())?),
+        Value::Array(items) => entries(items, None, path, &mut out)?,
+        Value::Object(by_lang) => {
+            for (lang, v) in by_lang {
+                let p = path.child(&lang);
+                match v {
+                    Value::Object(m) => out.push(entry(m, Some(lang), p)?),
+                    Value::Array(items) => entries(items, Some(lang), &p, &mut out)?,
+                    _ => return Err(shape(p, "formData keyed by language must hold an entry or an array of entries")),
+                }
+            }
+        }
+        _ => return Err(shape(path.clone(), "formData must be an entry, an array of entries or an object keyed by language")),
+    }
+    Ok(out)
+}
+
+fn entries(items: Vec<Value>, lang: Option<String>, path: &Pointer, out: &mut Vec<Entry>) -> Result<(), Violation> {
+    for (i, item) in items.into_iter().enumerate() {
+        let p = path.child(i);
+        match item {
+            Value::Object(m) => out.push(entry(m, lang.clone(), p)?),
+            _ => return Err(shape(p, "a formData entry must be an object {marker, type, value}")),
+        }
+    }
+    Ok(())
+}
+
+fn entry(mut m: Map<String, Value>, lang: Option<String>, path: Pointer) -> Result<Entry, Violation> {
+    let marker = match m.remove("marker") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        _ => return Err(shape(path.child("marker"), "an entry's marker must be a non-empty string")),
+    };
+    Ok(Entry { lang, marker, kind: m.remove("type"), value: m.remove("value"), path })
+}
+
+fn auth_data(v: Value, path: &Pointer) -> Result<Vec<AuthEntry>, Violation> {
+    let (items, lone) = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(items) => (items, false),
+        obj @ Value::Object(_) => (vec![obj], true),
+        _ => return Err(shape(path.clone(), "authData must be an array of {marker, value}")),
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let p = if lone { path.clone() } else { path.child(i) };
+        let Value::Object(mut m) = item else {
+            return Err(shape(p, "an authData entry must be an object {marker, value}"));
+        };
+        let marker = match m.remove("marker") {
+            Some(Value::String(s)) if !s.is_empty() => s,
+            _ => return Err(shape(p.child("marker"), "an authData marker must be a non-empty string")),
+        };
+        out.push(AuthEntry { marker, value: m.remove("value"), path: p });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn dec(v: Value) -> Result<Body, Violation> {
+        decode(&serde_json::to_vec(&v).unwrap(), &Limits::default())
+    }
+
+    fn paths(b: &Body) -> Vec<(Option<String>, String, String)> {
+        b.entries.iter().map(|e| (e.lang.clone(), e.marker.clone(), e.path.to_string())).collect()
+    }
+
+    #[test]
+    fn three_form_data_shapes() {
+        let one = dec(json!({"formIdentifier": "reg", "formData": {"marker": "a", "type": "string", "value": "x"}})).unwrap();
+        assert_eq!(paths(&one), vec![(None, "a".into(), "/formData".into())]);
+        let arr = dec(json!({"formIdentifier": "reg", "formData": [{"marker": "a"}, {"marker": "b"}]})).unwrap();
+        assert_eq!(paths(&arr)[1], (None, "b".into(), "/formData/1".into()));
+        let keyed = dec(json!({"formIdentifier": "reg", "formData": {"en_US": [{"marker": "a"}], "ru_RU": {"marker": "b"}}})).unwrap();
+        assert_eq!(
+            paths(&keyed),
+            vec![(Some("en_US".into()), "a".into(), "/formData/en_US/0".into()), (Some("ru_RU".into()), "b".into(), "/formData/ru_RU".into())]
+        );
+    }
+
+    #[test]
+    fn body_level_errors() {
+        let rule = |v: Value| dec(v).unwrap_err().rule();
+        assert_eq!(rule(json!([])), "invalid-shape");
+        assert_eq!(rule(json!({})), "missing-form-identifier");
+        assert_eq!(rule(json!({"formIdentifier": 5})), "missing-form-identifier");
+        assert_eq!(rule(json!({"formIdentifier": "r", "formData": 5})), "invalid-shape");
+        assert_eq!(rule(json!({"formIdentifier": "r", "formData": [{"type": "string"}]})), "invalid-shape");
+        assert_eq!(rule(json!({"formIdentifier": "r", "formData": {"en_US": "x"}})), "invalid-shape");
+        assert_eq!(rule(json!({"formIdentifier": "r", "authData": "x"})), "invalid-shape");
+        assert_eq!(decode(b"{\"formIdentifier\": ", &Limits::default()).unwrap_err().rule(), "malformed-json");
+        assert_eq!(decode(b"\xff\xfe", &Limits::default()).unwrap_err().rule(), "malformed-json");
+    }
+
+    #[test]
+    fn limits() {
+        let l = Limits::default();
+        let deep = format!("{}{}", "[".repeat(33), "]".repeat(33));
+        assert_eq!(decode(deep.as_bytes(), &l).unwrap_err().rule(), "too-deep");
+        let deep_ok = format!("{{\"formIdentifier\":\"r\",\"state\":{}1{}}}", "[".repeat(31), "]".repeat(31));
+        assert!(decode(deep_ok.as_bytes(), &l).is_ok());
+        let brackets_in_string = format!("{{\"formIdentifier\":\"{}\\\"\"}}", "[".repeat(100));
+        assert!(decode(brackets_in_string.as_bytes(), &l).is_ok());
+        let huge = vec![b' '; (1 << 20) + 1];
+        assert_eq!(decode(&huge, &l).unwrap_err().rule(), "body-too-large");
+        let long = dec(json!({"formIdentifier": "r", "formData": [{"marker": "a", "value": "x".repeat(65537)}]})).unwrap_err();
+        assert_eq!((long.rule(), long.path.as_str()), ("string-too-long", "/formData/0/value"));
+        let many: Vec<Value> = (0..1001).map(|i| json!({"marker": format!("m{i}")})).collect();
+        assert_eq!(dec(json!({"formIdentifier": "r", "formData": many})).unwrap_err().rule(), "too-many-entries");
+        let state = dec(json!({"formIdentifier": "r", "state": {"k": "x".repeat(17000)}})).unwrap_err();
+        assert_eq!(state.rule(), "state-too-large");
+    }
+}

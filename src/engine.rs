@@ -1,0 +1,188 @@
+//! The engine: the whole flow, bytes → body → plan → record → commit, for one update.
+//!
+//! Checks come in SPEC §6's precedence order: the application (2002), the session (3028,
+//! 3029), the target record (3030), then the body. A commit that meets a concurrent change is
+//! retried from a fresh read, a bounded number of times, and then refused with 3024 `conflict`:
+//! never a silent overwrite.
+
+use std::sync::Arc;
+
+use crate::apply::apply;
+use crate::decode::decode;
+use crate::error::{Rejection, Violation, ViolationKind};
+use crate::pointer::Pointer;
+use crate::record::{now_rfc3339, UserRecord};
+use crate::registry::Registry;
+use crate::store::{StoreError, UserStore};
+use crate::types::Env;
+use crate::validate::validate;
+use crate::{password, CaptchaVerifier, StaticTokens};
+
+/// The application credentials the caller presents (Backendless' application id and secret
+/// key, OneEntry's app token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppCredentials<'a> {
+    /// Application id.
+    pub id: &'a str,
+    /// Secret key.
+    pub secret_key: &'a str,
+}
+
+/// One update request.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The logged-in user's id, or `None` when nobody is logged in.
+    pub session: Option<&'a str>,
+    /// The record to update; `None` means the session's own.
+    pub target: Option<&'a str>,
+    /// The application credentials presented, if any.
+    pub app: Option<AppCredentials<'a>>,
+    /// The raw `IUserBody` bytes.
+    pub body: &'a [u8],
+}
+
+impl<'a> Request<'a> {
+    /// The logged-in user `session` updating their own record with `body`.
+    pub fn new(session: &'a str, body: &'a [u8]) -> Self {
+        Request { session: Some(session), target: None, app: None, body }
+    }
+}
+
+/// Validates and applies updates against a [`Registry`] and a [`UserStore`].
+pub struct Engine<S> {
+    registry: Arc<Registry>,
+    store: S,
+    captcha: Arc<dyn CaptchaVerifier>,
+    max_attempts: u32,
+}
+
+impl<S: UserStore> Engine<S> {
+    /// An engine over `registry` and `store`. Its captcha verifier accepts no token until
+    /// [`Engine::with_captcha`] sets one; commits are tried up to 5 times.
+    pub fn new(registry: Arc<Registry>, store: S) -> Self {
+        Engine { registry, store, captcha: Arc::new(StaticTokens::default()), max_attempts: 5 }
+    }
+
+    /// Uses `verifier` for `spam` attributes.
+    pub fn with_captcha(mut self, verifier: impl CaptchaVerifier + 'static) -> Self {
+        self.captcha = Arc::new(verifier);
+        self
+    }
+
+    /// How many times a commit that met a concurrent change is tried (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The registry.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Validates the update and applies it atomically. `Ok` carries the updated record (its
+    /// `password_hash` removed); `Err` every violation, with nothing changed.
+    pub fn update(&self, req: &Request<'_>) -> Result<UserRecord, Rejection> {
+        self.run(req, true)
+    }
+
+    /// A dry run: validates the update against the stored record and returns the record it
+    /// would produce, writing nothing.
+    pub fn check(&self, req: &Request<'_>) -> Result<UserRecord, Rejection> {
+        self.run(req, false)
+    }
+
+    fn run(&self, req: &Request<'_>, write: bool) -> Result<UserRecord, Rejection> {
+        let reject = |path: Pointer, kind: ViolationKind| Rejection::new(vec![Violation::new(path, kind)]);
+        let root = Pointer::root;
+        self.authorize(req).map_err(|k| reject(root(), k))?;
+        let session = req.session.ok_or_else(|| reject(root(), ViolationKind::NotLoggedIn))?;
+        let target = req.target.unwrap_or(session);
+        if target != session {
+            return Err(reject(root(), ViolationKind::OtherUser));
+        }
+        let storage = |e: StoreError| reject(root(), ViolationKind::Storage(e.to_string()));
+        // 3030 comes before any body-level 3024, so the record is looked up first.
+        let mut record = self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
+        let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![v]))?;
+        let form = self
+            .registry
+            .form(&body.form_identifier)
+            .ok_or_else(|| reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.clone())))?;
+        let env = Env { sanitizer: self.registry.sanitizer(), captcha: self.captcha.as_ref() };
+        let mut password_hash: Option<String> = None;
+        for attempt in 1..=self.max_attempts {
+            if attempt > 1 {
+                record = self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
+            }
+            if record.form_identifier != form.identifier {
+                let kind = ViolationKind::FormMismatch { stored: record.form_identifier.clone(), sent: form.identifier.clone() };
+                return Err(reject(root().child("formIdentifier"), kind));
+            }
+            let identity_check = |key: &str| match self.store.identity_owner(key) {
+                Ok(Some(owner)) if owner != record.id => Some(ViolationKind::IdentityTaken(key.to_owned())),
+                Ok(_) => None,
+                Err(e) => Some(ViolationKind::Storage(e.to_string())),
+            };
+            let plan = validate(&body, form, &record, &self.registry, &env, &identity_check).map_err(Rejection::new)?;
+            if let (Some(clear), None) = (&plan.get().password, &password_hash) {
+                password_hash = Some(password::hash(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
+            }
+            let mut next = apply(&plan, &record, form, password_hash.clone(), &now_rfc3339());
+            if write {
+                match self.store.commit(record.version, &next) {
+                    Ok(()) => {}
+                    Err(StoreError::Conflict) => continue,
+                    Err(StoreError::IdentityTaken(key)) => {
+                        let path = plan.get().identity.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
+                        let marker = form.login.clone();
+                        let mut v = Violation::new(path, ViolationKind::IdentityTaken(key));
+                        v.marker = marker;
+                        return Err(Rejection::new(vec![v]));
+                    }
+                    Err(e) => return Err(storage(e)),
+                }
+            }
+            next.password_hash = None;
+            return Ok(next);
+        }
+        Err(reject(root(), ViolationKind::Conflict(self.max_attempts)))
+    }
+
+    /// The application check (2002).
+    fn authorize(&self, req: &Request<'_>) -> Result<(), ViolationKind> {
+        let Some(app) = &self.registry.options().application else { return Ok(()) };
+        if !app.enabled {
+            return Err(ViolationKind::AppDisabled);
+        }
+        match req.app {
+            Some(c) if constant_time_eq(c.id.as_bytes(), app.id.as_bytes()) & constant_time_eq(c.secret_key.as_bytes(), app.secret_key.as_bytes()) => Ok(()),
+            _ => Err(ViolationKind::AppCredentials),
+        }
+    }
+}
+
+/// Compares secrets without an early exit on the first differing byte.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = (a.len() != b.len()) as u8;
+    for i in 0..a.len().max(b.len()) {
+        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0xff);
+    }
+    diff == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn secrets() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"abc", b"ab") && !constant_time_eq(b"", b"a"));
+    }
+}

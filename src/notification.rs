@@ -1,0 +1,175 @@
+//! `notificationData`: where the user is notified.
+//!
+//! The body may give `email`, `phonePush[]` and `phoneSMS`; each given field replaces the stored
+//! one, absent fields keep theirs, and an empty `email` or `phoneSMS` counts as absent. Emails
+//! are checked with the `validator` crate, phones must be E.164 (`+` then 7 to 15 digits).
+//! Attributes flagged `isNotification*` feed the matching field when the body sets them and does
+//! not give that field itself; their values may carry the usual phone punctuation (spaces,
+//! dashes, dots, parentheses), which is removed before the E.164 check.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Violation, ViolationKind};
+use crate::pointer::Pointer;
+use crate::record::NotificationData;
+use crate::rules::is_email;
+
+/// The fields an update sets; `None` keeps the stored value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct NotificationPatch {
+    /// New email.
+    pub email: Option<String>,
+    /// New push phone list.
+    pub phone_push: Option<Vec<String>>,
+    /// New SMS phone.
+    pub phone_sms: Option<String>,
+}
+
+impl NotificationPatch {
+    /// Applies the patch to stored notification data.
+    pub fn apply(&self, to: &mut NotificationData) {
+        if let Some(e) = &self.email {
+            to.email = Some(e.clone());
+        }
+        if let Some(p) = &self.phone_push {
+            to.phone_push = p.clone();
+        }
+        if let Some(s) = &self.phone_sms {
+            to.phone_sms = Some(s.clone());
+        }
+    }
+}
+
+/// Which notification field an attribute feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Feed {
+    /// `isNotificationEmail`.
+    Email,
+    /// `isNotificationPhonePush`.
+    PhonePush,
+    /// `isNotificationPhoneSMS`.
+    PhoneSms,
+}
+
+/// Reads the body's `notificationData`, reporting bad fields.
+pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) -> NotificationPatch {
+    let mut patch = NotificationPatch::default();
+    let Some(data) = data else { return patch };
+    let base = Pointer::root().child("notificationData");
+    match data.get("email") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s.trim().is_empty() => {}
+        Some(Value::String(s)) => {
+            let s = s.trim();
+            if is_email(s) {
+                patch.email = Some(s.to_owned());
+            } else {
+                out.push(Violation::new(base.child("email"), ViolationKind::Email(s.to_owned())));
+            }
+        }
+        Some(_) => out.push(Violation::new(base.child("email"), ViolationKind::InvalidValue { expected: "an email address string" })),
+    }
+    match data.get("phonePush") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            let mut phones = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match item.as_str() {
+                    Some(p) if is_phone(p) => {
+                        if !phones.iter().any(|x| x == p) {
+                            phones.push(p.to_owned());
+                        }
+                    }
+                    Some(p) => out.push(Violation::new(base.child("phonePush").child(i), ViolationKind::Phone(p.to_owned()))),
+                    None => out.push(Violation::new(base.child("phonePush").child(i), ViolationKind::InvalidValue { expected: "a phone number string" })),
+                }
+            }
+            patch.phone_push = Some(phones);
+        }
+        Some(_) => out.push(Violation::new(base.child("phonePush"), ViolationKind::InvalidValue { expected: "an array of phone numbers" })),
+    }
+    match data.get("phoneSMS") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s.trim().is_empty() => {}
+        Some(Value::String(s)) if is_phone(s) => patch.phone_sms = Some(s.clone()),
+        Some(Value::String(s)) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::Phone(s.clone()))),
+        Some(_) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" })),
+    }
+    patch
+}
+
+/// Feeds an attribute's new value into the patch, unless the body gave that field itself.
+/// `given` is the body's own notificationData.
+pub(crate) fn feed(
+    patch: &mut NotificationPatch,
+    given: Option<&Map<String, Value>>,
+    feed: Feed,
+    value: &str,
+    path: &Pointer,
+    marker: &str,
+    out: &mut Vec<Violation>,
+) {
+    let has = |k: &str| given.and_then(|g| g.get(k)).is_some_and(|v| !v.is_null() && v.as_str() != Some(""));
+    let value = value.trim();
+    match feed {
+        Feed::Email if !has("email") => {
+            if is_email(value) {
+                patch.email = Some(value.to_owned());
+            } else {
+                out.push(Violation::new(path.clone(), ViolationKind::Email(value.to_owned())).with_marker(marker));
+            }
+        }
+        Feed::PhoneSms | Feed::PhonePush if !has(if feed == Feed::PhoneSms { "phoneSMS" } else { "phonePush" }) => {
+            let phone: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+            if !is_phone(&phone) {
+                out.push(Violation::new(path.clone(), ViolationKind::Phone(value.to_owned())).with_marker(marker));
+            } else if feed == Feed::PhoneSms {
+                patch.phone_sms = Some(phone);
+            } else {
+                patch.phone_push = Some(vec![phone]);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// E.164: `+` then 7 to 15 ASCII digits, the first not `0`.
+pub(crate) fn is_phone(s: &str) -> bool {
+    let Some(digits) = s.strip_prefix('+') else { return false };
+    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn phones() {
+        assert!(is_phone("+79991234567") && is_phone("+1555123"));
+        assert!(!is_phone("79991234567") && !is_phone("+123456") && !is_phone("+1234567890123456") && !is_phone("+7 999") && !is_phone("+0123456789"));
+    }
+
+    #[test]
+    fn reads_and_reports() {
+        let mut out = vec![];
+        let data = json!({"email": "a@b.co", "phonePush": ["+99999999999", "bad"], "phoneSMS": "", "state": {}});
+        let p = read(data.as_object(), &mut out);
+        assert_eq!(p.email.as_deref(), Some("a@b.co"));
+        assert_eq!(p.phone_sms, None);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].path.as_str(), "/notificationData/phonePush/1");
+    }
+
+    #[test]
+    fn feeding_respects_given_fields() {
+        let mut out = vec![];
+        let mut p = NotificationPatch::default();
+        let given = json!({"email": "own@x.io"});
+        feed(&mut p, given.as_object(), Feed::Email, "other@x.io", &Pointer::root(), "email", &mut out);
+        assert_eq!(p.email, None);
+        feed(&mut p, None, Feed::PhoneSms, "+7 (912) 345-67-89", &Pointer::root(), "phone", &mut out);
+        assert_eq!(p.phone_sms.as_deref(), Some("+79123456789"));
+        assert!(out.is_empty());
+    }
+}

@@ -1,0 +1,254 @@
+//! The form registry: every form, compiled once, plus the options every update obeys.
+//!
+//! Built from a directory of exported forms ([`Registry::load_dir`]) or from JSON values
+//! ([`Registry::from_forms`]). Immutable once built, so it can be shared behind an `Arc` by any
+//! number of threads.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::form::{compile::compile, Form, LoadError};
+use crate::sanitize::Sanitizer;
+use crate::types::Env;
+use crate::StaticTokens;
+
+/// Limits on a body; each exceeded limit is a 3024 and nothing changes (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest body, in bytes (1 MiB).
+    pub max_body_bytes: usize,
+    /// Deepest nesting of arrays and objects, the body itself being level 1 (32).
+    pub max_depth: usize,
+    /// Most `formData` plus `authData` entries (1 000).
+    pub max_entries: usize,
+    /// Longest string (keys included), in bytes of UTF-8 (64 KiB).
+    pub max_string_bytes: usize,
+    /// Largest `state`, serialized, in bytes (16 KiB).
+    pub max_state_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 1 << 20, max_depth: 32, max_entries: 1000, max_string_bytes: 64 << 10, max_state_bytes: 16 << 10 }
+    }
+}
+
+/// The application an update must present (Backendless' application id and secret key).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Application {
+    /// The application id.
+    pub id: String,
+    /// The secret key (OneEntry's app token).
+    pub secret_key: String,
+    /// `false` answers 2002 to everyone ("version is disabled").
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Registry options (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RegistryOptions {
+    /// Accept markers the form does not define (default `false`: secure by default).
+    pub dynamic_properties: bool,
+    /// Accepted language codes; `None` accepts any code shaped like `en_US`.
+    pub languages: Option<Vec<String>>,
+    /// The language of a body without `langCode` (`en_US`).
+    pub default_lang_code: String,
+    /// When set, every update must present this application's id and key.
+    pub application: Option<Application>,
+    /// Body limits.
+    pub limits: Limits,
+}
+
+impl Default for RegistryOptions {
+    fn default() -> Self {
+        RegistryOptions {
+            dynamic_properties: false,
+            languages: None,
+            default_lang_code: "en_US".into(),
+            application: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Every form, compiled, with the options and the shared HTML sanitizer.
+#[derive(Debug)]
+pub struct Registry {
+    forms: IndexMap<String, Form>,
+    options: RegistryOptions,
+    sanitizer: Sanitizer,
+}
+
+impl Registry {
+    /// Compiles forms given as `(source name, JSON)` pairs. Fails on the first bad form, or on
+    /// two forms with the same identifier.
+    pub fn from_forms<I, S>(forms: I, options: RegistryOptions) -> Result<Registry, LoadError>
+    where
+        I: IntoIterator<Item = (S, Value)>,
+        S: AsRef<str>,
+    {
+        let sanitizer = Sanitizer::default();
+        let captcha = StaticTokens::default();
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let mut compiled: IndexMap<String, Form> = IndexMap::new();
+        let mut sources: IndexMap<String, String> = IndexMap::new();
+        for (source, json) in forms {
+            let source = source.as_ref();
+            let form = compile(source, json, &options.default_lang_code, &env)?;
+            if let Some(first) = sources.get(&form.identifier) {
+                return Err(LoadError {
+                    file: source.to_owned(),
+                    attribute: "-".into(),
+                    reason: format!("form `{}` is already defined in {first}", form.identifier),
+                });
+            }
+            sources.insert(form.identifier.clone(), source.to_owned());
+            compiled.insert(form.identifier.clone(), form);
+        }
+        compiled.sort_keys();
+        Ok(Registry { forms: compiled, options, sanitizer })
+    }
+
+    /// Loads every `*.json` file of `dir` (in name order), one form per file.
+    pub fn load_dir(dir: impl AsRef<Path>, options: RegistryOptions) -> Result<Registry, LoadError> {
+        let dir = dir.as_ref();
+        let io = |file: &Path, e: std::io::Error| LoadError { file: file.display().to_string(), attribute: "-".into(), reason: e.to_string() };
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        let mut forms = Vec::with_capacity(files.len());
+        for f in files {
+            let text = std::fs::read(&f).map_err(|e| io(&f, e))?;
+            let json: Value = serde_json::from_slice(&text).map_err(|e| LoadError {
+                file: f.display().to_string(),
+                attribute: "-".into(),
+                reason: format!("not JSON: {e}"),
+            })?;
+            forms.push((f.display().to_string(), json));
+        }
+        Registry::from_forms(forms, options)
+    }
+
+    /// The form with this identifier.
+    pub fn form(&self, identifier: &str) -> Option<&Form> {
+        self.forms.get(identifier)
+    }
+
+    /// Every form, ordered by identifier.
+    pub fn forms(&self) -> impl Iterator<Item = &Form> {
+        self.forms.values()
+    }
+
+    /// The options.
+    pub fn options(&self) -> &RegistryOptions {
+        &self.options
+    }
+
+    /// The shared sanitizer.
+    pub fn sanitizer(&self) -> &Sanitizer {
+        &self.sanitizer
+    }
+
+    /// Every loader warning (unknown or inapplicable validators), form by form.
+    pub fn warnings(&self) -> impl Iterator<Item = &str> {
+        self.forms.values().flat_map(|f| f.warnings.iter().map(String::as_str))
+    }
+
+    /// True if `code` is an accepted language code.
+    pub fn accepts_language(&self, code: &str) -> bool {
+        match &self.options.languages {
+            Some(list) => list.iter().any(|l| l == code),
+            None => lang_shaped(code),
+        }
+    }
+}
+
+/// `xx_XX`: two lower-case ASCII letters, `_`, two upper-case ASCII letters.
+pub(crate) fn lang_shaped(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 5 && b[0].is_ascii_lowercase() && b[1].is_ascii_lowercase() && b[2] == b'_' && b[3].is_ascii_uppercase() && b[4].is_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn attr(marker: &str, kind: &str) -> Value {
+        json!({"marker": marker, "type": kind, "position": 1, "validators": {}})
+    }
+
+    fn load(attrs: Value) -> Result<Registry, LoadError> {
+        Registry::from_forms([("f.json", json!({"identifier": "f", "attributes": attrs}))], RegistryOptions::default())
+    }
+
+    #[test]
+    fn loads_the_repo_forms() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
+        let r = Registry::load_dir(dir, RegistryOptions::default()).unwrap();
+        let reg = r.form("reg").unwrap();
+        assert_eq!(reg.login.as_deref(), Some("email"));
+        assert_eq!(reg.password.as_deref(), Some("password"));
+        assert_eq!(r.form("profile").unwrap().captcha.as_deref(), Some("captcha"));
+        assert!(r.warnings().next().is_none(), "{:?}", r.warnings().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn empty_form_as_object() {
+        let r = Registry::from_forms([("e.json", json!({"identifier": "e", "attributes": {}}))], RegistryOptions::default()).unwrap();
+        assert!(r.form("e").unwrap().attributes.is_empty());
+    }
+
+    #[test]
+    fn refuses_bad_forms_with_file_attribute_reason() {
+        let e = load(json!([attr("a", "string"), attr("a", "integer")])).unwrap_err();
+        assert_eq!((e.file.as_str(), e.attribute.as_str()), ("f.json", "a"));
+        assert!(e.reason.contains("duplicate"));
+        let e = load(json!([attr("g", "groupOfImage")])).unwrap_err();
+        assert!(e.reason.contains("groupOfImages"), "{e}");
+        let two_logins = json!([
+            {"marker": "a", "type": "string", "isLogin": true},
+            {"marker": "b", "type": "string", "isLogin": true}
+        ]);
+        assert!(load(two_logins).unwrap_err().reason.contains("isLogin"));
+        let both = json!([{"marker": "a", "type": "string", "isLogin": true, "isPassword": true}]);
+        assert!(load(both).unwrap_err().reason.contains("both"));
+        assert!(load(json!([attr("l", "list")])).unwrap_err().reason.contains("listTitles"));
+        let bad = json!([{"marker": "a", "type": "string", "validators": {"regExpValidator": {"patternValue": "(("}}}]);
+        assert!(load(bad).unwrap_err().reason.contains("bad validator"));
+        let bad_default = json!([{"marker": "n", "type": "integer", "validators": {"defaultValueValidator": {"fieldDefaultValue": "ten"}}}]);
+        assert!(load(bad_default).unwrap_err().reason.contains("fieldDefaultValue"));
+    }
+
+    #[test]
+    fn per_language_validators_and_defaults() {
+        let r = load(json!([{"marker": "n", "type": "integer", "validators": {
+            "en_US": {"numberInspectionValidator": {"max": "10"}, "defaultValueValidator": {"fieldDefaultValue": "7"}},
+            "fr_FR": {"numberInspectionValidator": {"max": "20"}}
+        }}]))
+        .unwrap();
+        let a = r.form("f").unwrap().attribute("n").unwrap();
+        assert_eq!(a.rules.for_lang("fr_FR").number.as_ref().unwrap().max, Some(20.0));
+        assert_eq!(a.rules.for_lang("de_DE").number.as_ref().unwrap().max, Some(10.0));
+        assert_eq!(a.rules.for_lang("en_US").default, Some(json!(7)));
+    }
+
+    #[test]
+    fn language_codes() {
+        assert!(lang_shaped("en_US") && !lang_shaped("en-US") && !lang_shaped("EN_us") && !lang_shaped("eng_US"));
+    }
+}

@@ -1,0 +1,322 @@
+//! Decoded body + form + stored record → [`Valid<Plan>`]: the second step of the flow.
+//!
+//! Every entry is checked (type, shape, validators, read-only, credentials) and every violation
+//! is collected, in body order; nothing is written here. A [`Plan`] says exactly what the update
+//! changes. It only exists as [`Valid<Plan>`] once no violation was found, so the apply step
+//! cannot be handed an unchecked plan.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::decode::Body;
+use crate::error::{Violation, ViolationKind};
+use crate::form::{Attribute, Form};
+use crate::identity;
+use crate::notification::{self, Feed, NotificationPatch};
+use crate::pointer::Pointer;
+use crate::record::UserRecord;
+use crate::registry::Registry;
+use crate::rules::Rules;
+use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed};
+
+/// What an update changes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Plan {
+    /// `formData` changes, in body order.
+    pub changes: Vec<Change>,
+    /// The new identity (trimmed, NFC) and the pointer of the value that set it.
+    pub identity: Option<(String, Pointer)>,
+    /// The new password, in clear (hashed by the engine, once, after validation).
+    pub password: Option<String>,
+    /// `notificationData` changes.
+    pub notification: NotificationPatch,
+    /// `state`, to merge-patch onto the stored state.
+    pub state: Option<Value>,
+}
+
+/// One `formData` change.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    /// Language code.
+    pub lang: String,
+    /// Marker.
+    pub marker: String,
+    /// Type name to store.
+    pub kind: &'static str,
+    /// The canonical value to store, or `None` to remove the entry.
+    pub value: Option<Value>,
+}
+
+/// A value that passed validation. Only this module can make one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Valid<T>(T);
+
+impl<T> Valid<T> {
+    /// The checked value.
+    pub fn get(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Checks `body` against `form` and the stored `record`.
+///
+/// `identity_check` is asked about a new identity (its [`identity::key`]) and answers the
+/// violation it causes, if any (taken by another user, or the store failing to tell).
+pub(crate) fn validate(
+    body: &Body,
+    form: &Form,
+    record: &UserRecord,
+    registry: &Registry,
+    env: &Env<'_>,
+    identity_check: &dyn Fn(&str) -> Option<ViolationKind>,
+) -> Result<Valid<Plan>, Vec<Violation>> {
+    let mut v = Validator { form, record, registry, env, identity_check, out: Vec::new(), plan: Plan::default(), seen: BTreeSet::new() };
+    v.run(body);
+    if v.out.is_empty() {
+        Ok(Valid(v.plan))
+    } else {
+        Err(v.out)
+    }
+}
+
+struct Validator<'a> {
+    form: &'a Form,
+    record: &'a UserRecord,
+    registry: &'a Registry,
+    env: &'a Env<'a>,
+    identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
+    out: Vec<Violation>,
+    plan: Plan,
+    /// (language, marker) pairs already seen, for duplicate detection.
+    seen: BTreeSet<(String, String)>,
+}
+
+impl Validator<'_> {
+    fn run(&mut self, body: &Body) {
+        let default_lang = &self.registry.options().default_lang_code;
+        let lang = body.lang_code.clone().unwrap_or_else(|| default_lang.clone());
+        if !self.registry.accepts_language(&lang) {
+            self.out.push(Violation::new(Pointer::root().child("langCode"), ViolationKind::UnknownLanguage(lang.clone())));
+        }
+        self.plan.notification = notification::read(body.notification.as_ref(), &mut self.out);
+
+        let mut bad_langs = BTreeSet::new();
+        let mut captcha_seen = false;
+        for e in &body.entries {
+            let entry_lang = match &e.lang {
+                Some(l) => {
+                    if !self.registry.accepts_language(l) && bad_langs.insert(l.clone()) {
+                        self.out.push(Violation::new(Pointer::root().child("formData").child(l), ViolationKind::UnknownLanguage(l.clone())));
+                    }
+                    l.clone()
+                }
+                None => lang.clone(),
+            };
+            if self.form.captcha.as_deref() == Some(e.marker.as_str()) {
+                captcha_seen = true;
+            }
+            self.entry(&entry_lang, &e.marker, e.kind.as_ref(), e.value.as_ref(), &e.path, body);
+        }
+        for a in &body.auth {
+            self.auth(&lang, &a.marker, a.value.as_ref(), &a.path, body);
+        }
+        if let Some(captcha) = &self.form.captcha {
+            if !captcha_seen {
+                let v = Violation::new(Pointer::root().child("formData"), ViolationKind::CaptchaRequired(captcha.clone()));
+                self.out.push(v.with_marker(captcha));
+            }
+        }
+        match &body.state {
+            Some(Value::Object(_)) => self.plan.state = body.state.clone(),
+            Some(_) => self.out.push(Violation::new(Pointer::root().child("state"), ViolationKind::StateNotObject)),
+            None => {}
+        }
+    }
+
+    fn report(&mut self, path: Pointer, marker: &str, kind: ViolationKind) {
+        self.out.push(Violation::new(path, kind).with_marker(marker));
+    }
+
+    /// Records (lang, marker) and reports a duplicate. True if it was new.
+    fn first_time(&mut self, lang: &str, marker: &str, path: &Pointer) -> bool {
+        if self.seen.insert((lang.to_owned(), marker.to_owned())) {
+            return true;
+        }
+        self.report(path.child("marker"), marker, ViolationKind::DuplicateMarker(marker.to_owned(), lang.to_owned()));
+        false
+    }
+
+    fn entry(&mut self, lang: &str, marker: &str, sent_type: Option<&Value>, value: Option<&Value>, path: &Pointer, body: &Body) {
+        if !self.first_time(lang, marker, path) {
+            return;
+        }
+        let Some(attr) = self.form.attribute(marker) else {
+            return self.dynamic(lang, marker, sent_type, value, path);
+        };
+        if attr.is_password {
+            return self.report(path.child("marker"), marker, ViolationKind::PasswordInFormData);
+        }
+        match sent_type {
+            None => {}
+            Some(Value::String(t)) if t == attr.kind.name() => {}
+            Some(t) => {
+                let sent = t.as_str().map(str::to_owned).unwrap_or_else(|| t.to_string());
+                let hint = if sent == "groupOfImage" { " (`groupOfImage` is an old SDK typo: use `groupOfImages`)" } else { "" };
+                let kind = ViolationKind::TypeMismatch { expected: attr.kind.name(), sent, hint };
+                return self.report(path.child("type"), marker, kind);
+            }
+        }
+        if attr.kind == AttrType::Button {
+            return self.report(path.child("value"), marker, ViolationKind::ButtonValue);
+        }
+        let value_path = path.child("value");
+        let rules = attr.rules.for_lang(lang);
+        let Some(stored) = self.value(attr, rules, value, &value_path) else { return };
+        if attr.kind == AttrType::Spam {
+            return; // verified, never stored
+        }
+        if attr.read_only && stored.as_ref() != self.record.value(lang, marker) {
+            return self.report(value_path, marker, ViolationKind::ReadOnly);
+        }
+        if attr.is_login {
+            return self.set_identity(attr, stored.as_ref(), &value_path, body);
+        }
+        if let Some(Value::String(s)) = &stored {
+            self.feed(attr, s, &value_path, body);
+        }
+        self.plan.changes.push(Change { lang: lang.to_owned(), marker: marker.to_owned(), kind: attr.kind.name(), value: stored });
+    }
+
+    /// Checks a value of a form attribute. `Some(None)` clears it, `Some(Some(v))` stores `v`,
+    /// `None` means a violation was reported.
+    fn value(&mut self, attr: &Attribute, rules: &Rules, value: Option<&Value>, path: &Pointer) -> Option<Option<Value>> {
+        let marker = attr.marker.as_str();
+        let Some(value) = value else {
+            self.report(path.clone(), marker, ViolationKind::InvalidValue { expected: "an entry with a `value`" });
+            return None;
+        };
+        let parsed = if value.is_null() {
+            None
+        } else {
+            let mut cx = Cx { marker, out: &mut self.out, env: self.env };
+            Some(check_value(attr.kind, Some(attr), value, path, rules.trim, &mut cx)?)
+        };
+        match parsed {
+            Some(p) if !p.is_empty() => {
+                let before = self.out.len();
+                let mut cx = Cx { marker, out: &mut self.out, env: self.env };
+                rules.check(&p, path, &mut cx);
+                (self.out.len() == before).then_some(Some(p.stored))
+            }
+            empty => {
+                if let Some(default) = &rules.default {
+                    return Some(Some(default.clone()));
+                }
+                if let Some(custom) = &rules.required {
+                    let mut v = Violation::new(path.clone(), ViolationKind::Required).with_marker(marker);
+                    v.custom_message = custom.clone();
+                    self.out.push(v);
+                    return None;
+                }
+                if attr.is_login {
+                    self.report(path.clone(), marker, ViolationKind::Required);
+                    return None;
+                }
+                if attr.kind == AttrType::Spam {
+                    self.report(path.clone(), marker, ViolationKind::CaptchaRequired(marker.to_owned()));
+                    return None;
+                }
+                Some(empty.map(|p| p.stored))
+            }
+        }
+    }
+
+    /// A marker the form does not define.
+    fn dynamic(&mut self, lang: &str, marker: &str, sent_type: Option<&Value>, value: Option<&Value>, path: &Pointer) {
+        if !self.registry.options().dynamic_properties {
+            return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
+        }
+        let kind = match sent_type.and_then(Value::as_str) {
+            Some(t) => match AttrType::from_name(t) {
+                Some(k) if !k.needs_form_config() => k,
+                _ => return self.report(path.child("type"), marker, ViolationKind::UnknownType(t.to_owned())),
+            },
+            None => return self.report(path.child("type"), marker, ViolationKind::InvalidValue { expected: "a `type` for a dynamic property" }),
+        };
+        let value_path = path.child("value");
+        let stored = match value {
+            None => return self.report(value_path, marker, ViolationKind::InvalidValue { expected: "an entry with a `value`" }),
+            Some(Value::Null) => None,
+            Some(v) => {
+                let mut cx = Cx { marker, out: &mut self.out, env: self.env };
+                let Some(Parsed { stored, .. }) = check_value(kind, None, v, &value_path, false, &mut cx) else { return };
+                Some(stored)
+            }
+        };
+        self.plan.changes.push(Change { lang: lang.to_owned(), marker: marker.to_owned(), kind: kind.name(), value: stored });
+    }
+
+    fn auth(&mut self, lang: &str, marker: &str, value: Option<&Value>, path: &Pointer, body: &Body) {
+        let Some(attr) = self.form.attribute(marker) else {
+            return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
+        };
+        if !attr.is_login && !attr.is_password {
+            return self.report(path.child("marker"), marker, ViolationKind::NotCredential(marker.to_owned()));
+        }
+        // Credentials are language-independent: one slot each, shared with formData's login.
+        if !self.first_time("", marker, path) {
+            return;
+        }
+        let value_path = path.child("value");
+        let rules = attr.rules.for_lang(lang);
+        if attr.is_login {
+            if let Some(stored) = self.value(attr, rules, value, &value_path) {
+                self.set_identity(attr, stored.as_ref(), &value_path, body);
+            }
+            return;
+        }
+        match value {
+            None | Some(Value::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
+            Some(Value::String(s)) if s.is_empty() => self.report(value_path, marker, ViolationKind::PasswordRequired),
+            Some(Value::String(s)) => {
+                let parsed = Parsed { stored: Value::Null, measure: Measure::Text(s.clone()) };
+                let before = self.out.len();
+                let mut cx = Cx { marker, out: &mut self.out, env: self.env };
+                rules.check(&parsed, &value_path, &mut cx);
+                if self.out.len() == before {
+                    self.plan.password = Some(s.clone());
+                }
+            }
+            Some(_) => self.report(value_path, marker, ViolationKind::InvalidValue { expected: "a password string" }),
+        }
+    }
+
+    fn set_identity(&mut self, attr: &Attribute, stored: Option<&Value>, path: &Pointer, body: &Body) {
+        // The login is first seen under the language-independent slot too, so formData and
+        // authData cannot both set it.
+        if self.plan.identity.is_some() {
+            let kind = ViolationKind::DuplicateMarker(attr.marker.clone(), "authData/formData".into());
+            return self.report(path.clone(), &attr.marker, kind);
+        }
+        let Some(Value::String(s)) = stored else {
+            return self.report(path.clone(), &attr.marker, ViolationKind::Required);
+        };
+        let display = identity::display_form(s);
+        let key = identity::key(&display);
+        if key != identity::key(&self.record.identifier) {
+            if let Some(kind) = (self.identity_check)(&key) {
+                self.report(path.clone(), &attr.marker, kind);
+            }
+        }
+        self.feed(attr, &display, path, body);
+        self.plan.identity = Some((display, path.clone()));
+    }
+
+    fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body) {
+        let feeds = [(attr.notify_email, Feed::Email), (attr.notify_sms, Feed::PhoneSms), (attr.notify_push, Feed::PhonePush)];
+        for (_, f) in feeds.into_iter().filter(|(on, _)| *on) {
+            notification::feed(&mut self.plan.notification, body.notification.as_ref(), f, value, path, &attr.marker, &mut self.out);
+        }
+    }
+}
