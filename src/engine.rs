@@ -37,6 +37,9 @@ pub struct Request<'a> {
     pub target: Option<&'a str>,
     /// The application credentials presented, if any.
     pub app: Option<AppCredentials<'a>>,
+    /// The language of entries when the body has no `langCode` (the OneEntry SDK's `langCode`
+    /// argument); `None` falls back to the registry's `defaultLangCode`.
+    pub lang: Option<&'a str>,
     /// The raw `IUserBody` bytes.
     pub body: &'a [u8],
 }
@@ -44,7 +47,7 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// The logged-in user `session` updating their own record with `body`.
     pub fn new(session: &'a str, body: &'a [u8]) -> Self {
-        Request { session: Some(session), target: None, app: None, body }
+        Request { session: Some(session), target: None, app: None, lang: None, body }
     }
 }
 
@@ -129,7 +132,7 @@ impl<S: UserStore> Engine<S> {
                 Ok(_) => None,
                 Err(e) => Some(ViolationKind::Storage(e.to_string())),
             };
-            let plan = validate(&body, form, &record, &self.registry, &env, &identity_check).map_err(Rejection::new)?;
+            let plan = validate(&body, req.lang, form, &record, &self.registry, &env, &identity_check).map_err(Rejection::new)?;
             if let (Some(clear), None) = (&plan.get().password, &password_hash) {
                 password_hash = Some(password::hash(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }

@@ -8,6 +8,7 @@ mod captcha;
 mod decode;
 mod engine;
 pub mod error;
+pub mod fixture;
 pub mod form;
 pub mod identity;
 mod notification;

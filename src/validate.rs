@@ -65,6 +65,7 @@ impl<T> Valid<T> {
 /// violation it causes, if any (taken by another user, or the store failing to tell).
 pub(crate) fn validate(
     body: &Body,
+    lang: Option<&str>,
     form: &Form,
     record: &UserRecord,
     registry: &Registry,
@@ -72,7 +73,7 @@ pub(crate) fn validate(
     identity_check: &dyn Fn(&str) -> Option<ViolationKind>,
 ) -> Result<Valid<Plan>, Vec<Violation>> {
     let mut v = Validator { form, record, registry, env, identity_check, out: Vec::new(), plan: Plan::default(), seen: BTreeSet::new() };
-    v.run(body);
+    v.run(body, lang);
     if v.out.is_empty() {
         Ok(Valid(v.plan))
     } else {
@@ -93,9 +94,9 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn run(&mut self, body: &Body) {
-        let default_lang = &self.registry.options().default_lang_code;
-        let lang = body.lang_code.clone().unwrap_or_else(|| default_lang.clone());
+    fn run(&mut self, body: &Body, lang: Option<&str>) {
+        let default_lang = self.registry.options().default_lang_code.as_str();
+        let lang = body.lang_code.clone().unwrap_or_else(|| lang.unwrap_or(default_lang).to_owned());
         if !self.registry.accepts_language(&lang) {
             self.out.push(Violation::new(Pointer::root().child("langCode"), ViolationKind::UnknownLanguage(lang.clone())));
         }

@@ -12,7 +12,7 @@ use super::raw::{truthy, RawAttribute, RawForm};
 use super::{validators, Attribute, ChoiceOption, Form};
 use crate::pointer::Pointer;
 use crate::rules::{RuleSets, Rules};
-use crate::types::{check_value, AttrType, Cx, Env};
+use crate::types::{check_value, value_key, AttrType, Cx, Env};
 
 /// Why a form could not be loaded: the file, the attribute (or `-` for the form itself), why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -159,13 +159,12 @@ fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, String> {
     Ok(out)
 }
 
-/// How an option value is compared: as text.
-pub(crate) fn option_key(value: &Value) -> Option<String> {
+/// How an option value is compared: as text, numbers written as JavaScript writes them (the
+/// same function reads the body's choices). An entity option is identified by its `id`.
+fn option_key(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Object(m) => m.get("id").and_then(option_key),
-        _ => None,
+        Value::Object(m) => m.get("id").and_then(value_key),
+        other => value_key(other),
     }
 }
 
@@ -190,16 +189,37 @@ fn rule_sets(attr: &Attribute, v: &Value, default_lang: &str, env: &Env<'_>) -> 
         }
         Ok(rules)
     };
-    if !validators::is_per_language(map) {
-        let base = one(map, None)?;
-        return Ok((RuleSets { base, by_lang: IndexMap::new() }, warnings));
+    // Two per-language shapes exist in the wild: the whole set keyed by language, and one
+    // validator's settings keyed by language. Both become one flat set per language; a
+    // language a validator does not list uses the default language's settings, if any.
+    let per_set = validators::is_per_language(map);
+    let mut langs: Vec<&String> = Vec::new();
+    if per_set {
+        langs.extend(map.keys());
+    } else {
+        for cfg in map.values().filter_map(Value::as_object).filter(|c| validators::is_per_language(c)) {
+            langs.extend(cfg.keys().filter(|k| !langs.contains(k)).collect::<Vec<_>>());
+        }
     }
+    let flat = |lang: &str| -> Map<String, Value> {
+        let pick = |m: &Map<String, Value>| m.get(lang).or_else(|| m.get(default_lang)).cloned();
+        if per_set {
+            return pick(map).and_then(|v| v.as_object().cloned()).unwrap_or_default();
+        }
+        map.iter()
+            .filter_map(|(name, cfg)| match cfg.as_object() {
+                Some(c) if validators::is_per_language(c) => pick(c).map(|v| (name.clone(), v)),
+                _ => Some((name.clone(), cfg.clone())),
+            })
+            .collect()
+    };
+    let base = one(&flat(default_lang), None)?;
     let mut by_lang = IndexMap::new();
-    for (lang, set) in map {
-        let set = set.as_object().ok_or_else(|| format!("validators for {lang} must be an object"))?;
-        by_lang.insert(lang.clone(), one(set, Some(lang))?);
+    for lang in langs {
+        if lang != default_lang {
+            by_lang.insert(lang.clone(), one(&flat(lang), Some(lang))?);
+        }
     }
-    let base = by_lang.get(default_lang).or_else(|| by_lang.values().next()).cloned().unwrap_or_default();
     Ok((RuleSets { base, by_lang }, warnings))
 }
 

@@ -106,7 +106,7 @@ pub(crate) fn parse(kind: AttrType, v: &Map<String, Value>) -> Result<(Rules, Ve
                         .into_iter()
                         .map(|e| e.trim_start_matches('.').to_lowercase())
                         .collect(),
-                    allowed_hosts: words(cfg, "allowedHosts", name)?.into_iter().map(|h| h.to_lowercase()).collect(),
+                    allowed_hosts: words(cfg, "allowedHosts", name)?.into_iter().map(|h| host(&h)).collect::<Result<_, _>>()?,
                     custom,
                 });
                 matches!(kind, AttrType::Image | AttrType::GroupOfImages | AttrType::File)
@@ -211,6 +211,15 @@ fn words(cfg: &Value, key: &str, name: &str) -> Result<Vec<String>, String> {
             .collect(),
         Some(other) => Err(format!("{name}.{key}: `{other}` is not a list of strings")),
     }
+}
+
+/// A host name as the `url` crate writes it (lower-case, punycode), so it compares equal to
+/// the host of a parsed `downloadLink`.
+fn host(h: &str) -> Result<String, String> {
+    url::Url::parse(&format!("http://{h}/"))
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .ok_or_else(|| format!("checkingFilesValidator.allowedHosts: `{h}` is not a host name"))
 }
 
 /// `regExpValidator.patternValue`: a bare pattern or a JavaScript literal `/.../flags`.

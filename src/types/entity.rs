@@ -1,5 +1,219 @@
-//! `entity`.
-use super::{Cx, Parsed};
-use crate::pointer::Pointer;
+//! `entity`: links to pages and products, as an array of ids.
+//!
+//! An id is either a page number, a whole JSON number `>= 0` within `u64` (a whole float such
+//! as `2.0` is stored as the integer `2`), or a string: all ASCII digits (a page number sent as
+//! text, kept as a string) or shaped like a product id, `^[A-Za-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$`
+//! (`p-1-123`), 1 to 128 characters. A lone id is taken as a one-element array.
+//!
+//! Ids are compared as text to find duplicates, with the leading zeros of numeric strings
+//! ignored: `1`, `"1"` and `"01"` name the same page. The stored value is the array as sent
+//! (JSON integers stay integers, strings stay strings).
+
 use serde_json::Value;
-pub(crate) fn check(_v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }
+
+use super::{Cx, Measure, Parsed};
+use crate::error::ViolationKind;
+use crate::pointer::Pointer;
+
+/// The longest string id accepted.
+const MAX_ID_LEN: usize = 128;
+
+/// Floats above this are no longer exact integers and are refused as ids.
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
+
+/// Checks an `entity` value: every element must be an id, and no id may appear twice.
+pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let items: Vec<(Pointer, &Value)> = match value {
+        Value::Array(a) => a.iter().enumerate().map(|(i, v)| (path.child(i), v)).collect(),
+        Value::Number(_) | Value::String(_) => vec![(path.clone(), value)],
+        _ => {
+            cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of entity ids" });
+            return None;
+        }
+    };
+
+    let before = cx.out.len();
+    let mut stored = Vec::with_capacity(items.len());
+    let mut seen: Vec<String> = Vec::with_capacity(items.len());
+    for (ptr, item) in items {
+        let Some((id, key)) = entity_id(item) else {
+            cx.report(ptr, ViolationKind::EntityId(short(item)));
+            continue;
+        };
+        if seen.contains(&key) {
+            cx.report(ptr, ViolationKind::DuplicateOption(key));
+            continue;
+        }
+        seen.push(key);
+        stored.push(id);
+    }
+    if cx.out.len() != before {
+        return None;
+    }
+    let measure = Measure::Items(stored.len());
+    Some(Parsed { stored: Value::Array(stored), measure })
+}
+
+/// The stored form of an id and the text it is compared by, or `None` if `v` is no id.
+fn entity_id(v: &Value) -> Option<(Value, String)> {
+    match v {
+        Value::Number(n) => {
+            let u = match n.as_u64() {
+                Some(u) => u,
+                None if n.is_i64() => return None, // negative
+                None => {
+                    let f = n.as_f64()?;
+                    if !(f.is_finite() && f.fract() == 0.0 && (0.0..=MAX_EXACT_FLOAT).contains(&f)) {
+                        return None;
+                    }
+                    f as u64
+                }
+            };
+            Some((Value::from(u), u.to_string()))
+        }
+        Value::String(s) if is_numeric_id(s) => {
+            let key = s.trim_start_matches('0');
+            let key = if key.is_empty() { "0" } else { key };
+            Some((v.clone(), key.to_owned()))
+        }
+        Value::String(s) if is_product_id(s) => Some((v.clone(), s.clone())),
+        _ => None,
+    }
+}
+
+/// 1 to 128 ASCII digits.
+fn is_numeric_id(s: &str) -> bool {
+    (1..=MAX_ID_LEN).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `^[A-Za-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$`, 1 to 128 characters.
+fn is_product_id(s: &str) -> bool {
+    if !(1..=MAX_ID_LEN).contains(&s.len()) || !s.as_bytes()[0].is_ascii_alphabetic() {
+        return false;
+    }
+    s.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+}
+
+/// A short rendering of a refused element for the message (at most 64 characters).
+fn short(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match s.char_indices().nth(64) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Violation;
+    use crate::types::Env;
+    use serde_json::json;
+
+    fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
+        let sanitizer = crate::sanitize::Sanitizer::default();
+        let captcha = crate::StaticTokens::new(["good"]);
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let mut out = vec![];
+        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
+        let r = check(&v, &Pointer::root().child("value"), &mut cx);
+        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported");
+        (r, out)
+    }
+
+    fn stored(v: Value) -> Value {
+        let (p, e) = run(v);
+        assert!(e.is_empty(), "{e:?}");
+        p.unwrap().stored
+    }
+
+    fn errs(v: Value) -> Vec<(String, &'static str)> {
+        run(v).1.iter().map(|e| (e.path.to_string(), e.rule())).collect()
+    }
+
+    #[test]
+    fn seed_ids() {
+        let (p, _) = run(json!([1, 2]));
+        let p = p.unwrap();
+        assert_eq!(p.stored, json!([1, 2]));
+        assert_eq!(p.measure, Measure::Items(2));
+    }
+
+    #[test]
+    fn pages_and_products() {
+        assert_eq!(stored(json!([1, "p-1-123"])), json!([1, "p-1-123"]));
+        assert_eq!(stored(json!(["12", 0, "Product_2-a-B9"])), json!(["12", 0, "Product_2-a-B9"]));
+        assert_eq!(stored(json!([u64::MAX])), json!([u64::MAX]));
+        assert_eq!(stored(json!([2.0, 1e3])), json!([2, 1000]));
+        assert_eq!(stored(json!(7)), json!([7]));
+        assert_eq!(stored(json!("p-1-123")), json!(["p-1-123"]));
+        let (p, _) = run(json!([]));
+        let p = p.unwrap();
+        assert_eq!(p.stored, json!([]));
+        assert!(p.is_empty());
+        assert!(is_product_id(&"a".repeat(128)));
+        assert!(!is_product_id(&"a".repeat(129)));
+        assert!(is_numeric_id(&"9".repeat(128)));
+    }
+
+    #[test]
+    fn refused_ids() {
+        for bad in [
+            json!(1.5),
+            json!(-1),
+            json!(true),
+            json!(null),
+            json!({}),
+            json!([1]),
+            json!(""),
+            json!("-1"),
+            json!("1-p"),
+            json!("p--1"),
+            json!("p-"),
+            json!("-p"),
+            json!("p 1"),
+            json!("p.1"),
+            json!("пример"),
+            json!("_p"),
+            json!(1e300),
+            json!(-0.5),
+        ] {
+            assert_eq!(errs(json!([bad])), [("/value/0".into(), "entity-id")], "{bad}");
+        }
+        assert_eq!(errs(json!([1.5])), [("/value/0".into(), "entity-id")]);
+        assert_eq!(errs(json!(1.5)), [("/value".into(), "entity-id")]);
+        assert_eq!(errs(json!(true)), [("/value".into(), "invalid-value")]);
+        assert_eq!(errs(json!({"id": 1})), [("/value".into(), "invalid-value")]);
+    }
+
+    #[test]
+    fn duplicates() {
+        assert_eq!(errs(json!([1, 2, 1])), [("/value/2".into(), "duplicate-option")]);
+        assert_eq!(errs(json!([1, "1"])), [("/value/1".into(), "duplicate-option")]);
+        assert_eq!(errs(json!(["001", 1.0])), [("/value/1".into(), "duplicate-option")]);
+        assert_eq!(errs(json!(["0", "000"])), [("/value/1".into(), "duplicate-option")]);
+        assert_eq!(errs(json!(["p-1", "p-1"])), [("/value/1".into(), "duplicate-option")]);
+        assert_eq!(stored(json!(["p-1", "P-1"])), json!(["p-1", "P-1"]), "product ids are case-sensitive");
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let e = run(json!([1, -1, true, 1, "ok", "x".repeat(200)])).1;
+        let got: Vec<_> = e.iter().map(|e| (e.path.to_string(), e.rule())).collect();
+        assert_eq!(
+            got,
+            [
+                ("/value/1".into(), "entity-id"),
+                ("/value/2".into(), "entity-id"),
+                ("/value/3".into(), "duplicate-option"),
+                ("/value/5".into(), "entity-id"),
+            ]
+        );
+        assert_eq!(e[0].kind, ViolationKind::EntityId("-1".into()));
+        let ViolationKind::EntityId(long) = &e[3].kind else { panic!() };
+        assert!(long.chars().count() <= 65);
+    }
+}

@@ -1,5 +1,155 @@
-//! `timeInterval`.
-use super::{Cx, Parsed};
-use crate::pointer::Pointer;
+//! `timeInterval`: an array of `[start, end]` pairs of RFC 3339 date-times.
+//!
+//! Each pair must be a two-element array of strings (else `invalid-value` at the pair), each
+//! bound RFC 3339 (else `interval-format` at `.../i/0` or `.../i/1`), and the start strictly
+//! before the end, compared as instants (else `interval-order` at the pair). The value must be
+//! an array of pairs: a lone pair `["…", "…"]` is refused (its elements are not pairs).
+//! Overlapping or repeated intervals are allowed. The stored value is the array as sent.
+
+use chrono::DateTime;
 use serde_json::Value;
-pub(crate) fn check(_v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }
+
+use super::{Cx, Measure, Parsed};
+use crate::error::ViolationKind;
+use crate::pointer::Pointer;
+
+/// The shape of one pair, for messages.
+const EXPECT_PAIR: &str = "a [start, end] pair of RFC 3339 date-time strings";
+
+/// Checks a `timeInterval` value, reporting every problem of every pair.
+pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let Value::Array(pairs) = value else {
+        cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of [start, end] pairs" });
+        return None;
+    };
+    let before = cx.out.len();
+    for (i, pair) in pairs.iter().enumerate() {
+        let ptr = path.child(i);
+        let bounds = match pair.as_array().map(Vec::as_slice) {
+            Some([Value::String(a), Value::String(b)]) => [a, b],
+            _ => {
+                cx.report(ptr, ViolationKind::InvalidValue { expected: EXPECT_PAIR });
+                continue;
+            }
+        };
+        let mut parsed = [None, None];
+        for (j, s) in bounds.into_iter().enumerate() {
+            match DateTime::parse_from_rfc3339(s) {
+                Ok(t) => parsed[j] = Some(t),
+                Err(_) => cx.report(ptr.child(j), ViolationKind::IntervalFormat(s.clone())),
+            }
+        }
+        if let [Some(start), Some(end)] = parsed {
+            if start >= end {
+                cx.report(ptr, ViolationKind::IntervalOrder);
+            }
+        }
+    }
+    if cx.out.len() != before {
+        return None;
+    }
+    Some(Parsed { stored: value.clone(), measure: Measure::Items(pairs.len()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Violation;
+    use crate::types::Env;
+    use serde_json::json;
+
+    fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
+        let sanitizer = crate::sanitize::Sanitizer::default();
+        let captcha = crate::StaticTokens::new(["good"]);
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let mut out = vec![];
+        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
+        let r = check(&v, &Pointer::root().child("value"), &mut cx);
+        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported");
+        (r, out)
+    }
+
+    fn errs(v: Value) -> Vec<(String, &'static str)> {
+        run(v).1.iter().map(|e| (e.path.to_string(), e.rule())).collect()
+    }
+
+    #[test]
+    fn seed_interval() {
+        let v = json!([["2025-02-11T16:00:00.000Z", "2025-02-13T16:00:00.000Z"]]);
+        let p = run(v.clone()).0.unwrap();
+        assert_eq!(p.stored, v);
+        assert_eq!(p.measure, Measure::Items(1));
+    }
+
+    #[test]
+    fn accepted() {
+        let v = json!([
+            ["2025-02-11T16:00:00Z", "2025-02-11T16:00:00.001Z"],
+            ["2025-02-11T18:00:00+03:00", "2025-02-11T16:00:01Z"],
+            ["2025-02-11T16:00:00Z", "2025-02-13T16:00:00Z"],
+            ["2025-02-11T16:00:00Z", "2025-02-13T16:00:00Z"]
+        ]);
+        assert_eq!(run(v.clone()).0.unwrap().stored, v, "stored as sent, repeats allowed");
+        let p = run(json!([])).0.unwrap();
+        assert_eq!(p.stored, json!([]));
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn order() {
+        assert_eq!(
+            errs(json!([["2025-02-11T16:00:00Z", "2025-02-11T16:00:00Z"]])),
+            [("/value/0".into(), "interval-order")]
+        );
+        // Same instant written at two offsets.
+        assert_eq!(
+            errs(json!([["2025-02-11T19:00:00+03:00", "2025-02-11T16:00:00Z"]])),
+            [("/value/0".into(), "interval-order")]
+        );
+        assert_eq!(
+            errs(json!([["2025-02-13T16:00:00Z", "2025-02-11T16:00:00Z"]])),
+            [("/value/0".into(), "interval-order")]
+        );
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(errs(json!([["2025-02-11", "2025-02-13T16:00:00Z"]])), [("/value/0/0".into(), "interval-format")]);
+        assert_eq!(
+            errs(json!([["2025-02-11T16:00:00Z", "tomorrow"], ["", "2025-02-11T16:00:00"]])),
+            [
+                ("/value/0/1".into(), "interval-format"),
+                ("/value/1/0".into(), "interval-format"),
+                ("/value/1/1".into(), "interval-format")
+            ]
+        );
+        let e = run(json!([["x", "2025-02-11T16:00:00Z"]])).1;
+        assert_eq!(e[0].kind, ViolationKind::IntervalFormat("x".into()));
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(errs(json!("2025-02-11T16:00:00Z")), [("/value".into(), "invalid-value")]);
+        assert_eq!(errs(json!({"start": "a"})), [("/value".into(), "invalid-value")]);
+        assert_eq!(
+            errs(json!(["2025-02-11T16:00:00Z", "2025-02-13T16:00:00Z"])),
+            [("/value/0".into(), "invalid-value"), ("/value/1".into(), "invalid-value")],
+            "a lone pair is not an array of pairs"
+        );
+        assert_eq!(
+            errs(json!([
+                ["2025-02-11T16:00:00Z"],
+                ["2025-02-11T16:00:00Z", "2025-02-12T16:00:00Z", "2025-02-13T16:00:00Z"],
+                ["2025-02-11T16:00:00Z", 5],
+                null,
+                ["2025-02-11T16:00:00Z", "2025-02-12T16:00:00Z"]
+            ])),
+            [
+                ("/value/0".into(), "invalid-value"),
+                ("/value/1".into(), "invalid-value"),
+                ("/value/2".into(), "invalid-value"),
+                ("/value/3".into(), "invalid-value"),
+            ]
+        );
+    }
+}

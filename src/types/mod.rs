@@ -7,6 +7,7 @@
 //! [`crate::rules`] read (length, number, instant, files, item count).
 
 mod choice;
+pub(crate) use choice::value_key;
 mod control;
 mod datetime;
 mod entity;
