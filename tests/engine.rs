@@ -1,0 +1,124 @@
+//! End-to-end behaviour the fixture format cannot express (absence of keys, hashes, repeated
+//! updates), through the public API only. One helper, `setup`, builds the engine.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use userform::{password, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord, UserStore};
+
+fn setup(options: RegistryOptions) -> Engine<MemoryStore> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
+    let registry = Registry::load_dir(dir, options).expect("repo forms load");
+    let store = MemoryStore::new();
+    let mut alice = UserRecord::new("u1", "alice@example.com", "reg");
+    alice.version = 1;
+    alice.password_hash = Some(password::hash("correct horse battery").unwrap());
+    store.insert(&alice).unwrap();
+    let mut bob = UserRecord::new("u2", "bob@example.com", "reg");
+    bob.version = 1;
+    store.insert(&bob).unwrap();
+    Engine::new(Arc::new(registry), store).with_captcha(StaticTokens::new(["good-token"]))
+}
+
+fn update(engine: &Engine<MemoryStore>, body: Value) -> Result<UserRecord, userform::Rejection> {
+    let bytes = serde_json::to_vec(&body).unwrap();
+    engine.update(&Request::new("u1", &bytes))
+}
+
+fn stored(engine: &Engine<MemoryStore>) -> UserRecord {
+    engine.store().get("u1").unwrap().unwrap()
+}
+
+#[test]
+fn password_is_hashed_and_never_output() {
+    let engine = setup(RegistryOptions::default());
+    let user = update(&engine, json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": "new secret pw"}]})).unwrap();
+    assert!(user.password_hash.is_none(), "the returned record carries no hash");
+    let text = serde_json::to_string(&user.public()).unwrap();
+    assert!(!text.contains("new secret pw") && !text.contains("argon2") && !text.contains("password"));
+    let hash = stored(&engine).password_hash.unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(password::verify("new secret pw", &hash));
+    assert!(!password::verify("correct horse battery", &hash));
+}
+
+#[test]
+fn null_removes_an_entry_and_state_null_deletes_a_key() {
+    let engine = setup(RegistryOptions::default());
+    update(&engine, json!({"formIdentifier": "reg", "formData": [{"marker": "first_name", "type": "string", "value": "Al"}], "state": {"a": 1, "b": {"c": 2}}})).unwrap();
+    let u = update(&engine, json!({"formIdentifier": "reg", "formData": [{"marker": "first_name", "type": "string", "value": null}], "state": {"a": null, "b": {"d": 3}}})).unwrap();
+    assert_eq!(u.value("en_US", "first_name"), None);
+    assert!(!u.form_data.contains_key("en_US"), "an emptied language is removed");
+    assert_eq!(u.state, json!({"b": {"c": 2, "d": 3}}));
+    assert_eq!(u.version, 3);
+}
+
+#[test]
+fn captcha_is_verified_and_never_stored() {
+    let engine = setup(RegistryOptions::default());
+    let mut profile = UserRecord::new("p1", "carol@example.com", "profile");
+    profile.version = 1;
+    engine.store().insert(&profile).unwrap();
+    let body = json!({"formIdentifier": "profile", "formData": [
+        {"marker": "last_name", "type": "string", "value": "Doe"},
+        {"marker": "captcha", "type": "spam", "value": {"event": {"token": "good-token", "siteKey": "site-key-1"}}}]});
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let u = engine.update(&Request::new("p1", &bytes)).unwrap();
+    assert_eq!(u.value("en_US", "captcha"), None);
+    assert_eq!(u.value("en_US", "last_name"), Some(&json!("Doe")));
+    let no_captcha = serde_json::to_vec(&json!({"formIdentifier": "profile", "formData": [{"marker": "last_name", "type": "string", "value": "X"}]})).unwrap();
+    let err = engine.update(&Request::new("p1", &no_captcha)).unwrap_err();
+    assert_eq!(err.violations()[0].rule(), "captcha-required");
+}
+
+#[test]
+fn login_sets_the_identifier_not_form_data() {
+    let engine = setup(RegistryOptions::default());
+    let u = update(&engine, json!({"formIdentifier": "reg", "formData": [{"marker": "email", "type": "string", "value": "  Alice.New@Example.com "}]})).unwrap();
+    assert_eq!(u.identifier, "Alice.New@Example.com");
+    assert_eq!(u.value("en_US", "email"), None);
+    assert_eq!(u.notification_data.email.as_deref(), Some("Alice.New@Example.com"));
+    // The old identity is free again; Bob may take it, in another case.
+    let bytes = serde_json::to_vec(&json!({"formIdentifier": "reg", "authData": [{"marker": "email", "value": "ALICE@example.com"}]})).unwrap();
+    assert!(engine.update(&Request::new("u2", &bytes)).is_ok());
+    // ...and now Alice cannot take it back.
+    let err = update(&engine, json!({"formIdentifier": "reg", "authData": [{"marker": "email", "value": "alice@example.com"}]})).unwrap_err();
+    assert_eq!(err.code().as_u16(), 3018);
+}
+
+#[test]
+fn dry_run_writes_nothing() {
+    let engine = setup(RegistryOptions::default());
+    let before = serde_json::to_string(&stored(&engine)).unwrap();
+    let bytes = serde_json::to_vec(&json!({"formIdentifier": "reg", "formData": [{"marker": "age", "type": "integer", "value": "42"}]})).unwrap();
+    let would = engine.check(&Request::new("u1", &bytes)).unwrap();
+    assert_eq!(would.value("en_US", "age"), Some(&json!(42)));
+    assert_eq!(serde_json::to_string(&stored(&engine)).unwrap(), before);
+}
+
+#[test]
+fn entries_are_stored_in_form_position_order() {
+    let engine = setup(RegistryOptions::default());
+    let u = update(&engine, json!({"formIdentifier": "reg", "formData": [
+        {"marker": "age", "type": "integer", "value": 30},
+        {"marker": "first_name", "type": "string", "value": "Al"},
+        {"marker": "last_name", "type": "string", "value": "Li"}]}))
+    .unwrap();
+    let order: Vec<&str> = u.form_data["en_US"].iter().map(|e| e.marker.as_str()).collect();
+    assert_eq!(order, ["first_name", "last_name", "age"]);
+}
+
+#[test]
+fn every_violation_is_reported_in_body_order() {
+    let engine = setup(RegistryOptions::default());
+    let err = update(&engine, json!({"formIdentifier": "reg", "formData": [
+        {"marker": "age", "type": "integer", "value": "x"},
+        {"marker": "nope", "type": "string", "value": "y"},
+        {"marker": "last_name", "type": "string", "value": ""},
+        {"marker": "birthday", "type": "date", "value": {"fullDate": "2024-05-07T21:02:00.000Z", "formattedValue": "07-05-2024 21:03", "formatString": "DD-MM-YYYY HH:mm"}}]}))
+    .unwrap_err();
+    let rules: Vec<&str> = err.violations().iter().map(|v| v.rule()).collect();
+    assert_eq!(rules, ["not-a-number", "unknown-marker", "required", "formatted-value"]);
+    assert_eq!(err.code().as_u16(), 3031);
+    assert_eq!(stored(&engine).version, 1);
+}
