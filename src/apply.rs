@@ -9,7 +9,13 @@ use crate::validate::{Plan, Valid};
 
 /// The record after the update: `record` with the plan applied, `version` bumped, `updatedAt`
 /// set to `now`. `password_hash` is the hash of the plan's new password, if it has one.
-pub(crate) fn apply(plan: &Valid<Plan>, record: &UserRecord, form: &Form, password_hash: Option<String>, now: &str) -> UserRecord {
+pub(crate) fn apply(
+    plan: &Valid<Plan>,
+    record: &UserRecord,
+    form: &Form,
+    password_hash: Option<String>,
+    now: &str,
+) -> UserRecord {
     let plan = plan.get();
     let mut next = record.clone();
     let mut touched: Vec<&str> = Vec::new();
@@ -21,7 +27,9 @@ pub(crate) fn apply(plan: &Valid<Plan>, record: &UserRecord, form: &Form, passwo
                 entries[i].value = v.clone();
                 entries[i].kind = c.kind.to_owned();
             }
-            (Some(v), None) => entries.push(StoredEntry { marker: c.marker.clone(), kind: c.kind.to_owned(), value: v.clone() }),
+            (Some(v), None) => {
+                entries.push(StoredEntry { marker: c.marker.clone(), kind: c.kind.to_owned(), value: v.clone() })
+            }
             (None, Some(i)) => {
                 entries.remove(i);
             }

@@ -64,10 +64,14 @@ pub(crate) struct AuthEntry {
 pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
     let root = Pointer::root();
     if bytes.len() > limits.max_body_bytes {
-        return Err(Violation::new(root, ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes }));
+        return Err(Violation::new(
+            root,
+            ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes },
+        ));
     }
     check_depth(bytes, limits.max_depth)?;
-    let doc: Value = serde_json::from_slice(bytes).map_err(|e| Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string())))?;
+    let doc: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string())))?;
     check_strings(&doc, &Pointer::root(), limits.max_string_bytes)?;
     let Value::Object(mut top) = doc else {
         return Err(shape(root, "the body must be a JSON object"));
@@ -98,7 +102,10 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
         Some(s) => {
             let size = serde_json::to_vec(&s).map(|v| v.len()).unwrap_or(usize::MAX);
             if size > limits.max_state_bytes {
-                return Err(Violation::new(root.child("state"), ViolationKind::StateTooLarge { size, limit: limits.max_state_bytes }));
+                return Err(Violation::new(
+                    root.child("state"),
+                    ViolationKind::StateTooLarge { size, limit: limits.max_state_bytes },
+                ));
             }
             Some(s)
         }
@@ -176,7 +183,12 @@ fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Violation> {
                 }
             }
         }
-        _ => return Err(shape(path.clone(), "formData must be an entry, an array of entries or an object keyed by language")),
+        _ => {
+            return Err(shape(
+                path.clone(),
+                "formData must be an entry, an array of entries or an object keyed by language",
+            ))
+        }
     }
     Ok(out)
 }
@@ -237,14 +249,20 @@ mod tests {
 
     #[test]
     fn three_form_data_shapes() {
-        let one = dec(json!({"formIdentifier": "reg", "formData": {"marker": "a", "type": "string", "value": "x"}})).unwrap();
+        let one =
+            dec(json!({"formIdentifier": "reg", "formData": {"marker": "a", "type": "string", "value": "x"}})).unwrap();
         assert_eq!(paths(&one), vec![(None, "a".into(), "/formData".into())]);
         let arr = dec(json!({"formIdentifier": "reg", "formData": [{"marker": "a"}, {"marker": "b"}]})).unwrap();
         assert_eq!(paths(&arr)[1], (None, "b".into(), "/formData/1".into()));
-        let keyed = dec(json!({"formIdentifier": "reg", "formData": {"en_US": [{"marker": "a"}], "ru_RU": {"marker": "b"}}})).unwrap();
+        let keyed =
+            dec(json!({"formIdentifier": "reg", "formData": {"en_US": [{"marker": "a"}], "ru_RU": {"marker": "b"}}}))
+                .unwrap();
         assert_eq!(
             paths(&keyed),
-            vec![(Some("en_US".into()), "a".into(), "/formData/en_US/0".into()), (Some("ru_RU".into()), "b".into(), "/formData/ru_RU".into())]
+            vec![
+                (Some("en_US".into()), "a".into(), "/formData/en_US/0".into()),
+                (Some("ru_RU".into()), "b".into(), "/formData/ru_RU".into())
+            ]
         );
     }
 
@@ -273,7 +291,8 @@ mod tests {
         assert!(decode(brackets_in_string.as_bytes(), &l).is_ok());
         let huge = vec![b' '; (1 << 20) + 1];
         assert_eq!(decode(&huge, &l).unwrap_err().rule(), "body-too-large");
-        let long = dec(json!({"formIdentifier": "r", "formData": [{"marker": "a", "value": "x".repeat(65537)}]})).unwrap_err();
+        let long =
+            dec(json!({"formIdentifier": "r", "formData": [{"marker": "a", "value": "x".repeat(65537)}]})).unwrap_err();
         assert_eq!((long.rule(), long.path.as_str()), ("string-too-long", "/formData/0/value"));
         let many: Vec<Value> = (0..1001).map(|i| json!({"marker": format!("m{i}")})).collect();
         assert_eq!(dec(json!({"formIdentifier": "r", "formData": many})).unwrap_err().rule(), "too-many-entries");

@@ -111,20 +111,27 @@ impl<S: UserStore> Engine<S> {
         }
         let storage = |e: StoreError| reject(root(), ViolationKind::Storage(e.to_string()));
         // 3030 comes before any body-level 3024, so the record is looked up first.
-        let mut record = self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
+        let mut record =
+            self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
         let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![v]))?;
-        let form = self
-            .registry
-            .form(&body.form_identifier)
-            .ok_or_else(|| reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.clone())))?;
+        let form = self.registry.form(&body.form_identifier).ok_or_else(|| {
+            reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.clone()))
+        })?;
         let env = Env { sanitizer: self.registry.sanitizer(), captcha: self.captcha.as_ref() };
         let mut password_hash: Option<String> = None;
         for attempt in 1..=self.max_attempts {
             if attempt > 1 {
-                record = self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
+                record = self
+                    .store
+                    .get(target)
+                    .map_err(storage)?
+                    .ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
             }
             if record.form_identifier != form.identifier {
-                let kind = ViolationKind::FormMismatch { stored: record.form_identifier.clone(), sent: form.identifier.clone() };
+                let kind = ViolationKind::FormMismatch {
+                    stored: record.form_identifier.clone(),
+                    sent: form.identifier.clone(),
+                };
                 return Err(reject(root().child("formIdentifier"), kind));
             }
             let identity_check = |key: &str| match self.store.identity_owner(key) {
@@ -132,7 +139,8 @@ impl<S: UserStore> Engine<S> {
                 Ok(_) => None,
                 Err(e) => Some(ViolationKind::Storage(e.to_string())),
             };
-            let plan = validate(&body, req.lang, form, &record, &self.registry, &env, &identity_check).map_err(Rejection::new)?;
+            let plan = validate(&body, req.lang, form, &record, &self.registry, &env, &identity_check)
+                .map_err(Rejection::new)?;
             if let (Some(clear), None) = (&plan.get().password, &password_hash) {
                 password_hash = Some(password::hash(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }
@@ -164,7 +172,12 @@ impl<S: UserStore> Engine<S> {
             return Err(ViolationKind::AppDisabled);
         }
         match req.app {
-            Some(c) if constant_time_eq(c.id.as_bytes(), app.id.as_bytes()) & constant_time_eq(c.secret_key.as_bytes(), app.secret_key.as_bytes()) => Ok(()),
+            Some(c)
+                if constant_time_eq(c.id.as_bytes(), app.id.as_bytes())
+                    & constant_time_eq(c.secret_key.as_bytes(), app.secret_key.as_bytes()) =>
+            {
+                Ok(())
+            }
             _ => Err(ViolationKind::AppCredentials),
         }
     }

@@ -555,11 +555,7 @@ impl Rejection {
 
     /// The top-level code: the violation first in SPEC §6's precedence.
     pub fn code(&self) -> ErrorCode {
-        self.violations
-            .iter()
-            .min_by_key(|v| precedence(&v.kind))
-            .map(|v| v.code())
-            .unwrap_or(ErrorCode::Update)
+        self.violations.iter().min_by_key(|v| precedence(&v.kind)).map(|v| v.code()).unwrap_or(ErrorCode::Update)
     }
 
     /// Every violation, in the order found.

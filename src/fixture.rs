@@ -107,7 +107,9 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     };
     let options: RegistryOptions = serde_json::from_value(Value::Object(reg)).map_err(|e| format!("registry: {e}"))?;
     let registry = match &f.forms {
-        Some(forms) => Registry::from_forms(forms.iter().enumerate().map(|(i, v)| (format!("forms[{i}]"), v.clone())), options),
+        Some(forms) => {
+            Registry::from_forms(forms.iter().enumerate().map(|(i, v)| (format!("forms[{i}]"), v.clone())), options)
+        }
         None => Registry::load_dir(default_forms, options),
     }
     .map_err(|e| format!("forms do not load: {e}"))?;
@@ -129,7 +131,9 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     let store = MemoryStore::new();
     let users = match &f.users {
         Some(u) => u.clone(),
-        None => vec![json!({"id": DEFAULT_USER.0, "identifier": DEFAULT_USER.1, "formIdentifier": body_form, "password": DEFAULT_USER.2, "version": 1})],
+        None => vec![
+            json!({"id": DEFAULT_USER.0, "identifier": DEFAULT_USER.1, "formIdentifier": body_form, "password": DEFAULT_USER.2, "version": 1}),
+        ],
     };
     let mut first_id = None;
     for u in users {
@@ -140,7 +144,9 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     let session: Option<String> = match &f.session {
         None => first_id.clone(),
         Some(None) => None,
-        Some(Some(s)) => Some(s.get("userId").and_then(Value::as_str).ok_or("session.userId must be a string")?.to_owned()),
+        Some(Some(s)) => {
+            Some(s.get("userId").and_then(Value::as_str).ok_or("session.userId must be a string")?.to_owned())
+        }
     };
     let target = f.target.clone().or_else(|| session.clone());
     let engine = Engine::new(Arc::new(registry), store).with_captcha(StaticTokens::new(tokens));
@@ -256,13 +262,15 @@ pub fn matches(expected: &Value, actual: &Value, at: &str) -> Result<(), String>
             Some(av) => matches(ev, av, &format!("{at}/{k}")),
             None => Err(format!("{at}/{k}: missing (expected {ev})")),
         }),
-        (Value::Array(e), Value::Array(a)) if !e.is_empty() && e.iter().all(|x| x.get("marker").is_some()) => e.iter().try_for_each(|ev| {
-            let m = &ev["marker"];
-            match a.iter().find(|av| &av["marker"] == m) {
-                Some(av) => matches(ev, av, &format!("{at}[marker={m}]")),
-                None => Err(format!("{at}: no entry with marker {m}")),
-            }
-        }),
+        (Value::Array(e), Value::Array(a)) if !e.is_empty() && e.iter().all(|x| x.get("marker").is_some()) => {
+            e.iter().try_for_each(|ev| {
+                let m = &ev["marker"];
+                match a.iter().find(|av| &av["marker"] == m) {
+                    Some(av) => matches(ev, av, &format!("{at}[marker={m}]")),
+                    None => Err(format!("{at}: no entry with marker {m}")),
+                }
+            })
+        }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
                 return Err(format!("{at}: expected {} elements, got {}", e.len(), a.len()));

@@ -67,7 +67,10 @@ pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) 
                 out.push(Violation::new(base.child("email"), ViolationKind::Email(s.to_owned())));
             }
         }
-        Some(_) => out.push(Violation::new(base.child("email"), ViolationKind::InvalidValue { expected: "an email address string" })),
+        Some(_) => out.push(Violation::new(
+            base.child("email"),
+            ViolationKind::InvalidValue { expected: "an email address string" },
+        )),
     }
     match data.get("phonePush") {
         None | Some(Value::Null) => {}
@@ -80,20 +83,31 @@ pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) 
                             phones.push(p.to_owned());
                         }
                     }
-                    Some(p) => out.push(Violation::new(base.child("phonePush").child(i), ViolationKind::Phone(p.to_owned()))),
-                    None => out.push(Violation::new(base.child("phonePush").child(i), ViolationKind::InvalidValue { expected: "a phone number string" })),
+                    Some(p) => {
+                        out.push(Violation::new(base.child("phonePush").child(i), ViolationKind::Phone(p.to_owned())))
+                    }
+                    None => out.push(Violation::new(
+                        base.child("phonePush").child(i),
+                        ViolationKind::InvalidValue { expected: "a phone number string" },
+                    )),
                 }
             }
             patch.phone_push = Some(phones);
         }
-        Some(_) => out.push(Violation::new(base.child("phonePush"), ViolationKind::InvalidValue { expected: "an array of phone numbers" })),
+        Some(_) => out.push(Violation::new(
+            base.child("phonePush"),
+            ViolationKind::InvalidValue { expected: "an array of phone numbers" },
+        )),
     }
     match data.get("phoneSMS") {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) if s.trim().is_empty() => {}
         Some(Value::String(s)) if is_phone(s) => patch.phone_sms = Some(s.clone()),
         Some(Value::String(s)) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::Phone(s.clone()))),
-        Some(_) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" })),
+        Some(_) => out.push(Violation::new(
+            base.child("phoneSMS"),
+            ViolationKind::InvalidValue { expected: "a phone number string" },
+        )),
     }
     patch
 }
@@ -147,7 +161,13 @@ mod tests {
     #[test]
     fn phones() {
         assert!(is_phone("+79991234567") && is_phone("+1555123"));
-        assert!(!is_phone("79991234567") && !is_phone("+123456") && !is_phone("+1234567890123456") && !is_phone("+7 999") && !is_phone("+0123456789"));
+        assert!(
+            !is_phone("79991234567")
+                && !is_phone("+123456")
+                && !is_phone("+1234567890123456")
+                && !is_phone("+7 999")
+                && !is_phone("+0123456789")
+        );
     }
 
     #[test]

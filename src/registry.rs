@@ -33,7 +33,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 1 << 20, max_depth: 32, max_entries: 1000, max_string_bytes: 64 << 10, max_state_bytes: 16 << 10 }
+        Limits {
+            max_body_bytes: 1 << 20,
+            max_depth: 32,
+            max_entries: 1000,
+            max_string_bytes: 64 << 10,
+            max_state_bytes: 16 << 10,
+        }
     }
 }
 
@@ -123,7 +129,11 @@ impl Registry {
     /// Loads every `*.json` file of `dir` (in name order), one form per file.
     pub fn load_dir(dir: impl AsRef<Path>, options: RegistryOptions) -> Result<Registry, LoadError> {
         let dir = dir.as_ref();
-        let io = |file: &Path, e: std::io::Error| LoadError { file: file.display().to_string(), attribute: "-".into(), reason: e.to_string() };
+        let io = |file: &Path, e: std::io::Error| LoadError {
+            file: file.display().to_string(),
+            attribute: "-".into(),
+            reason: e.to_string(),
+        };
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| io(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -180,7 +190,12 @@ impl Registry {
 /// `xx_XX`: two lower-case ASCII letters, `_`, two upper-case ASCII letters.
 pub(crate) fn lang_shaped(code: &str) -> bool {
     let b = code.as_bytes();
-    b.len() == 5 && b[0].is_ascii_lowercase() && b[1].is_ascii_lowercase() && b[2] == b'_' && b[3].is_ascii_uppercase() && b[4].is_ascii_uppercase()
+    b.len() == 5
+        && b[0].is_ascii_lowercase()
+        && b[1].is_ascii_lowercase()
+        && b[2] == b'_'
+        && b[3].is_ascii_uppercase()
+        && b[4].is_ascii_uppercase()
 }
 
 #[cfg(test)]
@@ -209,7 +224,11 @@ mod tests {
 
     #[test]
     fn empty_form_as_object() {
-        let r = Registry::from_forms([("e.json", json!({"identifier": "e", "attributes": {}}))], RegistryOptions::default()).unwrap();
+        let r = Registry::from_forms(
+            [("e.json", json!({"identifier": "e", "attributes": {}}))],
+            RegistryOptions::default(),
+        )
+        .unwrap();
         assert!(r.form("e").unwrap().attributes.is_empty());
     }
 

@@ -72,7 +72,16 @@ pub(crate) fn validate(
     env: &Env<'_>,
     identity_check: &dyn Fn(&str) -> Option<ViolationKind>,
 ) -> Result<Valid<Plan>, Vec<Violation>> {
-    let mut v = Validator { form, record, registry, env, identity_check, out: Vec::new(), plan: Plan::default(), seen: BTreeSet::new() };
+    let mut v = Validator {
+        form,
+        record,
+        registry,
+        env,
+        identity_check,
+        out: Vec::new(),
+        plan: Plan::default(),
+        seen: BTreeSet::new(),
+    };
     v.run(body, lang);
     if v.out.is_empty() {
         Ok(Valid(v.plan))
@@ -98,7 +107,8 @@ impl Validator<'_> {
         let default_lang = self.registry.options().default_lang_code.as_str();
         let lang = body.lang_code.clone().unwrap_or_else(|| lang.unwrap_or(default_lang).to_owned());
         if !self.registry.accepts_language(&lang) {
-            self.out.push(Violation::new(Pointer::root().child("langCode"), ViolationKind::UnknownLanguage(lang.clone())));
+            self.out
+                .push(Violation::new(Pointer::root().child("langCode"), ViolationKind::UnknownLanguage(lang.clone())));
         }
         self.plan.notification = notification::read(body.notification.as_ref(), &mut self.out);
 
@@ -108,7 +118,10 @@ impl Validator<'_> {
             let entry_lang = match &e.lang {
                 Some(l) => {
                     if !self.registry.accepts_language(l) && bad_langs.insert(l.clone()) {
-                        self.out.push(Violation::new(Pointer::root().child("formData").child(l), ViolationKind::UnknownLanguage(l.clone())));
+                        self.out.push(Violation::new(
+                            Pointer::root().child("formData").child(l),
+                            ViolationKind::UnknownLanguage(l.clone()),
+                        ));
                     }
                     l.clone()
                 }
@@ -124,7 +137,8 @@ impl Validator<'_> {
         }
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
-                let v = Violation::new(Pointer::root().child("formData"), ViolationKind::CaptchaRequired(captcha.clone()));
+                let v =
+                    Violation::new(Pointer::root().child("formData"), ViolationKind::CaptchaRequired(captcha.clone()));
                 self.out.push(v.with_marker(captcha));
             }
         }
@@ -148,7 +162,15 @@ impl Validator<'_> {
         false
     }
 
-    fn entry(&mut self, lang: &str, marker: &str, sent_type: Option<&Value>, value: Option<&Value>, path: &Pointer, body: &Body) {
+    fn entry(
+        &mut self,
+        lang: &str,
+        marker: &str,
+        sent_type: Option<&Value>,
+        value: Option<&Value>,
+        path: &Pointer,
+        body: &Body,
+    ) {
         if !self.first_time(lang, marker, path) {
             return;
         }
@@ -163,7 +185,11 @@ impl Validator<'_> {
             Some(Value::String(t)) if t == attr.kind.name() => {}
             Some(t) => {
                 let sent = t.as_str().map(str::to_owned).unwrap_or_else(|| t.to_string());
-                let hint = if sent == "groupOfImage" { " (`groupOfImage` is an old SDK typo: use `groupOfImages`)" } else { "" };
+                let hint = if sent == "groupOfImage" {
+                    " (`groupOfImage` is an old SDK typo: use `groupOfImages`)"
+                } else {
+                    ""
+                };
                 let kind = ViolationKind::TypeMismatch { expected: attr.kind.name(), sent, hint };
                 return self.report(path.child("type"), marker, kind);
             }
@@ -186,12 +212,23 @@ impl Validator<'_> {
         if let Some(Value::String(s)) = &stored {
             self.feed(attr, s, &value_path, body);
         }
-        self.plan.changes.push(Change { lang: lang.to_owned(), marker: marker.to_owned(), kind: attr.kind.name(), value: stored });
+        self.plan.changes.push(Change {
+            lang: lang.to_owned(),
+            marker: marker.to_owned(),
+            kind: attr.kind.name(),
+            value: stored,
+        });
     }
 
     /// Checks a value of a form attribute. `Some(None)` clears it, `Some(Some(v))` stores `v`,
     /// `None` means a violation was reported.
-    fn value(&mut self, attr: &Attribute, rules: &Rules, value: Option<&Value>, path: &Pointer) -> Option<Option<Value>> {
+    fn value(
+        &mut self,
+        attr: &Attribute,
+        rules: &Rules,
+        value: Option<&Value>,
+        path: &Pointer,
+    ) -> Option<Option<Value>> {
         let marker = attr.marker.as_str();
         let Some(value) = value else {
             self.report(path.clone(), marker, ViolationKind::InvalidValue { expected: "an entry with a `value`" });
@@ -243,19 +280,38 @@ impl Validator<'_> {
                 Some(k) if !k.needs_form_config() => k,
                 _ => return self.report(path.child("type"), marker, ViolationKind::UnknownType(t.to_owned())),
             },
-            None => return self.report(path.child("type"), marker, ViolationKind::InvalidValue { expected: "a `type` for a dynamic property" }),
+            None => {
+                return self.report(
+                    path.child("type"),
+                    marker,
+                    ViolationKind::InvalidValue { expected: "a `type` for a dynamic property" },
+                )
+            }
         };
         let value_path = path.child("value");
         let stored = match value {
-            None => return self.report(value_path, marker, ViolationKind::InvalidValue { expected: "an entry with a `value`" }),
+            None => {
+                return self.report(
+                    value_path,
+                    marker,
+                    ViolationKind::InvalidValue { expected: "an entry with a `value`" },
+                )
+            }
             Some(Value::Null) => None,
             Some(v) => {
                 let mut cx = Cx { marker, out: &mut self.out, env: self.env };
-                let Some(Parsed { stored, .. }) = check_value(kind, None, v, &value_path, false, &mut cx) else { return };
+                let Some(Parsed { stored, .. }) = check_value(kind, None, v, &value_path, false, &mut cx) else {
+                    return;
+                };
                 Some(stored)
             }
         };
-        self.plan.changes.push(Change { lang: lang.to_owned(), marker: marker.to_owned(), kind: kind.name(), value: stored });
+        self.plan.changes.push(Change {
+            lang: lang.to_owned(),
+            marker: marker.to_owned(),
+            kind: kind.name(),
+            value: stored,
+        });
     }
 
     fn auth(&mut self, lang: &str, marker: &str, value: Option<&Value>, path: &Pointer, body: &Body) {
@@ -315,9 +371,18 @@ impl Validator<'_> {
     }
 
     fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body) {
-        let feeds = [(attr.notify_email, Feed::Email), (attr.notify_sms, Feed::PhoneSms), (attr.notify_push, Feed::PhonePush)];
+        let feeds =
+            [(attr.notify_email, Feed::Email), (attr.notify_sms, Feed::PhoneSms), (attr.notify_push, Feed::PhonePush)];
         for (_, f) in feeds.into_iter().filter(|(on, _)| *on) {
-            notification::feed(&mut self.plan.notification, body.notification.as_ref(), f, value, path, &attr.marker, &mut self.out);
+            notification::feed(
+                &mut self.plan.notification,
+                body.notification.as_ref(),
+                f,
+                value,
+                path,
+                &attr.marker,
+                &mut self.out,
+            );
         }
     }
 }

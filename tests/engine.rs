@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use userform::{password, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord, UserStore};
+use userform::{
+    password, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord, UserStore,
+};
 
 fn setup(options: RegistryOptions) -> Engine<MemoryStore> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
@@ -32,7 +34,11 @@ fn stored(engine: &Engine<MemoryStore>) -> UserRecord {
 #[test]
 fn password_is_hashed_and_never_output() {
     let engine = setup(RegistryOptions::default());
-    let user = update(&engine, json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": "new secret pw"}]})).unwrap();
+    let user = update(
+        &engine,
+        json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": "new secret pw"}]}),
+    )
+    .unwrap();
     assert!(user.password_hash.is_none(), "the returned record carries no hash");
     let text = serde_json::to_string(&user.public()).unwrap();
     assert!(!text.contains("new secret pw") && !text.contains("argon2") && !text.contains("password"));
@@ -66,7 +72,10 @@ fn captcha_is_verified_and_never_stored() {
     let u = engine.update(&Request::new("p1", &bytes)).unwrap();
     assert_eq!(u.value("en_US", "captcha"), None);
     assert_eq!(u.value("en_US", "last_name"), Some(&json!("Doe")));
-    let no_captcha = serde_json::to_vec(&json!({"formIdentifier": "profile", "formData": [{"marker": "last_name", "type": "string", "value": "X"}]})).unwrap();
+    let no_captcha = serde_json::to_vec(
+        &json!({"formIdentifier": "profile", "formData": [{"marker": "last_name", "type": "string", "value": "X"}]}),
+    )
+    .unwrap();
     let err = engine.update(&Request::new("p1", &no_captcha)).unwrap_err();
     assert_eq!(err.violations()[0].rule(), "captcha-required");
 }
@@ -79,10 +88,17 @@ fn login_sets_the_identifier_not_form_data() {
     assert_eq!(u.value("en_US", "email"), None);
     assert_eq!(u.notification_data.email.as_deref(), Some("Alice.New@Example.com"));
     // The old identity is free again; Bob may take it, in another case.
-    let bytes = serde_json::to_vec(&json!({"formIdentifier": "reg", "authData": [{"marker": "email", "value": "ALICE@example.com"}]})).unwrap();
+    let bytes = serde_json::to_vec(
+        &json!({"formIdentifier": "reg", "authData": [{"marker": "email", "value": "ALICE@example.com"}]}),
+    )
+    .unwrap();
     assert!(engine.update(&Request::new("u2", &bytes)).is_ok());
     // ...and now Alice cannot take it back.
-    let err = update(&engine, json!({"formIdentifier": "reg", "authData": [{"marker": "email", "value": "alice@example.com"}]})).unwrap_err();
+    let err = update(
+        &engine,
+        json!({"formIdentifier": "reg", "authData": [{"marker": "email", "value": "alice@example.com"}]}),
+    )
+    .unwrap_err();
     assert_eq!(err.code().as_u16(), 3018);
 }
 
@@ -90,7 +106,10 @@ fn login_sets_the_identifier_not_form_data() {
 fn dry_run_writes_nothing() {
     let engine = setup(RegistryOptions::default());
     let before = serde_json::to_string(&stored(&engine)).unwrap();
-    let bytes = serde_json::to_vec(&json!({"formIdentifier": "reg", "formData": [{"marker": "age", "type": "integer", "value": "42"}]})).unwrap();
+    let bytes = serde_json::to_vec(
+        &json!({"formIdentifier": "reg", "formData": [{"marker": "age", "type": "integer", "value": "42"}]}),
+    )
+    .unwrap();
     let would = engine.check(&Request::new("u1", &bytes)).unwrap();
     assert_eq!(would.value("en_US", "age"), Some(&json!(42)));
     assert_eq!(serde_json::to_string(&stored(&engine)).unwrap(), before);
@@ -99,10 +118,13 @@ fn dry_run_writes_nothing() {
 #[test]
 fn entries_are_stored_in_form_position_order() {
     let engine = setup(RegistryOptions::default());
-    let u = update(&engine, json!({"formIdentifier": "reg", "formData": [
+    let u = update(
+        &engine,
+        json!({"formIdentifier": "reg", "formData": [
         {"marker": "age", "type": "integer", "value": 30},
         {"marker": "first_name", "type": "string", "value": "Al"},
-        {"marker": "last_name", "type": "string", "value": "Li"}]}))
+        {"marker": "last_name", "type": "string", "value": "Li"}]}),
+    )
     .unwrap();
     let order: Vec<&str> = u.form_data["en_US"].iter().map(|e| e.marker.as_str()).collect();
     assert_eq!(order, ["first_name", "last_name", "age"]);

@@ -19,9 +19,23 @@ fn engine() -> Engine<MemoryStore> {
 /// Arbitrary JSON, biased towards the strings and shapes the engine looks for.
 fn json_value() -> impl Strategy<Value = Value> {
     let names = prop_oneof![
-        Just("marker"), Just("type"), Just("value"), Just("fullDate"), Just("formattedValue"), Just("formatString"),
-        Just("htmlValue"), Just("mdValue"), Just("plainValue"), Just("filename"), Just("downloadLink"), Just("size"),
-        Just("title"), Just("event"), Just("token"), Just("en_US"), Just("x"),
+        Just("marker"),
+        Just("type"),
+        Just("value"),
+        Just("fullDate"),
+        Just("formattedValue"),
+        Just("formatString"),
+        Just("htmlValue"),
+        Just("mdValue"),
+        Just("plainValue"),
+        Just("filename"),
+        Just("downloadLink"),
+        Just("size"),
+        Just("title"),
+        Just("event"),
+        Just("token"),
+        Just("en_US"),
+        Just("x"),
     ];
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -29,29 +43,70 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
         "[ -~]{0,12}".prop_map(Value::from),
-        prop_oneof![Just("2024-05-07T21:02:00.000Z"), Just("DD-MM-YYYY HH:mm"), Just("<p onclick=x>a</p>"), Just("http://a.b/c.png"), Just("1"), Just("Do [at] YYYY")].prop_map(Value::from),
+        prop_oneof![
+            Just("2024-05-07T21:02:00.000Z"),
+            Just("DD-MM-YYYY HH:mm"),
+            Just("<p onclick=x>a</p>"),
+            Just("http://a.b/c.png"),
+            Just("1"),
+            Just("Do [at] YYYY")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(6, 48, 6, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((names.clone(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())),
+            prop::collection::vec((names.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())),
         ]
     })
 }
 
 fn marker() -> impl Strategy<Value = &'static str> {
     prop_oneof![
-        Just("email"), Just("password"), Just("first_name"), Just("age"), Just("height"), Just("birthday"), Just("meeting"),
-        Just("wake_up"), Just("about"), Just("bio"), Just("avatar"), Just("gallery"), Just("picture"), Just("selector"),
-        Just("colors"), Just("entity-selector"), Just("interval"), Just("member_since"), Just("submit"), Just("dyn"),
+        Just("email"),
+        Just("password"),
+        Just("first_name"),
+        Just("age"),
+        Just("height"),
+        Just("birthday"),
+        Just("meeting"),
+        Just("wake_up"),
+        Just("about"),
+        Just("bio"),
+        Just("avatar"),
+        Just("gallery"),
+        Just("picture"),
+        Just("selector"),
+        Just("colors"),
+        Just("entity-selector"),
+        Just("interval"),
+        Just("member_since"),
+        Just("submit"),
+        Just("dyn"),
     ]
 }
 
 fn type_name() -> impl Strategy<Value = &'static str> {
     prop_oneof![
-        Just("string"), Just("integer"), Just("real"), Just("date"), Just("dateTime"), Just("time"), Just("text"),
-        Just("textWithHeader"), Just("image"), Just("groupOfImages"), Just("file"), Just("radioButton"), Just("list"),
-        Just("entity"), Just("timeInterval"), Just("button"), Just("spam"), Just("groupOfImage"),
+        Just("string"),
+        Just("integer"),
+        Just("real"),
+        Just("date"),
+        Just("dateTime"),
+        Just("time"),
+        Just("text"),
+        Just("textWithHeader"),
+        Just("image"),
+        Just("groupOfImages"),
+        Just("file"),
+        Just("radioButton"),
+        Just("list"),
+        Just("entity"),
+        Just("timeInterval"),
+        Just("button"),
+        Just("spam"),
+        Just("groupOfImage"),
     ]
 }
 

@@ -29,7 +29,11 @@ pub struct LoadError {
 /// Compiles one form. `source` names it in errors; `default_lang` picks the base validator set
 /// when validators are given per language.
 pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'_>) -> Result<Form, LoadError> {
-    let err = |attribute: &str, reason: String| LoadError { file: source.to_owned(), attribute: attribute.to_owned(), reason };
+    let err = |attribute: &str, reason: String| LoadError {
+        file: source.to_owned(),
+        attribute: attribute.to_owned(),
+        reason,
+    };
     let raw: RawForm = serde_json::from_value(json).map_err(|e| err("-", format!("not a form object: {e}")))?;
     let identifier = match raw.identifier {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
@@ -45,8 +49,13 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'
     let mut attrs: Vec<Attribute> = Vec::with_capacity(raw_attrs.len());
     let mut warnings = Vec::new();
     for (index, a) in raw_attrs.into_iter().enumerate() {
-        let label = a.get("marker").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| format!("attributes[{index}]"));
-        let raw: RawAttribute = serde_json::from_value(a).map_err(|e| err(&label, format!("not an attribute object: {e}")))?;
+        let label = a
+            .get("marker")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("attributes[{index}]"));
+        let raw: RawAttribute =
+            serde_json::from_value(a).map_err(|e| err(&label, format!("not an attribute object: {e}")))?;
         let (attr, w) = attribute(raw, index, default_lang, env).map_err(|reason| err(&label, reason))?;
         if attrs.iter().any(|x| x.marker == attr.marker) {
             return Err(err(&label, "duplicate marker".into()));
@@ -58,7 +67,10 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'
 
     let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login).collect();
     if logins.len() > 1 {
-        return Err(err(&logins[1].marker, format!("more than one isLogin attribute (`{}` is one already)", logins[0].marker)));
+        return Err(err(
+            &logins[1].marker,
+            format!("more than one isLogin attribute (`{}` is one already)", logins[0].marker),
+        ));
     }
     let passwords: Vec<&Attribute> = attrs.iter().filter(|a| a.is_password).collect();
     if passwords.len() > 1 {
@@ -76,7 +88,12 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'
 }
 
 /// Compiles one attribute; `Err` is the reason it cannot be loaded.
-fn attribute(raw: RawAttribute, index: usize, default_lang: &str, env: &Env<'_>) -> Result<(Attribute, Vec<String>), String> {
+fn attribute(
+    raw: RawAttribute,
+    index: usize,
+    default_lang: &str,
+    env: &Env<'_>,
+) -> Result<(Attribute, Vec<String>), String> {
     let marker = match raw.marker {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
         _ => return Err("`marker` must be a non-empty string".into()),
@@ -144,7 +161,9 @@ fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, String> {
     let mut out: Vec<ChoiceOption> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let value = item.get("value").ok_or_else(|| format!("listTitles[{i}] has no `value`"))?;
-        let key = option_key(value).ok_or_else(|| format!("listTitles[{i}].value `{value}` is not a string, a number or an entity with an id"))?;
+        let key = option_key(value).ok_or_else(|| {
+            format!("listTitles[{i}].value `{value}` is not a string, a number or an entity with an id")
+        })?;
         if out.iter().any(|o| o.key == key) {
             return Err(format!("listTitles[{i}]: duplicate option value `{key}`"));
         }
@@ -169,7 +188,12 @@ fn option_key(value: &Value) -> Option<String> {
 }
 
 /// The attribute's validators: one set, or one per language code.
-fn rule_sets(attr: &Attribute, v: &Value, default_lang: &str, env: &Env<'_>) -> Result<(RuleSets, Vec<String>), String> {
+fn rule_sets(
+    attr: &Attribute,
+    v: &Value,
+    default_lang: &str,
+    env: &Env<'_>,
+) -> Result<(RuleSets, Vec<String>), String> {
     let empty = Map::new();
     let map = match v {
         Value::Null => &empty,

@@ -96,7 +96,14 @@ pub(crate) fn parse(kind: AttrType, v: &Map<String, Value>) -> Result<(Rules, Ve
                     }
                 }
                 r.list = Some(ListRule { min_items, max_items, custom });
-                matches!(kind, AttrType::List | AttrType::Entity | AttrType::TimeInterval | AttrType::GroupOfImages | AttrType::File)
+                matches!(
+                    kind,
+                    AttrType::List
+                        | AttrType::Entity
+                        | AttrType::TimeInterval
+                        | AttrType::GroupOfImages
+                        | AttrType::File
+                )
             }
             "checkingFilesValidator" => {
                 r.files = Some(FilesRule {
@@ -106,7 +113,10 @@ pub(crate) fn parse(kind: AttrType, v: &Map<String, Value>) -> Result<(Rules, Ve
                         .into_iter()
                         .map(|e| e.trim_start_matches('.').to_lowercase())
                         .collect(),
-                    allowed_hosts: words(cfg, "allowedHosts", name)?.into_iter().map(|h| host(&h)).collect::<Result<_, _>>()?,
+                    allowed_hosts: words(cfg, "allowedHosts", name)?
+                        .into_iter()
+                        .map(|h| host(&h))
+                        .collect::<Result<_, _>>()?,
                     custom,
                 });
                 matches!(kind, AttrType::Image | AttrType::GroupOfImages | AttrType::File)
@@ -203,10 +213,14 @@ pub(crate) fn parse_instant(s: &str) -> Option<chrono::DateTime<chrono::FixedOff
 fn words(cfg: &Value, key: &str, name: &str) -> Result<Vec<String>, String> {
     match cfg.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(s.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect()),
+        Some(Value::String(s)) => {
+            Ok(s.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect())
+        }
         Some(Value::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(|s| s.trim().to_owned()).ok_or_else(|| format!("{name}.{key}: `{i}` is not a string")))
+            .map(|i| {
+                i.as_str().map(|s| s.trim().to_owned()).ok_or_else(|| format!("{name}.{key}: `{i}` is not a string"))
+            })
             .filter(|w| w.as_ref().map_or(true, |w| !w.is_empty()))
             .collect(),
         Some(other) => Err(format!("{name}.{key}: `{other}` is not a list of strings")),
@@ -258,11 +272,17 @@ mod tests {
 
     #[test]
     fn numbers_as_strings_and_unset_values() {
-        let (r, w) = p(AttrType::String, json!({"stringInspectionValidator": {"stringMin": "2", "stringMax": 0, "stringLength": ""}})).unwrap();
+        let (r, w) = p(
+            AttrType::String,
+            json!({"stringInspectionValidator": {"stringMin": "2", "stringMax": 0, "stringLength": ""}}),
+        )
+        .unwrap();
         assert_eq!(r.length, Some(LengthRule { min: Some(2), max: None, exact: None, custom: None }));
         assert!(w.is_empty());
         assert!(p(AttrType::String, json!({"stringInspectionValidator": {"stringMin": "-1"}})).is_err());
-        assert!(p(AttrType::String, json!({"stringInspectionValidator": {"stringMin": "9", "stringMax": "3"}})).is_err());
+        assert!(
+            p(AttrType::String, json!({"stringInspectionValidator": {"stringMin": "9", "stringMax": "3"}})).is_err()
+        );
         let (r, _) = p(AttrType::Integer, json!({"numberInspectionValidator": {"min": "0", "max": ""}})).unwrap();
         assert_eq!(r.number.unwrap().min, Some(0.0));
     }
@@ -294,7 +314,11 @@ mod tests {
         assert_eq!((f.max_units, f.max_size), (Some(2), Some(100)));
         assert_eq!(f.extensions, vec!["png", "jpg"]);
         assert_eq!(f.allowed_hosts, vec!["cdn.example.com"]);
-        let (r, _) = p(AttrType::Date, json!({"dateInspectionValidator": {"min": "1900-01-01", "max": "2100-01-01T00:00:00+03:00"}})).unwrap();
+        let (r, _) = p(
+            AttrType::Date,
+            json!({"dateInspectionValidator": {"min": "1900-01-01", "max": "2100-01-01T00:00:00+03:00"}}),
+        )
+        .unwrap();
         assert!(r.date.unwrap().min.is_some());
         assert!(p(AttrType::Date, json!({"dateInspectionValidator": {"min": "yesterday"}})).is_err());
     }

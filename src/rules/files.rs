@@ -23,7 +23,11 @@ pub(super) fn check(rule: &FilesRule, files: &[FileMeta], path: &Pointer, cx: &m
             let ext = f.filename.rsplit_once('.').map(|(_, e)| e.to_lowercase());
             if !ext.is_some_and(|e| rule.extensions.contains(&e)) {
                 let allowed = rule.extensions.join(", ");
-                cx.report_custom(f.path.child("filename"), ViolationKind::FileExtension { name: f.filename.clone(), allowed }, custom);
+                cx.report_custom(
+                    f.path.child("filename"),
+                    ViolationKind::FileExtension { name: f.filename.clone(), allowed },
+                    custom,
+                );
             }
         }
         if !rule.allowed_hosts.is_empty() && !rule.allowed_hosts.contains(&f.host) {

@@ -13,7 +13,11 @@ pub(super) fn check(rule: &MaskRule, s: &str, path: &Pointer, cx: &mut Cx<'_>) {
         None => false,
     };
     if !fits {
-        cx.report_custom(path.clone(), ViolationKind::Mask(format!("{}{}", rule.hint, rule.mask)), rule.custom.as_deref());
+        cx.report_custom(
+            path.clone(),
+            ViolationKind::Mask(format!("{}{}", rule.hint, rule.mask)),
+            rule.custom.as_deref(),
+        );
     }
 }
 
