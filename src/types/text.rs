@@ -1,5 +1,430 @@
-//! `text`, `textWithHeader`.
-use super::{AttrType, Cx, Parsed};
+//! `text` and `textWithHeader`: rich text values, sanitised on the way in.
+//!
+//! A value is an object (or a one-element array holding it) with any of `htmlValue`,
+//! `plainValue`, `mdValue`, optional `params {editorMode, isEditorDisabled, isImageCompressed}`
+//! and, for `textWithHeader`, `header`. The stored HTML comes from one source:
+//!
+//! 1. `mdValue`, when `params.editorMode` is `"markdown"` or it is the only source given:
+//!    rendered by [`Sanitizer::render_markdown`](crate::Sanitizer) (safe on its own) and then
+//!    passed through `clean_html` as well, so it gets the same allow-list and link `rel`
+//!    (and HTML nested absurdly deep, e.g. from thousands of `>`, is flattened to text);
+//! 2. else `htmlValue`, sanitised by `clean_html`;
+//! 3. else `plainValue`, escaped into paragraphs.
+//!
+//! The stored `htmlValue` is trimmed. The stored `plainValue` is always derived from the stored
+//! HTML; the body's is never trusted. `mdValue` is kept as sent (it is source text, never
+//! served as HTML), `params` keeps only its three known keys, `header` is plain text.
+
+use serde_json::{Map, Value};
+
+use super::{AttrType, Cx, Measure, Parsed};
+use crate::error::ViolationKind;
 use crate::pointer::Pointer;
-use serde_json::Value;
-pub(crate) fn check(_k: AttrType, _v: &Value, _p: &Pointer, _cx: &mut Cx<'_>) -> Option<Parsed> { todo!() }
+
+/// What a text value's three content keys may hold.
+const EXPECT_STRING_OR_NULL: &str = "a string or null";
+/// What a text value must be.
+const EXPECT_TEXT: &str = "an object with htmlValue, plainValue or mdValue (or a one-element array of it)";
+/// What a text value must be when it carries no content.
+const EXPECT_CONTENT: &str = "at least one of htmlValue, plainValue, mdValue as a string";
+
+/// The `params` keys kept in the stored value.
+const PARAM_KEYS: [(&str, ParamKind); 3] =
+    [("editorMode", ParamKind::String), ("isEditorDisabled", ParamKind::Bool), ("isImageCompressed", ParamKind::Bool)];
+
+/// The JSON type a known `params` key must have.
+#[derive(Copy, Clone)]
+enum ParamKind {
+    /// A string.
+    String,
+    /// A boolean.
+    Bool,
+}
+
+/// Checks a `text` or `textWithHeader` value and returns the canonical stored object
+/// `{htmlValue, plainValue, mdValue?, params?, header?}` measured by its plain text.
+///
+/// Every shape problem is reported (`invalid-value` at the offending key) before giving up.
+/// For `textWithHeader` the measure is the plain text, or the header when the plain text is
+/// empty, so a value is empty (for `required`) only when both are.
+pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let with_header = kind == AttrType::TextWithHeader;
+    let (obj, at) = match value {
+        Value::Array(items) if items.len() == 1 => (&items[0], path.child(0)),
+        _ => (value, path.clone()),
+    };
+    let Some(obj) = obj.as_object() else {
+        cx.report(at, ViolationKind::InvalidValue { expected: EXPECT_TEXT });
+        return None;
+    };
+    let mut ok = true;
+    let mut string_field = |key: &str, cx: &mut Cx<'_>| -> Option<String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                cx.report(at.child(key), ViolationKind::InvalidValue { expected: EXPECT_STRING_OR_NULL });
+                ok = false;
+                None
+            }
+        }
+    };
+    let html = string_field("htmlValue", cx);
+    let plain = string_field("plainValue", cx);
+    let md = string_field("mdValue", cx);
+    let header = if with_header { string_field("header", cx) } else { None };
+    let params = check_params(obj.get("params"), &at, cx, &mut ok);
+
+    let has_content = html.is_some() || plain.is_some() || md.is_some() || header.is_some();
+    if ok && !has_content {
+        cx.report(at, ViolationKind::InvalidValue { expected: EXPECT_CONTENT });
+        return None;
+    }
+    if !ok {
+        return None;
+    }
+
+    let sanitizer = cx.env.sanitizer;
+    let markdown_mode = params
+        .as_ref()
+        .and_then(|p| p.get("editorMode"))
+        .and_then(Value::as_str)
+        .is_some_and(|m| m.eq_ignore_ascii_case("markdown"));
+    let stored_html = match (&md, &html, &plain) {
+        (Some(md), _, _) if markdown_mode => sanitizer.clean_html(&sanitizer.render_markdown(md)),
+        (Some(md), None, None) => sanitizer.clean_html(&sanitizer.render_markdown(md)),
+        (_, Some(html), _) => sanitizer.clean_html(html),
+        (_, None, Some(plain)) => sanitizer.escape_plain(plain),
+        (None, None, None) => String::new(),
+    };
+    // Whitespace around the markup is insignificant (pulldown-cmark ends blocks with "\n").
+    let stored_html = stored_html.trim().to_owned();
+    let stored_plain = sanitizer.html_to_plain(&stored_html);
+
+    let mut out = Map::new();
+    out.insert("htmlValue".into(), Value::String(stored_html));
+    out.insert("plainValue".into(), Value::String(stored_plain.clone()));
+    if let Some(md) = md {
+        out.insert("mdValue".into(), Value::String(md));
+    }
+    if let Some(params) = params {
+        out.insert("params".into(), Value::Object(params));
+    }
+    let measure = if with_header {
+        let header = header.as_deref().map(clean_header).unwrap_or_default();
+        let m = if stored_plain.is_empty() { header.clone() } else { stored_plain };
+        out.insert("header".into(), Value::String(header));
+        m
+    } else {
+        stored_plain
+    };
+    Some(Parsed { stored: Value::Object(out), measure: Measure::Text(measure) })
+}
+
+/// Checks `params` (absent or null: none) and returns the known keys that were sent with a
+/// non-null value. Reports a non-object `params` or a key of the wrong type; clears `ok` then.
+fn check_params(params: Option<&Value>, at: &Pointer, cx: &mut Cx<'_>, ok: &mut bool) -> Option<Map<String, Value>> {
+    let obj = match params {
+        None | Some(Value::Null) => return None,
+        Some(Value::Object(obj)) => obj,
+        Some(_) => {
+            cx.report(at.child("params"), ViolationKind::InvalidValue { expected: "an object" });
+            *ok = false;
+            return None;
+        }
+    };
+    let mut kept = Map::new();
+    for (key, kind) in PARAM_KEYS {
+        match (obj.get(key), kind) {
+            (None | Some(Value::Null), _) => {}
+            (Some(v @ Value::String(_)), ParamKind::String) | (Some(v @ Value::Bool(_)), ParamKind::Bool) => {
+                kept.insert(key.to_owned(), v.clone());
+            }
+            (Some(_), kind) => {
+                let expected = match kind {
+                    ParamKind::String => "a string",
+                    ParamKind::Bool => "a boolean",
+                };
+                cx.report(at.child("params").child(key), ViolationKind::InvalidValue { expected });
+                *ok = false;
+            }
+        }
+    }
+    Some(kept)
+}
+
+/// The stored header: plain text as given (markup is not interpreted), whitespace control
+/// characters turned into spaces, other control characters removed, trimmed.
+fn clean_header(header: &str) -> String {
+    let cleaned: String = header
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    cleaned.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::error::Violation;
+    use crate::types::Env;
+    use crate::Sanitizer;
+
+    /// Runs the checker on `value` at `/formData/0/value`; returns the result and violations.
+    fn run(kind: AttrType, value: Value) -> (Option<Parsed>, Vec<Violation>) {
+        let sanitizer = Sanitizer::default();
+        let captcha = crate::StaticTokens::default();
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let mut out = vec![];
+        let mut cx = Cx { marker: "about", out: &mut out, env: &env };
+        let path = Pointer::root().child("formData").child(0).child("value");
+        let parsed = check(kind, &value, &path, &mut cx);
+        (parsed, out)
+    }
+
+    /// The stored object of a value that must pass.
+    fn ok(kind: AttrType, value: Value) -> Parsed {
+        let (parsed, errors) = run(kind, value);
+        assert!(errors.is_empty(), "{errors:?}");
+        parsed.expect("a parsed value")
+    }
+
+    /// The (path, rule) of every violation of a value that must fail.
+    fn bad(kind: AttrType, value: Value) -> Vec<(String, &'static str)> {
+        let (parsed, errors) = run(kind, value);
+        assert!(parsed.is_none());
+        assert!(!errors.is_empty());
+        assert!(errors.iter().all(|e| e.marker.as_deref() == Some("about")));
+        errors.iter().map(|e| (e.path.to_string(), e.rule())).collect()
+    }
+
+    /// The stored `htmlValue`.
+    fn html_of(p: &Parsed) -> &str {
+        p.stored["htmlValue"].as_str().unwrap()
+    }
+
+    /// The stored `plainValue`.
+    fn plain_of(p: &Parsed) -> &str {
+        p.stored["plainValue"].as_str().unwrap()
+    }
+
+    #[test]
+    fn seed_value() {
+        let p = ok(
+            AttrType::Text,
+            json!({"htmlValue":"<p>Это я</p>","plainValue":"Это я","mdValue":"*Это я*",
+                   "params":{"isImageCompressed":true,"editorMode":"html"}}),
+        );
+        assert_eq!(
+            p.stored,
+            json!({"htmlValue":"<p>Это я</p>","plainValue":"Это я","mdValue":"*Это я*",
+                   "params":{"editorMode":"html","isImageCompressed":true}})
+        );
+        assert_eq!(p.measure, Measure::Text("Это я".into()));
+        assert!(!p.is_empty());
+    }
+
+    #[test]
+    fn one_element_array_is_unwrapped() {
+        let p = ok(AttrType::Text, json!([{"htmlValue":"<p>a</p>"}]));
+        assert_eq!(p.stored, json!({"htmlValue":"<p>a</p>","plainValue":"a"}));
+    }
+
+    #[test]
+    fn body_plain_value_is_never_trusted() {
+        let p = ok(AttrType::Text, json!({"htmlValue":"<p>real</p>","plainValue":"fake and much longer"}));
+        assert_eq!(plain_of(&p), "real");
+        assert_eq!(p.measure, Measure::Text("real".into()));
+    }
+
+    #[test]
+    fn html_attacks_are_sanitized() {
+        let cases = [
+            ("<p>a<script>alert(1)</script></p>", "<p>a</p>"),
+            ("<img src=x onerror=alert(1)>", "<img src=\"x\">"),
+            ("<a href=\"javascript:alert(1)\">x</a>", "<a rel=\"noopener noreferrer nofollow\">x</a>"),
+            ("<a href=\"JaVaScRiPt:alert(1)\">x</a>", "<a rel=\"noopener noreferrer nofollow\">x</a>"),
+            (
+                "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+                "<a rel=\"noopener noreferrer nofollow\">x</a>",
+            ),
+            ("<img src=\"data:image/svg+xml;base64,PHN2Zz4=\">", "<img>"),
+            ("<svg onload=alert(1)></svg>t", "t"),
+            ("<iframe src=\"https://e.com\"></iframe>t", "t"),
+        ];
+        for (input, want) in cases {
+            let p = ok(AttrType::Text, json!({ "htmlValue": input }));
+            assert_eq!(html_of(&p), want, "{input}");
+        }
+        let p = ok(AttrType::Text, json!({"htmlValue":"<script>alert(1)</script>"}));
+        assert_eq!(p.stored, json!({"htmlValue":"","plainValue":""}));
+        assert!(p.is_empty(), "nothing left counts as empty for `required`");
+    }
+
+    #[test]
+    fn markdown_sources() {
+        let p = ok(AttrType::Text, json!({"mdValue":"**hi** [x](javascript:alert(1))"}));
+        assert_eq!(html_of(&p), "<p><strong>hi</strong> x</p>");
+        assert_eq!(plain_of(&p), "hi x");
+        assert_eq!(p.stored["mdValue"], "**hi** [x](javascript:alert(1))");
+
+        let p = ok(AttrType::Text, json!({"mdValue":"<script>alert(1)</script>"}));
+        assert_eq!(html_of(&p), "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
+        assert_eq!(plain_of(&p), "<script>alert(1)</script>");
+
+        let p = ok(AttrType::Text, json!({"mdValue":"![pic](data:text/html,x) [ok](https://e.com)"}));
+        assert_eq!(html_of(&p), "<p>pic <a href=\"https://e.com\" rel=\"noopener noreferrer nofollow\">ok</a></p>");
+    }
+
+    #[test]
+    fn editor_mode_picks_the_source() {
+        let both =
+            |mode: &str| json!({"htmlValue":"<p>from html</p>","mdValue":"from *md*","params":{"editorMode":mode}});
+        assert_eq!(plain_of(&ok(AttrType::Text, both("markdown"))), "from md");
+        assert_eq!(plain_of(&ok(AttrType::Text, both("Markdown"))), "from md");
+        assert_eq!(plain_of(&ok(AttrType::Text, both("html"))), "from html");
+        let p = ok(AttrType::Text, json!({"htmlValue":"<p>h</p>","params":{"editorMode":"markdown"}}));
+        assert_eq!(plain_of(&p), "h", "markdown mode without mdValue falls back to html");
+        let p = ok(AttrType::Text, json!({"plainValue":"p","mdValue":"*m*"}));
+        assert_eq!(plain_of(&p), "p", "plainValue beats mdValue outside markdown mode");
+    }
+
+    #[test]
+    fn plain_only_is_escaped() {
+        let p = ok(AttrType::Text, json!({"plainValue":"<b>not bold</b>\nline 2\n\npara 2"}));
+        assert_eq!(html_of(&p), "<p>&lt;b&gt;not bold&lt;/b&gt;<br>line 2</p><p>para 2</p>");
+        assert_eq!(plain_of(&p), "<b>not bold</b>\nline 2\npara 2");
+    }
+
+    #[test]
+    fn params_keep_only_known_keys() {
+        let p = ok(
+            AttrType::Text,
+            json!({"htmlValue":"x","params":{"isEditorDisabled":false,"editorMode":null,"evil":"<x>"},"junk":1}),
+        );
+        assert_eq!(p.stored, json!({"htmlValue":"x","plainValue":"x","params":{"isEditorDisabled":false}}));
+        let p = ok(AttrType::Text, json!({"htmlValue":"x","params":null,"mdValue":null,"plainValue":null}));
+        assert_eq!(p.stored, json!({"htmlValue":"x","plainValue":"x"}));
+    }
+
+    #[test]
+    fn empty_text_is_empty() {
+        let empties = [json!({"htmlValue":""}), json!({"plainValue":"  \n "}), json!({"mdValue":""})];
+        for v in empties.into_iter().chain([json!({"htmlValue":"<p> </p><br>"})]) {
+            let p = ok(AttrType::Text, v.clone());
+            assert!(p.is_empty(), "{v}");
+        }
+    }
+
+    #[test]
+    fn text_with_header() {
+        let p = ok(
+            AttrType::TextWithHeader,
+            json!({"header":"  <b>Title</b>\u{0}\nmore \t","htmlValue":"<p>body</p>","plainValue":"ignored"}),
+        );
+        assert_eq!(p.stored, json!({"htmlValue":"<p>body</p>","plainValue":"body","header":"<b>Title</b> more"}));
+        assert_eq!(p.measure, Measure::Text("body".into()));
+
+        let p = ok(AttrType::TextWithHeader, json!({"header":"Only a header"}));
+        assert_eq!(p.stored, json!({"htmlValue":"","plainValue":"","header":"Only a header"}));
+        assert!(!p.is_empty(), "a header alone is not empty");
+
+        let p = ok(AttrType::TextWithHeader, json!({"htmlValue":"<p>x</p>"}));
+        assert_eq!(p.stored["header"], "");
+        let p = ok(AttrType::TextWithHeader, json!({"header":" ","htmlValue":""}));
+        assert!(p.is_empty(), "empty header and empty text are empty");
+        let p = ok(AttrType::Text, json!({"header":"ignored for text","htmlValue":"a"}));
+        assert!(p.stored.get("header").is_none());
+    }
+
+    #[test]
+    fn bad_shapes_are_reported_where_they_are() {
+        let at = "/formData/0/value";
+        assert_eq!(bad(AttrType::Text, json!("just a string")), vec![(at.into(), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!(42)), vec![(at.into(), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!([])), vec![(at.into(), "invalid-value")]);
+        let two = json!([{"htmlValue":"a"},{"htmlValue":"b"}]);
+        assert_eq!(bad(AttrType::Text, two), vec![(at.into(), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!(["x"])), vec![(format!("{at}/0"), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!({})), vec![(at.into(), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!({"htmlValue":null,"params":{}})), vec![(at.into(), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!({"htmlValue":5})), vec![(format!("{at}/htmlValue"), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, json!([{"mdValue":[]}])), vec![(format!("{at}/0/mdValue"), "invalid-value")]);
+        assert_eq!(
+            bad(
+                AttrType::TextWithHeader,
+                json!({"htmlValue":{},"plainValue":true,"mdValue":"ok","header":7,
+                       "params":{"editorMode":1,"isEditorDisabled":"no","isImageCompressed":0}}),
+            ),
+            vec![
+                (format!("{at}/htmlValue"), "invalid-value"),
+                (format!("{at}/plainValue"), "invalid-value"),
+                (format!("{at}/header"), "invalid-value"),
+                (format!("{at}/params/editorMode"), "invalid-value"),
+                (format!("{at}/params/isEditorDisabled"), "invalid-value"),
+                (format!("{at}/params/isImageCompressed"), "invalid-value"),
+            ]
+        );
+        let params = json!({"htmlValue":"a","params":"markdown"});
+        assert_eq!(bad(AttrType::Text, params), vec![(format!("{at}/params"), "invalid-value")]);
+        let header = json!({"htmlValue":"a","header":["h"]});
+        assert_eq!(bad(AttrType::TextWithHeader, header), vec![(format!("{at}/header"), "invalid-value")]);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let html = format!("{}deep{}", "<div>".repeat(10_000), "</div>".repeat(10_000));
+        let p = ok(AttrType::Text, json!({ "htmlValue": html }));
+        assert_eq!(plain_of(&p), "deep");
+        let md = format!("{}deep", "> ".repeat(5_000));
+        let p = ok(AttrType::Text, json!({ "mdValue": md }));
+        assert_eq!(plain_of(&p), "deep");
+    }
+
+    #[test]
+    fn hostile_input_is_handled() {
+        let p = ok(AttrType::Text, json!({ "htmlValue": "<".repeat(65536) }));
+        assert_eq!(plain_of(&p).chars().count(), 65536);
+        let p = ok(AttrType::Text, json!({ "mdValue": "[".repeat(65536) }));
+        assert_eq!(plain_of(&p).chars().count(), 65536);
+    }
+
+    #[test]
+    fn resending_the_stored_value_stores_the_same() {
+        let cases = [
+            (AttrType::Text, json!({"htmlValue":"<p>a <b>b</b><br><img src=x onerror=1><a href=\"/x\">l</a></p>"})),
+            (AttrType::Text, json!({"mdValue":"# T\n\n*a*  \nb ![i](https://e.com/i.png)\n\n|a|\n|-|\n|1|\n\n---"})),
+            (AttrType::Text, json!({"mdValue":"x","htmlValue":"<p>y</p>","params":{"editorMode":"markdown"}})),
+            (AttrType::Text, json!({"plainValue":"<b>\u{a0}&amp;\n\n'q'"})),
+            (AttrType::Text, json!({"htmlValue":format!("{}x", "<div>".repeat(300))})),
+            (AttrType::TextWithHeader, json!({"header":" h\n<i>","htmlValue":"<table><td>1<td>2</table>"})),
+        ];
+        for (kind, value) in cases {
+            let first = ok(kind, value).stored;
+            assert_eq!(ok(kind, first.clone()).stored, first);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any HTML-ish soup: no panic, nothing executable stored, and re-sending is stable.
+        #[test]
+        fn soup_is_inert_and_stable(
+            html in "([<>/\"'= &#;:x]|p|a|b|br|img|div|td|table|on|src|href|javascript|script|svg){0,40}"
+        ) {
+            let p = ok(AttrType::Text, json!({ "htmlValue": html }));
+            let stored = html_of(&p).to_ascii_lowercase();
+            for tag in stored.split('<').skip(1).filter(|t| t.starts_with(|c: char| c.is_ascii_alphabetic())) {
+                let tag = tag.split('>').next().unwrap_or_default();
+                let bad = tag.contains("script") || tag.contains(" on") || tag.contains("svg");
+                proptest::prop_assert!(!bad, "{}", tag);
+            }
+            proptest::prop_assert_eq!(&ok(AttrType::Text, p.stored.clone()).stored, &p.stored);
+        }
+    }
+}
