@@ -8,6 +8,14 @@
 mod memory;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 
 use crate::record::UserRecord;
 

@@ -1,0 +1,464 @@
+//! The PostgreSQL store: see [`PostgresStore`] for its guarantees, schema and migrations.
+
+use std::str::FromStr;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ::postgres::error::SqlState;
+use ::postgres::types::{Json, ToSql};
+use ::postgres::{Client, Config, NoTls, Statement};
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::{StoreError, UserStore};
+use crate::identity;
+use crate::record::{NotificationData, StoredEntry, UserRecord};
+
+/// The advisory lock key held while migrating (the bytes of "userform").
+const MIGRATION_LOCK: i64 = 0x7573_6572_666f_726d;
+
+/// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the users table.
+    "CREATE TABLE userform_users (
+        id                TEXT PRIMARY KEY,
+        identity_key      TEXT,
+        identifier        TEXT NOT NULL,
+        form_identifier   TEXT NOT NULL,
+        form_data         JSONB NOT NULL,
+        notification_data JSONB NOT NULL,
+        state             JSONB NOT NULL,
+        version           BIGINT NOT NULL,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        password_hash     TEXT,
+        CONSTRAINT userform_users_identity_key_key UNIQUE (identity_key)
+    )",
+];
+
+/// The schema version this build writes (the number of migrations).
+const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// Connections a store opens at most unless told otherwise ([`PostgresStore::max_connections`]).
+const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_data, state, version, \
+                       created_at, updated_at, password_hash";
+
+/// User records in a PostgreSQL database (feature `postgres`), for services that outgrow one
+/// machine, through a small pool of connections.
+///
+/// It speaks plain PostgreSQL (no extension, no server-side function of its own) through the
+/// synchronous [`postgres`](::postgres) client, so it works against any database that speaks the
+/// PostgreSQL wire protocol and its SQL; connections are unencrypted (`NoTls`).
+///
+/// # Guarantees
+///
+/// The same as the SQLite store's:
+///
+/// - **Acknowledged means durable** as far as the server's own settings make a commit durable
+///   (`fsync` and `synchronous_commit` on, as they are by default): every write is one statement
+///   in its own transaction, acknowledged only once committed.
+/// - **No lost updates.** A commit is `UPDATE userform_users … WHERE id = $1 AND version = $n`.
+///   Under PostgreSQL's default `READ COMMITTED` isolation a concurrent update of the same row makes
+///   this statement wait, then re-check its `WHERE` against the new row: it matches nothing and the
+///   commit answers [`StoreError::Conflict`]. (A serialisation failure, which databases running
+///   `SERIALIZABLE` raise instead, is a conflict too.)
+/// - **Unique identities.** `identity_key` holds [`identity::key`] of the identifier (`NULL` when
+///   empty) under the `UNIQUE` constraint `userform_users_identity_key_key`; a write that would
+///   duplicate one answers [`StoreError::IdentityTaken`].
+///
+/// # Schema
+///
+/// ```sql
+/// CREATE TABLE userform_schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ ...);
+/// CREATE TABLE userform_users (
+///     id                TEXT PRIMARY KEY,
+///     identity_key      TEXT,                  -- identity::key(identifier), NULL when empty
+///     identifier        TEXT NOT NULL,
+///     form_identifier   TEXT NOT NULL,
+///     form_data         JSONB NOT NULL,        -- {langCode: [{marker, type, value}]}
+///     notification_data JSONB NOT NULL,
+///     state             JSONB NOT NULL,
+///     version           BIGINT NOT NULL,
+///     created_at        TEXT NOT NULL,
+///     updated_at        TEXT NOT NULL,
+///     password_hash     TEXT,                  -- Argon2id PHC string
+///     CONSTRAINT userform_users_identity_key_key UNIQUE (identity_key)
+/// );
+/// ```
+///
+/// The tables are prefixed so that they can share a database (and schema) with others; pass a
+/// schema to [`PostgresStore::connect_in_schema`] to keep them apart entirely. `jsonb` keeps
+/// values, not text: the keys of a JSON object read back in `jsonb`'s order (shorter keys first),
+/// and a string holding U+0000 cannot be stored (the write fails with [`StoreError::Backend`]).
+///
+/// Migrations run when a store connects, in one transaction holding a transaction-scoped advisory
+/// lock (`pg_advisory_xact_lock`), so services starting together do not race. On a database that
+/// has no advisory locks the migration runs without one and is retried if a concurrent one won.
+///
+/// `Send + Sync`: share one store between threads (e.g. in an `Arc`).
+pub struct PostgresStore {
+    config: Config,
+    pool: Mutex<Pool>,
+    available: Condvar,
+}
+
+struct Pool {
+    idle: Vec<Conn>,
+    /// Connections open (idle or lent out).
+    open: usize,
+    max: usize,
+}
+
+/// A connection with this store's statements prepared on it.
+struct Conn {
+    client: Client,
+    get: Statement,
+    owner: Statement,
+    insert: Statement,
+    commit: Statement,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("hosts", &self.config.get_hosts())
+            .field("dbname", &self.config.get_dbname())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/dbname`, or the
+    /// `key=value` form libpq takes) and brings its schema up to date.
+    pub fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::from_config(parse(url)?)
+    }
+
+    /// As [`PostgresStore::connect`], with the tables in `schema` (created if missing); `schema`
+    /// is an identifier of ASCII letters, digits and `_`.
+    pub fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        if schema.is_empty() || !schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(StoreError::Backend(format!("invalid schema name `{schema}`")));
+        }
+        let mut config = parse(url)?;
+        config.options(&format!("-c search_path={schema}"));
+        let store = Self::unmigrated(config);
+        store.migrate(Some(schema))?;
+        Ok(store)
+    }
+
+    /// Limits the connections this store opens at once (default 16);
+    /// callers beyond it wait for a connection to come back.
+    pub fn max_connections(self, max: usize) -> Self {
+        self.lock_pool().max = max.max(1);
+        self
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<i32, StoreError> {
+        self.with_conn(true, |c| {
+            c.client.query_one("SELECT COALESCE(MAX(version), 0) FROM userform_schema_version", &[])?.try_get(0)
+        })
+    }
+
+    fn from_config(config: Config) -> Result<Self, StoreError> {
+        let store = Self::unmigrated(config);
+        store.migrate(None)?;
+        Ok(store)
+    }
+
+    fn unmigrated(mut config: Config) -> Self {
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("userform");
+        }
+        PostgresStore {
+            config,
+            pool: Mutex::new(Pool { idle: Vec::new(), open: 0, max: DEFAULT_MAX_CONNECTIONS }),
+            available: Condvar::new(),
+        }
+    }
+
+    fn lock_pool(&self) -> MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Creates the version table (and `schema`) and runs the missing migrations, holding an
+    /// advisory lock when the database has them.
+    fn migrate(&self, schema: Option<&str>) -> Result<(), StoreError> {
+        let mut client = self.config.connect(NoTls).map_err(backend)?;
+        let mut use_lock = true;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match migrate_once(&mut client, schema, use_lock) {
+                Ok(Ok(())) => break,
+                Ok(Err(newer)) => {
+                    return Err(StoreError::Backend(format!(
+                        "database schema version {newer} is newer than this build supports ({SCHEMA_VERSION})"
+                    )))
+                }
+                Err(e)
+                    if use_lock
+                        && matches!(e.code(), Some(c) if *c == SqlState::UNDEFINED_FUNCTION || *c == SqlState::FEATURE_NOT_SUPPORTED) =>
+                {
+                    use_lock = false;
+                }
+                Err(e) if attempt < 10 && is_race(&e) => std::thread::sleep(Duration::from_millis(20 * attempt)),
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        let conn = Conn::prepare(client).map_err(backend)?;
+        let mut pool = self.lock_pool();
+        pool.open += 1;
+        pool.idle.push(conn);
+        Ok(())
+    }
+
+    /// Runs `f` on a pooled connection; with `retry`, once more on a fresh connection when the
+    /// one used turned out to be closed (only for reads: a write may have committed).
+    fn with_conn<T>(
+        &self,
+        retry: bool,
+        mut f: impl FnMut(&mut Conn) -> Result<T, ::postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.take()?;
+        let mut out = f(&mut conn);
+        if out.is_err() && retry && conn.client.is_closed() {
+            self.give_back(conn);
+            conn = self.take()?;
+            out = f(&mut conn);
+        }
+        self.give_back(conn);
+        out.map_err(backend)
+    }
+
+    fn take(&self) -> Result<Conn, StoreError> {
+        let mut pool = self.lock_pool();
+        loop {
+            if let Some(c) = pool.idle.pop() {
+                return Ok(c);
+            }
+            if pool.open < pool.max {
+                pool.open += 1;
+                break;
+            }
+            pool = self.available.wait(pool).unwrap_or_else(|p| p.into_inner());
+        }
+        drop(pool);
+        match self.config.connect(NoTls).and_then(Conn::prepare) {
+            Ok(c) => Ok(c),
+            Err(e) => {
+                self.lock_pool().open -= 1;
+                self.available.notify_one();
+                Err(backend(e))
+            }
+        }
+    }
+
+    fn give_back(&self, conn: Conn) {
+        let mut pool = self.lock_pool();
+        if conn.client.is_closed() {
+            pool.open -= 1;
+        } else {
+            pool.idle.push(conn);
+        }
+        drop(pool);
+        self.available.notify_one();
+    }
+}
+
+fn parse(url: &str) -> Result<Config, StoreError> {
+    Config::from_str(url).map_err(|e| StoreError::Backend(format!("invalid PostgreSQL connection string: {e}")))
+}
+
+/// One migration attempt; `Ok(Err(v))` when the database's schema version `v` is newer than ours.
+fn migrate_once(client: &mut Client, schema: Option<&str>, lock: bool) -> Result<Result<(), i32>, ::postgres::Error> {
+    let mut tx = client.transaction()?;
+    if lock {
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    }
+    if let Some(schema) = schema {
+        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))?;
+    }
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS userform_schema_version (
+            version    INTEGER PRIMARY KEY,
+            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )",
+    )?;
+    let current: i32 =
+        tx.query_one("SELECT COALESCE(MAX(version), 0) FROM userform_schema_version", &[])?.try_get(0)?;
+    if current > SCHEMA_VERSION {
+        return Ok(Err(current));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.batch_execute(sql)?;
+        tx.execute("INSERT INTO userform_schema_version (version) VALUES ($1)", &[&(i as i32 + 1)])?;
+    }
+    tx.commit().map(Ok)
+}
+
+/// A concurrent migration (without the advisory lock) got there first.
+fn is_race(e: &::postgres::Error) -> bool {
+    matches!(e.code(), Some(c) if [
+        SqlState::UNIQUE_VIOLATION,
+        SqlState::DUPLICATE_TABLE,
+        SqlState::DUPLICATE_OBJECT,
+        SqlState::DUPLICATE_SCHEMA,
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+    ].contains(c))
+}
+
+impl Conn {
+    fn prepare(mut client: Client) -> Result<Conn, ::postgres::Error> {
+        let get = client.prepare(&format!("SELECT {COLUMNS} FROM userform_users WHERE id = $1"))?;
+        let owner = client.prepare("SELECT id FROM userform_users WHERE identity_key = $1")?;
+        let insert = client.prepare(&format!(
+            "INSERT INTO userform_users ({COLUMNS}, identity_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))?;
+        let commit = client.prepare(
+            "UPDATE userform_users SET identifier = $2, form_identifier = $3, form_data = $4,
+                 notification_data = $5, state = $6, version = $7, created_at = $8, updated_at = $9,
+                 password_hash = $10, identity_key = $11
+             WHERE id = $1 AND version = $12",
+        )?;
+        Ok(Conn { client, get, owner, insert, commit })
+    }
+}
+
+fn backend(e: ::postgres::Error) -> StoreError {
+    match e.as_db_error() {
+        Some(db) => StoreError::Backend(format!("postgres: {}: {}", db.code().code(), db.message())),
+        None => StoreError::Backend(format!("postgres: {e}")),
+    }
+}
+
+fn to_i64(version: u64) -> Result<i64, StoreError> {
+    i64::try_from(version).map_err(|_| StoreError::Backend(format!("version {version} out of range")))
+}
+
+/// Maps a failed write: unique violations to the store's errors, the rest to `Backend`. A commit
+/// never changes the id, so its only unique violation is the identity's; an insert tells the two
+/// apart by the constraint's name (or, from a server that does not send it, by the message).
+fn write_error(e: ::postgres::Error, record: &UserRecord, key: &Option<String>, inserting: bool) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        if *db.code() == SqlState::UNIQUE_VIOLATION {
+            let identity = match db.constraint() {
+                Some(c) => c == "userform_users_identity_key_key",
+                None => {
+                    db.message().contains("identity_key") || db.detail().is_some_and(|d| d.contains("identity_key"))
+                }
+            };
+            return if identity || !inserting {
+                StoreError::IdentityTaken(key.clone().unwrap_or_default())
+            } else {
+                StoreError::DuplicateId(record.id.clone())
+            };
+        }
+    }
+    backend(e)
+}
+
+impl UserStore for PostgresStore {
+    fn get(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = self.with_conn(true, |c| c.client.query_opt(&c.get, &[&id]))?;
+        let Some(row) = row else { return Ok(None) };
+        let decode = || -> Result<UserRecord, ::postgres::Error> {
+            let Json(form_data): Json<IndexMap<String, Vec<StoredEntry>>> = row.try_get(3)?;
+            let Json(notification_data): Json<NotificationData> = row.try_get(4)?;
+            let Json(state): Json<Value> = row.try_get(5)?;
+            let version: i64 = row.try_get(6)?;
+            Ok(UserRecord {
+                id: row.try_get(0)?,
+                identifier: row.try_get(1)?,
+                form_identifier: row.try_get(2)?,
+                form_data,
+                notification_data,
+                state,
+                version: version.max(0) as u64,
+                created_at: row.try_get(7)?,
+                updated_at: row.try_get(8)?,
+                password_hash: row.try_get(9)?,
+            })
+        };
+        decode().map(Some).map_err(|e| StoreError::Backend(format!("stored record `{id}` is not a valid record: {e}")))
+    }
+
+    fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError> {
+        if identity_key.is_empty() {
+            return Ok(None);
+        }
+        let row = self.with_conn(true, |c| c.client.query_opt(&c.owner, &[&identity_key]))?;
+        row.map(|r| r.try_get(0)).transpose().map_err(backend)
+    }
+
+    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
+        let key = identity::key(&record.identifier);
+        let key = (!key.is_empty()).then_some(key);
+        let version = to_i64(record.version)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut conn = self.take()?;
+            let params: [&(dyn ToSql + Sync); 11] = [
+                &record.id,
+                &record.identifier,
+                &record.form_identifier,
+                &Json(&record.form_data),
+                &Json(&record.notification_data),
+                &Json(&record.state),
+                &version,
+                &record.created_at,
+                &record.updated_at,
+                &record.password_hash,
+                &key,
+            ];
+            let out = conn.client.execute(&conn.insert, &params);
+            self.give_back(conn);
+            match out {
+                Ok(_) => return Ok(()),
+                // SERIALIZABLE databases may ask for a retry; the insert wrote nothing.
+                Err(e) if attempt < 5 && e.code() == Some(&SqlState::T_R_SERIALIZATION_FAILURE) => continue,
+                Err(e) => return Err(write_error(e, record, &key, true)),
+            }
+        }
+    }
+
+    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
+        let key = identity::key(&record.identifier);
+        let key = (!key.is_empty()).then_some(key);
+        let version = to_i64(record.version)?;
+        let expected = to_i64(expected_version)?;
+        let mut conn = self.take()?;
+        let params: [&(dyn ToSql + Sync); 12] = [
+            &record.id,
+            &record.identifier,
+            &record.form_identifier,
+            &Json(&record.form_data),
+            &Json(&record.notification_data),
+            &Json(&record.state),
+            &version,
+            &record.created_at,
+            &record.updated_at,
+            &record.password_hash,
+            &key,
+            &expected,
+        ];
+        let out = conn.client.execute(&conn.commit, &params);
+        self.give_back(conn);
+        match out {
+            Ok(0) => Err(StoreError::Conflict),
+            Ok(_) => Ok(()),
+            Err(e) if matches!(e.code(), Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED) => {
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(write_error(e, record, &key, false)),
+        }
+    }
+}

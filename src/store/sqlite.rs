@@ -1,0 +1,315 @@
+//! The SQLite store: see [`SqliteStore`] for its guarantees, schema and concurrency.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{ffi, params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use super::{StoreError, UserStore};
+use crate::identity;
+use crate::record::UserRecord;
+
+/// How long a connection waits for a lock held by another connection or process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reader connections kept open between reads.
+const MAX_IDLE_READERS: usize = 8;
+
+/// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the users table.
+    "CREATE TABLE users (
+        id            TEXT PRIMARY KEY NOT NULL,
+        identity_key  TEXT UNIQUE,
+        version       INTEGER NOT NULL,
+        password_hash TEXT,
+        record        TEXT NOT NULL
+    );",
+];
+
+/// The schema version this build writes (the number of migrations).
+const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// User records in a SQLite database file (or in memory): an embedded, durable [`UserStore`]
+/// (feature `sqlite`; the SQLite library is bundled, so nothing needs installing).
+///
+/// # Guarantees
+///
+/// - **Acknowledged means durable.** The database runs in WAL mode with `synchronous=FULL`: when
+///   [`UserStore::insert`] or [`UserStore::commit`] returns `Ok`, the write-ahead log has been
+///   fsynced, so the change survives a crash of the process and of the machine.
+/// - **One transaction per write.** Every insert and commit is one `BEGIN IMMEDIATE` transaction:
+///   it takes SQLite's write lock up front, so it never fails half-way on a lock upgrade.
+/// - **No lost updates.** A commit is `UPDATE users … WHERE id = ? AND version = ?`; when no row
+///   matches (the record changed or vanished since it was read) nothing is written and the commit
+///   answers [`StoreError::Conflict`].
+/// - **Unique identities.** `users.identity_key` holds [`identity::key`] of the record's identifier
+///   (`NULL` when the identifier is empty, so any number of users may have none) under a `UNIQUE`
+///   constraint; a write that would duplicate one answers [`StoreError::IdentityTaken`] and writes
+///   nothing.
+///
+/// # Schema
+///
+/// ```sql
+/// CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+/// CREATE TABLE users (
+///     id            TEXT PRIMARY KEY NOT NULL,
+///     identity_key  TEXT UNIQUE,          -- identity::key(identifier), NULL when empty
+///     version       INTEGER NOT NULL,     -- the record's version, checked on commit
+///     password_hash TEXT,                 -- Argon2id PHC string (never part of `record`)
+///     record        TEXT NOT NULL         -- the record as JSON (SPEC §5)
+/// );
+/// ```
+///
+/// The store creates and migrates the schema itself when it opens a database: each migration runs
+/// once, inside the same `BEGIN IMMEDIATE` transaction that records it in `schema_version`, so
+/// processes opening one file at the same time do not race. A database whose schema is newer than
+/// this build knows is refused rather than misread.
+///
+/// # Concurrency
+///
+/// Writes go through one connection behind a mutex (in-process writers queue on it instead of
+/// polling SQLite's lock); reads use a small pool of further connections, which WAL lets run
+/// while a write is in progress. Other processes may open the same file: SQLite's locks serialise
+/// their writes with ours, waiting up to ten seconds for the lock.
+///
+/// `Send + Sync`: share one store between threads (e.g. in an `Arc`).
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    /// `None` for an in-memory database, whose one connection serves reads too.
+    readers: Option<ReaderPool>,
+}
+
+struct ReaderPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.readers.as_ref().map(|r| r.path.as_path()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating it if needed) the database file at `path`, switches it to WAL mode and
+    /// brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let mut writer = open_connection(&path, OpenFlags::default())?;
+        configure(&writer, true)?;
+        migrate(&mut writer)?;
+        Ok(SqliteStore { writer: Mutex::new(writer), readers: Some(ReaderPool { path, idle: Mutex::new(Vec::new()) }) })
+    }
+
+    /// A private in-memory database (gone when the store is dropped), for tests and tools.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(backend)?;
+        configure(&conn, false)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore { writer: Mutex::new(conn), readers: None })
+    }
+
+    /// The database file, or `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.readers.as_ref().map(|r| r.path.as_path())
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.read(current_version)
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check` and returns its verdict (`"ok"` when sound).
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?.join("\n"))
+        })
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while the lock was held dropped its transaction, which rolled back: the
+        // connection is usable.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` on a reader connection (the writer for an in-memory database).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let Some(pool) = &self.readers else {
+            return f(&self.writer()).map_err(backend);
+        };
+        let idle = pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let c = open_connection(&pool.path, OpenFlags::default())?;
+                configure(&c, false)?;
+                c
+            }
+        };
+        let out = f(&conn).map_err(backend);
+        let mut idle = pool.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        out
+    }
+}
+
+fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+    Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::Backend(format!("cannot open SQLite database {}: {e}", path.display())))
+}
+
+/// Per-connection settings; `wal` switches the database file to WAL mode (persistent).
+fn configure(conn: &Connection, wal: bool) -> Result<(), StoreError> {
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+    if wal {
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(backend)?;
+        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+            return Err(StoreError::Backend(format!("SQLite refused WAL mode (journal_mode is {mode})")));
+        }
+    }
+    // FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
+    conn.pragma_update(None, "synchronous", "FULL").map_err(backend)?;
+    Ok(())
+}
+
+fn current_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| r.get(0))
+}
+
+/// Creates the version table and runs every migration the database lacks, in one transaction.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER PRIMARY KEY NOT NULL,
+            applied_at TEXT NOT NULL
+        );",
+    )
+    .map_err(backend)?;
+    let current = current_version(&tx).map_err(backend)?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::Backend(format!(
+            "database schema version {current} is newer than this build supports ({SCHEMA_VERSION})"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql).map_err(backend)?;
+        tx.execute(
+            "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
+            params![i as u32 + 1, crate::record::now_rfc3339()],
+        )
+        .map_err(backend)?;
+    }
+    tx.commit().map_err(backend)
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(format!("sqlite: {e}"))
+}
+
+fn to_i64(version: u64) -> Result<i64, StoreError> {
+    i64::try_from(version).map_err(|_| StoreError::Backend(format!("version {version} out of range")))
+}
+
+/// The columns written for a record: (identity_key, version, password_hash, record JSON).
+struct Row {
+    identity_key: Option<String>,
+    version: i64,
+    record: String,
+}
+
+fn row_of(record: &UserRecord) -> Result<Row, StoreError> {
+    let key = identity::key(&record.identifier);
+    Ok(Row {
+        identity_key: (!key.is_empty()).then_some(key),
+        version: to_i64(record.version)?,
+        record: serde_json::to_string(record).map_err(|e| StoreError::Backend(format!("record to JSON: {e}")))?,
+    })
+}
+
+/// Maps a constraint violation to the store's error, anything else to `Backend`.
+fn write_error(e: rusqlite::Error, row: &Row, id: &str) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(ffi::Error { code: ErrorCode::ConstraintViolation, extended_code }, msg) = &e
+    {
+        // The message names the column: "UNIQUE constraint failed: users.identity_key".
+        let column = msg.as_deref().and_then(|m| m.rsplit(": ").next()).unwrap_or("");
+        if column == "users.identity_key" {
+            return StoreError::IdentityTaken(row.identity_key.clone().unwrap_or_default());
+        }
+        if *extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY || column == "users.id" {
+            return StoreError::DuplicateId(id.to_string());
+        }
+    }
+    backend(e)
+}
+
+impl UserStore for SqliteStore {
+    fn get(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        let row = self.read(|c| {
+            c.prepare_cached("SELECT version, password_hash, record FROM users WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))
+                .optional()
+        })?;
+        let Some((version, password_hash, json)) = row else { return Ok(None) };
+        let mut record: UserRecord = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Backend(format!("stored record `{id}` is not a valid record: {e}")))?;
+        record.version =
+            u64::try_from(version).map_err(|_| StoreError::Backend(format!("negative version for `{id}`")))?;
+        record.password_hash = password_hash;
+        Ok(Some(record))
+    }
+
+    fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError> {
+        if identity_key.is_empty() {
+            return Ok(None);
+        }
+        self.read(|c| {
+            c.prepare_cached("SELECT id FROM users WHERE identity_key = ?1")?
+                .query_row([identity_key], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
+        let row = row_of(record)?;
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+        tx.prepare_cached(
+            "INSERT INTO users (id, identity_key, version, password_hash, record) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![record.id, row.identity_key, row.version, record.password_hash, row.record])
+        })
+        .map_err(|e| write_error(e, &row, &record.id))?;
+        tx.commit().map_err(backend)
+    }
+
+    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
+        let row = row_of(record)?;
+        let expected = to_i64(expected_version)?;
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+        let changed = tx
+            .prepare_cached(
+                "UPDATE users SET identity_key = ?1, version = ?2, password_hash = ?3, record = ?4
+                 WHERE id = ?5 AND version = ?6",
+            )
+            .and_then(|mut s| {
+                s.execute(params![row.identity_key, row.version, record.password_hash, row.record, record.id, expected])
+            })
+            .map_err(|e| write_error(e, &row, &record.id))?;
+        if changed == 0 {
+            // Dropping `tx` rolls back (nothing was written anyway).
+            return Err(StoreError::Conflict);
+        }
+        tx.commit().map_err(backend)
+    }
+}

@@ -1,0 +1,713 @@
+//! One store test suite, run unchanged against every store: [`MemoryStore`], `SqliteStore`
+//! (feature `sqlite`) and `PostgresStore` (feature `postgres`).
+//!
+//! Each test is a generic function over a store; the `suite!` macro instantiates all of them for
+//! one store. Store-level tests check the [`UserStore`] contract directly (versions, the identity
+//! index, races, byte-for-byte unchanged records after a failed commit); engine-level tests drive
+//! the same stores through [`Engine::update`] (no lost updates, 3018 under an identity race,
+//! conflicts surfacing as 3024 `conflict`).
+//!
+//! PostgreSQL: the tests read `USERFORM_PG_URL` (`eval "$(scripts/postgres.sh)"` starts a
+//! throwaway server and sets it). Without it they pass after printing a loud `SKIPPED` line,
+//! unless `CI` is set, where they fail.
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+
+use serde_json::{json, Value};
+use userform::store::{StoreError, UserStore};
+use userform::{identity, Engine, MemoryStore, Registry, RegistryOptions, Request, StoredEntry, UserRecord};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/// A store under test, with whatever must live as long as it (a temporary directory).
+struct Fixture<S> {
+    store: Arc<S>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A name no other test (nor another run against the same database) uses.
+fn unique(tag: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{tag}-{}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 1_000_000_000_000)
+}
+
+fn memory() -> Option<Fixture<MemoryStore>> {
+    Some(Fixture { store: Arc::new(MemoryStore::new()), _dir: None })
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite() -> Option<Fixture<userform::store::SqliteStore>> {
+    let dir = tempfile::tempdir().unwrap();
+    let store = userform::store::SqliteStore::open(dir.path().join("users.db")).unwrap();
+    Some(Fixture { store: Arc::new(store), _dir: Some(dir) })
+}
+
+#[cfg(feature = "sqlite")]
+fn sqlite_in_memory() -> Option<Fixture<userform::store::SqliteStore>> {
+    Some(Fixture { store: Arc::new(userform::store::SqliteStore::in_memory().unwrap()), _dir: None })
+}
+
+/// `USERFORM_PG_URL`, or `None` (after a loud notice) when it is unset outside CI.
+#[cfg(feature = "postgres")]
+fn pg_url() -> Option<String> {
+    use std::io::Write;
+    match std::env::var("USERFORM_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+                panic!("CI is set but USERFORM_PG_URL is not: the PostgreSQL tests must run in CI (eval \"$(scripts/postgres.sh)\")");
+            }
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                // Straight to stderr: the test harness captures `eprintln!` of passing tests.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n************************************************************************\n\
+                     SKIPPED: PostgreSQL tests (set USERFORM_PG_URL or run scripts/postgres.sh)\n\
+                     ************************************************************************\n"
+                );
+            });
+            None
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+fn postgres() -> Option<Fixture<userform::store::PostgresStore>> {
+    let url = pg_url()?;
+    let store =
+        userform::store::PostgresStore::connect(&url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+    Some(Fixture { store: Arc::new(store), _dir: None })
+}
+
+/// A record with something in every field, including a password hash.
+fn full_record(id: &str, identifier: &str) -> UserRecord {
+    let mut r = UserRecord::new(id, identifier, "suite");
+    r.form_data.insert(
+        "en_US".into(),
+        vec![
+            StoredEntry { marker: "m0".into(), kind: "string".into(), value: json!("zéro \u{1F600} \"quoted\"") },
+            StoredEntry {
+                marker: "m1".into(),
+                kind: "list".into(),
+                value: json!([{"title": "Red", "value": "red", "extended": null}, {"value": 2, "title": "Two", "extended": {"z": 1, "a": [1.5, -2]}}]),
+            },
+        ],
+    );
+    r.form_data
+        .insert("fr_FR".into(), vec![StoredEntry { marker: "m0".into(), kind: "string".into(), value: json!("zéro") }]);
+    r.notification_data.email = Some("n@x.io".into());
+    r.notification_data.phone_push = vec!["+15551234567".into()];
+    r.notification_data.phone_sms = Some("+15557654321".into());
+    r.state = json!({"theme": "dark", "nested": {"n": 1, "list": [true, null, 2.25]}});
+    r.password_hash = Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into());
+    r
+}
+
+/// What "byte for byte" compares: the stored record as JSON, and the password hash (which the
+/// JSON never holds).
+fn snapshot(store: &dyn UserStore, id: &str) -> (String, Option<String>) {
+    let r = store.get(id).unwrap().expect("record present");
+    (serde_json::to_string(&r).unwrap(), r.password_hash)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store-level tests
+
+fn insert_and_get(s: &dyn UserStore) {
+    let id = unique("ig");
+    let ident = format!("{id}@Example.com");
+    let r = full_record(&id, &ident);
+    s.insert(&r).unwrap();
+    let got = s.get(&id).unwrap().expect("inserted record");
+    assert_eq!(got, r, "a record reads back as it was written");
+    assert_eq!(got.password_hash, r.password_hash);
+    assert_eq!(got.public(), r.public());
+    assert_eq!(s.get(&unique("missing")).unwrap(), None);
+    assert_eq!(s.identity_owner(&identity::key(&ident)).unwrap().as_deref(), Some(id.as_str()));
+    assert_eq!(s.identity_owner(&identity::key(&unique("nobody"))).unwrap(), None);
+    assert_eq!(s.identity_owner("").unwrap(), None, "the empty identity has no owner");
+
+    // Duplicate id, taken identity: refused, nothing written.
+    let mut dup = UserRecord::new(id.clone(), unique("other"), "suite");
+    assert_eq!(s.insert(&dup), Err(StoreError::DuplicateId(id.clone())));
+    dup.id = unique("ig2");
+    dup.identifier = format!("  {}  ", ident.to_uppercase());
+    assert_eq!(s.insert(&dup), Err(StoreError::IdentityTaken(identity::key(&ident))));
+    assert_eq!(s.get(&dup.id).unwrap(), None);
+    assert_eq!(s.get(&id).unwrap().unwrap(), r);
+
+    // Any number of users may have no identity.
+    for _ in 0..3 {
+        s.insert(&UserRecord::new(unique("anon"), "", "suite")).unwrap();
+    }
+}
+
+fn commit_checks_version(s: &dyn UserStore) {
+    let id = unique("cv");
+    s.insert(&full_record(&id, &format!("{id}@x.io"))).unwrap();
+    let mut r = s.get(&id).unwrap().unwrap();
+    r.state = json!({"v": 1});
+    r.version = 1;
+    assert_eq!(s.commit(7, &r), Err(StoreError::Conflict), "wrong expected version");
+    s.commit(0, &r).unwrap();
+    assert_eq!(s.get(&id).unwrap().unwrap(), r);
+    assert_eq!(s.commit(0, &r), Err(StoreError::Conflict), "a stale version never overwrites");
+    r.version = 2;
+    r.password_hash = None;
+    s.commit(1, &r).unwrap();
+    assert_eq!(s.get(&id).unwrap().unwrap().password_hash, None);
+    let ghost = UserRecord::new(unique("ghost"), "", "suite");
+    assert_eq!(s.commit(0, &ghost), Err(StoreError::Conflict), "a missing record is a conflict");
+    assert_eq!(s.get(&ghost.id).unwrap(), None, "commit never inserts");
+}
+
+fn identity_is_case_space_and_nfc_insensitive(s: &dyn UserStore) {
+    let p = unique("nfc");
+    let (a, b) = (format!("{p}-a"), format!("{p}-b"));
+    let amelie = format!("Am\u{e9}lie.{p}@Example.com"); // precomposed é
+    s.insert(&UserRecord::new(a.clone(), amelie.clone(), "suite")).unwrap();
+    s.insert(&UserRecord::new(b.clone(), format!("{p}-b@x.io"), "suite")).unwrap();
+    let key = identity::key(&amelie);
+    for variant in [
+        format!(" ame\u{301}lie.{p}@example.com "), // decomposed é, spaces
+        amelie.to_uppercase(),
+        format!("\tAME\u{301}LIE.{p}@EXAMPLE.COM"),
+    ] {
+        assert_eq!(identity::key(&variant), key);
+        let mut r = s.get(&b).unwrap().unwrap();
+        r.identifier = variant.clone();
+        r.version += 1;
+        assert_eq!(s.commit(r.version - 1, &r), Err(StoreError::IdentityTaken(key.clone())), "{variant:?}");
+        let mut c = UserRecord::new(unique("nfc-c"), variant.clone(), "suite");
+        assert_eq!(s.insert(&c), Err(StoreError::IdentityTaken(key.clone())), "{variant:?}");
+        c.identifier.clear();
+        s.insert(&c).unwrap();
+    }
+    // The owner may change the case of its own identity.
+    let mut r = s.get(&a).unwrap().unwrap();
+    r.identifier = amelie.to_uppercase();
+    r.version += 1;
+    s.commit(0, &r).unwrap();
+    assert_eq!(s.identity_owner(&key).unwrap().as_deref(), Some(a.as_str()));
+    // Giving an identity up frees it.
+    r.identifier = format!("{p}-new@x.io");
+    r.version += 1;
+    s.commit(1, &r).unwrap();
+    assert_eq!(s.identity_owner(&key).unwrap(), None);
+    let mut rb = s.get(&b).unwrap().unwrap();
+    rb.identifier = amelie.clone();
+    rb.version += 1;
+    s.commit(0, &rb).unwrap();
+    assert_eq!(s.identity_owner(&key).unwrap().as_deref(), Some(b.as_str()));
+    assert_eq!(s.identity_owner(&identity::key(&format!("{p}-b@x.io"))).unwrap(), None);
+}
+
+fn failed_commit_leaves_record_unchanged(s: &dyn UserStore) {
+    let p = unique("fc");
+    let (a, b) = (format!("{p}-a"), format!("{p}-b"));
+    s.insert(&full_record(&a, &format!("{p}-a@x.io"))).unwrap();
+    s.insert(&full_record(&b, &format!("{p}-b@x.io"))).unwrap();
+    let before = snapshot(s, &a);
+    let mut r = s.get(&a).unwrap().unwrap();
+    r.state = json!({"changed": true});
+    r.form_data.clear();
+    r.password_hash = Some("$argon2id$other".into());
+    r.version = 1;
+    // Stale version.
+    assert_eq!(s.commit(5, &r), Err(StoreError::Conflict));
+    assert_eq!(snapshot(s, &a), before);
+    // Identity held by another user.
+    r.identifier = format!("{p}-B@X.io");
+    assert!(matches!(s.commit(0, &r), Err(StoreError::IdentityTaken(_))));
+    assert_eq!(snapshot(s, &a), before);
+    assert_eq!(s.identity_owner(&identity::key(&format!("{p}-a@x.io"))).unwrap().as_deref(), Some(a.as_str()));
+}
+
+/// 16 threads, each committing its own user, race to take one free identity.
+fn identity_race(s: &dyn UserStore) {
+    const N: usize = 16;
+    let p = unique("race");
+    let free = format!("Free.{p}@Example.com");
+    let key = identity::key(&free);
+    let variants = [free.clone(), free.to_lowercase(), format!("  {}", free.to_uppercase()), format!("{free}\t")];
+    let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        s.insert(&UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
+    }
+    let barrier = Barrier::new(N);
+    let results: Vec<Result<(), StoreError>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let (barrier, variants) = (&barrier, &variants);
+                sc.spawn(move || {
+                    let mut r = s.get(id).unwrap().unwrap();
+                    r.identifier = variants[i % variants.len()].clone();
+                    r.version += 1;
+                    barrier.wait();
+                    s.commit(0, &r)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
+    assert_eq!(winners.len(), 1, "exactly one commit takes the identity: {results:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Ok(()) | Err(StoreError::Conflict)) || *r == Err(StoreError::IdentityTaken(key.clone())),
+            "unexpected {r:?}"
+        );
+    }
+    let w = winners[0];
+    assert_eq!(s.identity_owner(&key).unwrap().as_deref(), Some(ids[w].as_str()));
+    for (i, id) in ids.iter().enumerate() {
+        let r = s.get(id).unwrap().unwrap();
+        if i == w {
+            assert_eq!((identity::key(&r.identifier), r.version), (key.clone(), 1));
+        } else {
+            assert_eq!((r.identifier.clone(), r.version), (format!("{p}-own{i}@x.io"), 0), "losers are unchanged");
+        }
+    }
+}
+
+/// A short random pause after a conflict, so that on a small machine the threads that lost do
+/// not all retry at once (each retry re-reads and re-serialises the whole record).
+struct Backoff(u64);
+
+impl Backoff {
+    fn new(seed: usize) -> Self {
+        Backoff(0x9E37_79B9_7F4A_7C15 ^ (seed as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+    }
+    fn wait(&mut self) {
+        // xorshift64
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        std::thread::sleep(std::time::Duration::from_micros(self.0 % 2000));
+    }
+}
+
+/// 8 threads × 200 read-modify-commit loops (retrying on conflict), each setting its own keys
+/// in `state`: every change lands, and `version` counts them.
+fn no_lost_updates(s: &dyn UserStore) {
+    no_lost_updates_of(s, 8, 200);
+}
+
+fn no_lost_updates_of(s: &dyn UserStore, threads: usize, each: usize) {
+    let id = unique("lost");
+    s.insert(&UserRecord::new(id.clone(), "", "suite")).unwrap();
+    std::thread::scope(|sc| {
+        for t in 0..threads {
+            let id = &id;
+            sc.spawn(move || {
+                let mut backoff = Backoff::new(t);
+                for i in 0..each {
+                    loop {
+                        let mut r = s.get(id).unwrap().unwrap();
+                        let expected = r.version;
+                        r.state.as_object_mut().unwrap().insert(format!("t{t}-{i}"), json!(i));
+                        r.version += 1;
+                        match s.commit(expected, &r) {
+                            Ok(()) => break,
+                            Err(StoreError::Conflict) => backoff.wait(),
+                            Err(e) => panic!("commit failed: {e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let r = s.get(&id).unwrap().unwrap();
+    assert_eq!(r.version, (threads * each) as u64);
+    let state = r.state.as_object().unwrap();
+    assert_eq!(state.len(), threads * each);
+    for t in 0..threads {
+        for i in 0..each {
+            assert_eq!(state.get(&format!("t{t}-{i}")), Some(&json!(i)), "t{t}-{i} lost");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine-level tests
+
+/// The form the engine tests use: a login and eight string markers `m0`..`m7`.
+fn registry() -> Arc<Registry> {
+    let mut attributes = vec![json!({"marker": "login", "type": "string", "position": 0, "isLogin": true})];
+    attributes.extend((0..8).map(|i| json!({"marker": format!("m{i}"), "type": "string", "position": i + 1})));
+    let form = json!({"identifier": "suite", "attributes": attributes});
+    Arc::new(Registry::from_forms([("suite.json", form)], RegistryOptions::default()).expect("suite form compiles"))
+}
+
+fn body(entries: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({"formIdentifier": "suite", "langCode": "en_US", "formData": entries})).unwrap()
+}
+
+fn rule_of(e: &userform::Rejection) -> Vec<&'static str> {
+    e.violations().iter().map(|v| v.rule()).collect()
+}
+
+/// 8 threads × 200 updates of different markers of one user through the engine: every update
+/// lands (a caller retries when the engine gives up with `conflict`), `version` counts them, and
+/// every marker holds its thread's last value.
+fn engine_no_lost_updates<S: UserStore>(store: S) {
+    const THREADS: usize = 8;
+    const EACH: usize = 200;
+    let id = unique("elost");
+    store.insert(&UserRecord::new(id.clone(), format!("{id}@x.io"), "suite")).unwrap();
+    let engine = Engine::new(registry(), store).with_max_attempts(20);
+    std::thread::scope(|sc| {
+        for t in 0..THREADS {
+            let (engine, id) = (&engine, &id);
+            sc.spawn(move || {
+                for i in 0..EACH {
+                    let b = body(json!([{"marker": format!("m{t}"), "type": "string", "value": format!("t{t}-{i}")}]));
+                    loop {
+                        match engine.update(&Request::new(id, &b)) {
+                            Ok(r) => {
+                                assert_eq!(r.value("en_US", &format!("m{t}")), Some(&json!(format!("t{t}-{i}"))));
+                                break;
+                            }
+                            Err(e) if rule_of(&e) == ["conflict"] => continue,
+                            Err(e) => panic!("update failed: {e}"),
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let r = engine.store().get(&id).unwrap().unwrap();
+    assert_eq!(r.version, (THREADS * EACH) as u64, "version counts every success");
+    for t in 0..THREADS {
+        assert_eq!(r.value("en_US", &format!("m{t}")), Some(&json!(format!("t{t}-{}", EACH - 1))), "m{t}");
+    }
+    let markers: Vec<&str> = r.form_data["en_US"].iter().map(|e| e.marker.as_str()).collect();
+    assert_eq!(markers, ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"], "entries ordered by position");
+}
+
+/// 16 users race through the engine to take one free identity: one succeeds, the others get
+/// 3018, and exactly one user holds it.
+fn engine_identity_race<S: UserStore>(store: S) {
+    const N: usize = 16;
+    let p = unique("erace");
+    let free = format!("Taken.{p}@Example.com");
+    let key = identity::key(&free);
+    let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        store.insert(&UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
+    }
+    let engine = Engine::new(registry(), store);
+    let barrier = Barrier::new(N);
+    let results: Vec<Result<UserRecord, userform::Rejection>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let (engine, barrier) = (&engine, &barrier);
+                let value = if i % 2 == 0 { free.clone() } else { format!(" {} ", free.to_lowercase()) };
+                sc.spawn(move || {
+                    let b = body(json!([{"marker": "login", "type": "string", "value": value}]));
+                    barrier.wait();
+                    engine.update(&Request::new(id, &b))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
+    assert_eq!(winners.len(), 1, "exactly one update takes the identity");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(r.code().as_u16(), 3018, "{r}");
+        assert_eq!(rule_of(r), ["identity-taken"]);
+    }
+    let w = winners[0];
+    assert_eq!(engine.store().identity_owner(&key).unwrap().as_deref(), Some(ids[w].as_str()));
+    for (i, id) in ids.iter().enumerate().filter(|(i, _)| *i != w) {
+        let r = engine.store().get(id).unwrap().unwrap();
+        assert_eq!((r.identifier, r.version), (format!("{p}-own{i}@x.io"), 0));
+    }
+}
+
+/// A store whose every commit meets a concurrent change.
+struct AlwaysConflict<S> {
+    inner: S,
+    commits: AtomicUsize,
+}
+
+impl<S: UserStore> UserStore for AlwaysConflict<S> {
+    fn get(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.inner.get(id)
+    }
+    fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError> {
+        self.inner.identity_owner(identity_key)
+    }
+    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
+        self.inner.insert(record)
+    }
+    fn commit(&self, _expected_version: u64, _record: &UserRecord) -> Result<(), StoreError> {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        Err(StoreError::Conflict)
+    }
+}
+
+/// Conflicts are retried a bounded number of times, then surface as 3024 `conflict`; the stored
+/// record is untouched.
+fn engine_conflict_surfaces<S: UserStore>(store: S) {
+    let id = unique("econf");
+    store.insert(&full_record(&id, &format!("{id}@x.io"))).unwrap();
+    let before = snapshot(&store, &id);
+    let engine =
+        Engine::new(registry(), AlwaysConflict { inner: store, commits: AtomicUsize::new(0) }).with_max_attempts(3);
+    let b = body(json!([{"marker": "m0", "type": "string", "value": "new"}]));
+    let e = engine.update(&Request::new(&id, &b)).expect_err("never a silent overwrite");
+    assert_eq!(e.code().as_u16(), 3024, "{e}");
+    assert_eq!(rule_of(&e), ["conflict"]);
+    assert_eq!(engine.store().commits.load(Ordering::Relaxed), 3, "tried exactly max_attempts times");
+    assert_eq!(snapshot(&engine.store().inner, &id), before);
+}
+
+/// A rejected update (invalid value, or an identity another user holds) leaves the stored record
+/// byte for byte as it was.
+fn engine_rejection_leaves_record_unchanged<S: UserStore>(store: S) {
+    let p = unique("erej");
+    let (a, b) = (format!("{p}-a"), format!("{p}-b"));
+    store.insert(&full_record(&a, &format!("{p}-a@x.io"))).unwrap();
+    store.insert(&full_record(&b, &format!("{p}-b@x.io"))).unwrap();
+    let before = snapshot(&store, &a);
+    let engine = Engine::new(registry(), store);
+    let bad_type = body(
+        json!([{"marker": "m1", "type": "string", "value": "ok"}, {"marker": "m2", "type": "integer", "value": 5}]),
+    );
+    let e = engine.update(&Request::new(&a, &bad_type)).unwrap_err();
+    assert_eq!(e.code().as_u16(), 3024, "{e}");
+    assert_eq!(snapshot(engine.store(), &a), before);
+    let taken = body(
+        json!([{"marker": "m1", "type": "string", "value": "ok"}, {"marker": "login", "type": "string", "value": format!("{p}-B@x.io")}]),
+    );
+    let e = engine.update(&Request::new(&a, &taken)).unwrap_err();
+    assert_eq!(e.code().as_u16(), 3018, "{e}");
+    assert_eq!(snapshot(engine.store(), &a), before);
+    // And a good one goes through, bumping the version once.
+    let good = body(json!([{"marker": "m1", "type": "string", "value": "ok"}]));
+    let r = engine.update(&Request::new(&a, &good)).unwrap();
+    assert_eq!(r.version, 1);
+    assert_eq!(engine.store().get(&a).unwrap().unwrap().version, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite, once per store
+
+macro_rules! suite {
+    ($store:ident, $open:expr) => {
+        mod $store {
+            use super::*;
+
+            #[test]
+            fn insert_and_get() {
+                if let Some(f) = $open {
+                    super::insert_and_get(&*f.store);
+                }
+            }
+            #[test]
+            fn commit_checks_version() {
+                if let Some(f) = $open {
+                    super::commit_checks_version(&*f.store);
+                }
+            }
+            #[test]
+            fn identity_is_case_space_and_nfc_insensitive() {
+                if let Some(f) = $open {
+                    super::identity_is_case_space_and_nfc_insensitive(&*f.store);
+                }
+            }
+            #[test]
+            fn failed_commit_leaves_record_unchanged() {
+                if let Some(f) = $open {
+                    super::failed_commit_leaves_record_unchanged(&*f.store);
+                }
+            }
+            #[test]
+            fn identity_race_16_threads() {
+                if let Some(f) = $open {
+                    super::identity_race(&*f.store);
+                }
+            }
+            #[test]
+            fn no_lost_updates_8x200() {
+                if let Some(f) = $open {
+                    super::no_lost_updates(&*f.store);
+                }
+            }
+            #[test]
+            fn engine_no_lost_updates_8x200() {
+                if let Some(f) = $open {
+                    super::engine_no_lost_updates(f.store.clone());
+                }
+            }
+            #[test]
+            fn engine_identity_race_16_threads() {
+                if let Some(f) = $open {
+                    super::engine_identity_race(f.store.clone());
+                }
+            }
+            #[test]
+            fn engine_conflict_surfaces_as_3024() {
+                if let Some(f) = $open {
+                    super::engine_conflict_surfaces(f.store.clone());
+                }
+            }
+            #[test]
+            fn engine_rejection_leaves_record_unchanged() {
+                if let Some(f) = $open {
+                    super::engine_rejection_leaves_record_unchanged(f.store.clone());
+                }
+            }
+        }
+    };
+}
+
+suite!(memory, memory());
+#[cfg(feature = "sqlite")]
+suite!(sqlite, sqlite());
+#[cfg(feature = "sqlite")]
+suite!(sqlite_in_memory, sqlite_in_memory());
+#[cfg(feature = "postgres")]
+suite!(postgres, postgres());
+
+// ---------------------------------------------------------------------------------------------
+// Store-specific tests: schema, migrations, several handles on one database
+
+#[cfg(feature = "sqlite")]
+mod sqlite_only {
+    use super::*;
+    use userform::store::SqliteStore;
+
+    #[test]
+    fn persists_across_reopen_and_migrates_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.db");
+        let r = full_record("u1", "a@x.io");
+        {
+            let s = SqliteStore::open(&path).unwrap();
+            assert_eq!(s.schema_version().unwrap(), 1);
+            s.insert(&r).unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.get("u1").unwrap().unwrap(), r);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        drop(s);
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let rows: i64 = c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 1, "each migration runs once");
+        let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let hash: Option<String> =
+            c.query_row("SELECT password_hash FROM users WHERE id = 'u1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(hash, r.password_hash, "the hash is kept in its own column");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')", []).unwrap();
+        drop(c);
+        let e = SqliteStore::open(&path).unwrap_err();
+        assert!(matches!(&e, StoreError::Backend(m) if m.contains("newer")), "{e}");
+    }
+
+    #[test]
+    fn concurrent_first_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.db");
+        let stores: Vec<SqliteStore> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..6).map(|_| sc.spawn(|| SqliteStore::open(&path).unwrap())).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for s in &stores {
+            assert_eq!(s.schema_version().unwrap(), 1);
+        }
+    }
+
+    /// Two handles on one file (as two processes would have) race for one identity: SQLite's
+    /// own locking and the UNIQUE index keep it to one holder.
+    #[test]
+    fn two_handles_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.db");
+        let (s1, s2) = (SqliteStore::open(&path).unwrap(), SqliteStore::open(&path).unwrap());
+        for i in 0..8 {
+            s1.insert(&UserRecord::new(format!("u{i}"), format!("own{i}@x.io"), "suite")).unwrap();
+        }
+        let barrier = Barrier::new(8);
+        let oks = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..8)
+                .map(|i| {
+                    let (s, barrier) = (if i % 2 == 0 { &s1 } else { &s2 }, &barrier);
+                    sc.spawn(move || {
+                        let mut r = s.get(&format!("u{i}")).unwrap().unwrap();
+                        r.identifier = "shared@x.io".into();
+                        r.version = 1;
+                        barrier.wait();
+                        s.commit(0, &r)
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).filter(|r| r.is_ok()).count()
+        });
+        assert_eq!(oks, 1);
+        let owner = s2.identity_owner("shared@x.io").unwrap().unwrap();
+        assert_eq!(s1.identity_owner("shared@x.io").unwrap().unwrap(), owner);
+    }
+}
+
+#[cfg(feature = "postgres")]
+mod postgres_only {
+    use super::*;
+    use userform::store::PostgresStore;
+
+    /// Services starting together migrate one fresh schema without racing.
+    #[test]
+    fn concurrent_first_opens_in_a_fresh_schema() {
+        let Some(url) = pg_url() else { return };
+        let schema = unique("uf_race").replace('-', "_");
+        let stores: Vec<PostgresStore> = std::thread::scope(|sc| {
+            let hs: Vec<_> =
+                (0..6).map(|_| sc.spawn(|| PostgresStore::connect_in_schema(&url, &schema).unwrap())).collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for s in &stores {
+            assert_eq!(s.schema_version().unwrap(), 1);
+        }
+        let r = full_record("u1", "a@x.io");
+        stores[0].insert(&r).unwrap();
+        assert_eq!(stores[5].get("u1").unwrap().unwrap(), r);
+        drop(stores);
+        let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let versions: i64 =
+            c.query_one(&format!("SELECT COUNT(*) FROM \"{schema}\".userform_schema_version"), &[]).unwrap().get(0);
+        assert_eq!(versions, 1, "each migration runs once");
+        c.batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).unwrap();
+    }
+
+    #[test]
+    fn a_small_pool_serves_many_threads() {
+        let Some(url) = pg_url() else { return };
+        let s = PostgresStore::connect(&url).unwrap().max_connections(2);
+        no_lost_updates_of(&s, 8, 25);
+    }
+
+    #[test]
+    fn rejects_bad_schema_names() {
+        let e = PostgresStore::connect_in_schema("postgres://127.0.0.1:1/x", "a; DROP TABLE x").unwrap_err();
+        assert!(matches!(e, StoreError::Backend(m) if m.contains("invalid schema")));
+    }
+}
