@@ -61,17 +61,17 @@ pub(crate) struct AuthEntry {
 }
 
 /// Decodes `bytes` within `limits`.
-pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
+pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Box<Violation>> {
     let root = Pointer::root();
     if bytes.len() > limits.max_body_bytes {
-        return Err(Violation::new(
+        return Err(Box::new(Violation::new(
             root,
             ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes },
-        ));
+        )));
     }
     check_depth(bytes, limits.max_depth)?;
     let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string())))?;
+        .map_err(|e| Box::new(Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string()))))?;
     check_strings(&doc, &Pointer::root(), limits.max_string_bytes)?;
     let Value::Object(mut top) = doc else {
         return Err(shape(root, "the body must be a JSON object"));
@@ -79,7 +79,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
 
     let form_identifier = match top.remove("formIdentifier") {
         Some(Value::String(s)) if !s.is_empty() => s,
-        _ => return Err(Violation::new(root.child("formIdentifier"), ViolationKind::MissingFormIdentifier)),
+        _ => return Err(Box::new(Violation::new(root.child("formIdentifier"), ViolationKind::MissingFormIdentifier))),
     };
     let lang_code = match top.remove("langCode") {
         None | Some(Value::Null) => None,
@@ -90,7 +90,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
     let auth = auth_data(top.remove("authData").unwrap_or(Value::Null), &root.child("authData"))?;
     let count = entries.len() + auth.len();
     if count > limits.max_entries {
-        return Err(Violation::new(root, ViolationKind::TooManyEntries { count, limit: limits.max_entries }));
+        return Err(Box::new(Violation::new(root, ViolationKind::TooManyEntries { count, limit: limits.max_entries })));
     }
     let notification = match top.remove("notificationData") {
         None | Some(Value::Null) => None,
@@ -102,10 +102,10 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
         Some(s) => {
             let size = serde_json::to_vec(&s).map(|v| v.len()).unwrap_or(usize::MAX);
             if size > limits.max_state_bytes {
-                return Err(Violation::new(
+                return Err(Box::new(Violation::new(
                     root.child("state"),
                     ViolationKind::StateTooLarge { size, limit: limits.max_state_bytes },
-                ));
+                )));
             }
             Some(s)
         }
@@ -113,14 +113,14 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Violation> {
     Ok(Body { form_identifier, lang_code, auth, entries, notification, state })
 }
 
-fn shape(path: Pointer, what: &str) -> Violation {
-    Violation::new(path, ViolationKind::InvalidShape(what.to_owned()))
+fn shape(path: Pointer, what: &str) -> Box<Violation> {
+    Box::new(Violation::new(path, ViolationKind::InvalidShape(what.to_owned())))
 }
 
 /// One pass over the raw bytes: fails if arrays/objects nest deeper than `max` (the body
 /// itself is level 1). Strings are skipped, escapes included, so brackets inside them do not
 /// count. Runs before parsing, so the parser's recursion is bounded by `max`.
-fn check_depth(bytes: &[u8], max: usize) -> Result<(), Violation> {
+fn check_depth(bytes: &[u8], max: usize) -> Result<(), Box<Violation>> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -140,7 +140,7 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), Violation> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
-                    return Err(Violation::new(Pointer::root(), ViolationKind::TooDeep { limit: max }));
+                    return Err(Box::new(Violation::new(Pointer::root(), ViolationKind::TooDeep { limit: max })));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -151,8 +151,9 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), Violation> {
 }
 
 /// Every string and key within `max` bytes. Recursion is bounded by the depth limit.
-fn check_strings(v: &Value, path: &Pointer, max: usize) -> Result<(), Violation> {
-    let too_long = |p: Pointer, len: usize| Err(Violation::new(p, ViolationKind::StringTooLong { len, limit: max }));
+fn check_strings(v: &Value, path: &Pointer, max: usize) -> Result<(), Box<Violation>> {
+    let too_long =
+        |p: Pointer, len: usize| Err(Box::new(Violation::new(p, ViolationKind::StringTooLong { len, limit: max })));
     match v {
         Value::String(s) if s.len() > max => too_long(path.clone(), s.len()),
         Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| check_strings(x, &path.child(i), max)),
@@ -167,7 +168,7 @@ fn check_strings(v: &Value, path: &Pointer, max: usize) -> Result<(), Violation>
 }
 
 /// The three shapes of `formData`.
-fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Violation> {
+fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Box<Violation>> {
     let mut out = Vec::new();
     match v {
         Value::Null => {}
@@ -193,7 +194,12 @@ fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Violation> {
     Ok(out)
 }
 
-fn entries(items: Vec<Value>, lang: Option<String>, path: &Pointer, out: &mut Vec<Entry>) -> Result<(), Violation> {
+fn entries(
+    items: Vec<Value>,
+    lang: Option<String>,
+    path: &Pointer,
+    out: &mut Vec<Entry>,
+) -> Result<(), Box<Violation>> {
     for (i, item) in items.into_iter().enumerate() {
         let p = path.child(i);
         match item {
@@ -204,7 +210,7 @@ fn entries(items: Vec<Value>, lang: Option<String>, path: &Pointer, out: &mut Ve
     Ok(())
 }
 
-fn entry(mut m: Map<String, Value>, lang: Option<String>, path: Pointer) -> Result<Entry, Violation> {
+fn entry(mut m: Map<String, Value>, lang: Option<String>, path: Pointer) -> Result<Entry, Box<Violation>> {
     let marker = match m.remove("marker") {
         Some(Value::String(s)) if !s.is_empty() => s,
         _ => return Err(shape(path.child("marker"), "an entry's marker must be a non-empty string")),
@@ -212,7 +218,7 @@ fn entry(mut m: Map<String, Value>, lang: Option<String>, path: Pointer) -> Resu
     Ok(Entry { lang, marker, kind: m.remove("type"), value: m.remove("value"), path })
 }
 
-fn auth_data(v: Value, path: &Pointer) -> Result<Vec<AuthEntry>, Violation> {
+fn auth_data(v: Value, path: &Pointer) -> Result<Vec<AuthEntry>, Box<Violation>> {
     let (items, lone) = match v {
         Value::Null => return Ok(Vec::new()),
         Value::Array(items) => (items, false),
@@ -239,7 +245,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn dec(v: Value) -> Result<Body, Violation> {
+    fn dec(v: Value) -> Result<Body, Box<Violation>> {
         decode(&serde_json::to_vec(&v).unwrap(), &Limits::default())
     }
 

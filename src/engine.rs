@@ -113,7 +113,7 @@ impl<S: UserStore> Engine<S> {
         // 3030 comes before any body-level 3024, so the record is looked up first.
         let mut record =
             self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
-        let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![v]))?;
+        let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![*v]))?;
         let form = self.registry.form(&body.form_identifier).ok_or_else(|| {
             reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.clone()))
         })?;

@@ -1,6 +1,4 @@
-//! userform: validate OneEntry `IUserBody` profile updates against typed forms and apply them
-//! atomically.
-
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod apply;
@@ -19,6 +17,7 @@ pub mod record;
 pub mod registry;
 pub mod rules;
 pub(crate) mod sanitize;
+pub mod schema;
 pub mod store;
 pub mod types;
 mod validate;

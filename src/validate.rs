@@ -360,6 +360,9 @@ impl Validator<'_> {
             return self.report(path.clone(), &attr.marker, ViolationKind::Required);
         };
         let display = identity::display_form(s);
+        if display.is_empty() {
+            return self.report(path.clone(), &attr.marker, ViolationKind::Required);
+        }
         let key = identity::key(&display);
         if key != identity::key(&self.record.identifier) {
             if let Some(kind) = (self.identity_check)(&key) {

@@ -144,3 +144,20 @@ fn every_violation_is_reported_in_body_order() {
     assert_eq!(err.code().as_u16(), 3031);
     assert_eq!(stored(&engine).version, 1);
 }
+
+#[test]
+fn a_blank_login_cannot_empty_the_identity() {
+    let form = json!({"identifier": "f", "attributes": [{"marker": "login", "type": "string", "isLogin": true}]});
+    let registry = Registry::from_forms([("f.json", form)], RegistryOptions::default()).unwrap();
+    let store = MemoryStore::new();
+    store.insert(&UserRecord::new("u1", "a@b.co", "f")).unwrap();
+    let engine = Engine::new(Arc::new(registry), store);
+    for blank in ["   ", "\u{3000}"] {
+        let bytes =
+            serde_json::to_vec(&json!({"formIdentifier": "f", "authData": [{"marker": "login", "value": blank}]}))
+                .unwrap();
+        let err = engine.update(&Request::new("u1", &bytes)).unwrap_err();
+        assert_eq!(err.code().as_u16(), 3045, "{blank:?}");
+    }
+    assert_eq!(engine.store().get("u1").unwrap().unwrap().identifier, "a@b.co");
+}

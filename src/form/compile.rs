@@ -145,7 +145,10 @@ fn attribute(
         notify_sms: truthy(&raw.is_notification_phone_sms),
         captcha_key,
     };
-    let (rules, warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
+    let (rules, mut warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
+    if attr.is_password && (rules.base.trim || rules.by_lang.values().any(|r| r.trim)) {
+        warnings.push("trimValidator on the password is ignored: passwords are never trimmed".into());
+    }
     attr.rules = rules;
     Ok((attr, warnings))
 }

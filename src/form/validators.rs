@@ -22,6 +22,9 @@ pub(crate) fn parse(kind: AttrType, v: &Map<String, Value>) -> Result<(Rules, Ve
             continue;
         }
         let custom = custom_text(cfg);
+        // A validator that does not apply to the type is parsed (so a broken one is still
+        // refused) and then dropped, as the warning says.
+        let before = r.clone();
         let applies = match name.as_str() {
             "requiredValidator" => {
                 r.required = Some(custom);
@@ -127,6 +130,7 @@ pub(crate) fn parse(kind: AttrType, v: &Map<String, Value>) -> Result<(Rules, Ve
             }
         };
         if !applies {
+            r = before;
             warnings.push(format!("validator `{name}` does not apply to type `{}` and is ignored", kind.name()));
         }
     }
@@ -294,8 +298,11 @@ mod tests {
         assert_eq!(r.required, Some(None));
         assert!(!r.trim);
         assert_eq!(w, vec!["unknown validator `fooValidator` ignored".to_string()]);
-        let (_, w) = p(AttrType::Integer, json!({"emailInspectionValidator": true})).unwrap();
+        let (r, w) = p(AttrType::Integer, json!({"emailInspectionValidator": true})).unwrap();
         assert_eq!(w.len(), 1);
+        assert!(r.email.is_none(), "an inapplicable validator is dropped, as the warning says");
+        let (r, _) = p(AttrType::RadioButton, json!({"listInspectionValidator": {"minItems": 2}})).unwrap();
+        assert!(r.list.is_none());
     }
 
     #[test]

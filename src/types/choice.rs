@@ -175,7 +175,6 @@ mod tests {
     use super::*;
     use crate::error::Violation;
     use crate::form::ChoiceOption;
-    use crate::types::Env;
     use serde_json::json;
 
     fn opt(key: &str, title: &str, value: Value, extended: Value) -> ChoiceOption {
@@ -183,38 +182,18 @@ mod tests {
     }
 
     fn attr(kind: AttrType, multiselect: bool) -> Attribute {
-        Attribute {
-            marker: "selector".into(),
-            kind,
-            position: 1,
-            options: vec![
-                opt("1", "red", json!("1"), json!({"value": "красный", "type": "string"})),
-                opt("2", "green", json!(2), Value::Null),
-                opt("blue", "blue", json!("blue"), Value::Null),
-                opt("1.5", "half", json!(1.5), Value::Null),
-            ],
-            multiselect,
-            rules: Default::default(),
-            read_only: false,
-            is_login: false,
-            is_password: false,
-            notify_email: false,
-            notify_push: false,
-            notify_sms: false,
-            captcha_key: None,
-        }
+        let options = vec![
+            opt("1", "red", json!("1"), json!({"value": "красный", "type": "string"})),
+            opt("2", "green", json!(2), Value::Null),
+            opt("blue", "blue", json!("blue"), Value::Null),
+            opt("1.5", "half", json!(1.5), Value::Null),
+        ];
+        Attribute { options, multiselect, ..crate::types::testing::attribute("selector", kind) }
     }
 
     fn run(kind: AttrType, multi: bool, v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let captcha = crate::StaticTokens::new(["good"]);
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
         let a = attr(kind, multi);
-        let r = check(kind, &a, &v, &Pointer::root().child("value"), &mut cx);
-        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported");
-        (r, out)
+        crate::types::testing::run("m", |p, cx| check(kind, &a, &v, p, cx))
     }
 
     fn stored(kind: AttrType, multi: bool, v: Value) -> Value {

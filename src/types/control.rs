@@ -97,36 +97,17 @@ pub(crate) fn spam(attr: &Attribute, value: &Value, path: &Pointer, cx: &mut Cx<
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::types::{AttrType, Env};
+    use crate::types::AttrType;
     use crate::{CaptchaError, CaptchaVerifier};
     use serde_json::json;
 
     fn attr(key: Option<&str>) -> Attribute {
-        Attribute {
-            marker: "captcha".into(),
-            kind: AttrType::Spam,
-            position: 9,
-            options: vec![],
-            multiselect: false,
-            rules: Default::default(),
-            read_only: false,
-            is_login: false,
-            is_password: false,
-            notify_email: false,
-            notify_push: false,
-            notify_sms: false,
-            captcha_key: key.map(str::to_owned),
-        }
+        Attribute { captcha_key: key.map(str::to_owned), ..crate::types::testing::attribute("captcha", AttrType::Spam) }
     }
 
     fn run_with(verifier: &dyn CaptchaVerifier, key: Option<&str>, v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let env = Env { sanitizer: &sanitizer, captcha: verifier };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
-        let r = spam(&attr(key), &v, &Pointer::root().child("value"), &mut cx);
-        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported");
-        (r, out)
+        let a = attr(key);
+        crate::types::testing::run_with(verifier, "m", |p, cx| spam(&a, &v, p, cx))
     }
 
     fn run(key: Option<&str>, v: Value) -> (Option<Parsed>, Vec<Violation>) {
@@ -139,12 +120,8 @@ mod tests {
 
     #[test]
     fn button_is_always_refused() {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let captcha = crate::StaticTokens::new(["good"]);
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "submit", out: &mut out, env: &env };
-        assert!(button(&Pointer::root().child("value"), &mut cx).is_none());
+        let (r, out) = crate::types::testing::run("submit", button);
+        assert!(r.is_none());
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].rule(), "button-value");
         assert_eq!(out[0].path.as_str(), "/value");

@@ -199,20 +199,13 @@ fn matches_some_offset(dt: &DateTime<FixedOffset>, format: &Format, sent: &str) 
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::types::Env;
     use serde_json::json;
 
     const SEED: &str = "2024-05-07T21:02:00.000Z";
 
     /// Checks `value` as a `kind` at `/v`, returning the result and the violations.
     fn run(kind: AttrType, value: Value) -> (Option<Parsed>, Vec<Violation>) {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let captcha = crate::StaticTokens::default();
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "birthday", out: &mut out, env: &env };
-        let parsed = check(kind, &value, &Pointer::root().child("v"), &mut cx);
-        (parsed, out)
+        crate::types::testing::run("birthday", |p, cx| check(kind, &value, p, cx))
     }
 
     /// The stored value, failing the test on any violation.
@@ -263,7 +256,7 @@ mod tests {
         for shown in ["08-05-2024 00:19", "08-05-2024 00:03", "08-05-2024 0:02", "8-5-2024 00:02", ""] {
             assert_eq!(
                 errs(AttrType::DateTime, seed_shown(shown)),
-                vec![("/v/formattedValue".to_owned(), "formatted-value")],
+                vec![("/value/formattedValue".to_owned(), "formatted-value")],
                 "{shown:?}"
             );
         }
@@ -301,7 +294,7 @@ mod tests {
         ok(AttrType::Time, json!({"fullDate": SEED, "formattedValue": "00:02"}));
         assert_eq!(
             errs(AttrType::Time, json!({"fullDate": SEED, "formattedValue": "08-05-2024"})),
-            vec![("/v/formattedValue".to_owned(), "formatted-value")]
+            vec![("/value/formattedValue".to_owned(), "formatted-value")]
         );
     }
 
@@ -321,7 +314,7 @@ mod tests {
         let v = json!({"fullDate": "1970-01-01T21:02:00.000Z", "formattedValue": "00:02", "formatString": "HH:mm"});
         ok(AttrType::Time, v);
         let v = json!({"fullDate": "1970-01-01T21:02:00.000Z", "formattedValue": "00:19"});
-        assert_eq!(errs(AttrType::Time, v), vec![("/v/formattedValue".to_owned(), "formatted-value")]);
+        assert_eq!(errs(AttrType::Time, v), vec![("/value/formattedValue".to_owned(), "formatted-value")]);
     }
 
     #[test]
@@ -338,14 +331,14 @@ mod tests {
         ] {
             assert_eq!(
                 errs(AttrType::DateTime, json!({"fullDate": bad})),
-                vec![("/v/fullDate".to_owned(), "date-format")],
+                vec![("/value/fullDate".to_owned(), "date-format")],
                 "{bad:?}"
             );
         }
         // A leap second: JavaScript's Date refuses it, so does the engine.
         assert_eq!(
             errs(AttrType::DateTime, json!({"fullDate": "2016-12-31T23:59:60Z"})),
-            vec![("/v/fullDate".to_owned(), "date-format")]
+            vec![("/value/fullDate".to_owned(), "date-format")]
         );
     }
 
@@ -360,10 +353,16 @@ mod tests {
         assert_eq!(parsed.measure, Measure::Instant(midnight));
         ok(AttrType::Date, json!({"fullDate": "2024-05-07", "formattedValue": "06-05-2024"}));
         for kind in [AttrType::DateTime, AttrType::Time] {
-            assert_eq!(errs(kind, json!({"fullDate": "2024-05-07"})), vec![("/v/fullDate".to_owned(), "date-format")]);
+            assert_eq!(
+                errs(kind, json!({"fullDate": "2024-05-07"})),
+                vec![("/value/fullDate".to_owned(), "date-format")]
+            );
         }
         for bad in ["2024-5-07", "2024-02-30", "+2024-05-07", "2024/05/07", "20240507"] {
-            assert_eq!(errs(AttrType::Date, json!({"fullDate": bad})), vec![("/v/fullDate".to_owned(), "date-format")]);
+            assert_eq!(
+                errs(AttrType::Date, json!({"fullDate": bad})),
+                vec![("/value/fullDate".to_owned(), "date-format")]
+            );
         }
     }
 
@@ -374,11 +373,11 @@ mod tests {
         ok(AttrType::Date, json!({"fullDate": "2024-03-01T01:00:00Z", "formattedValue": "29-02-2024"}));
         assert_eq!(
             errs(AttrType::Date, json!({"fullDate": "2023-02-29"})),
-            vec![("/v/fullDate".to_owned(), "date-format")]
+            vec![("/value/fullDate".to_owned(), "date-format")]
         );
         assert_eq!(
             errs(AttrType::Date, json!({"fullDate": "2023-02-29T00:00:00Z"})),
-            vec![("/v/fullDate".to_owned(), "date-format")]
+            vec![("/value/fullDate".to_owned(), "date-format")]
         );
     }
 
@@ -387,7 +386,7 @@ mod tests {
         let v = json!({"fullDate": "9999-12-31T23:59:59.999Z", "formattedValue": "01-01-10000 13:59"});
         ok(AttrType::DateTime, v);
         let v = json!({"fullDate": "9999-12-31T23:59:59.999+14:00", "formattedValue": "31-12--0001 00:00"});
-        assert_eq!(errs(AttrType::DateTime, v), vec![("/v/formattedValue".to_owned(), "formatted-value")]);
+        assert_eq!(errs(AttrType::DateTime, v), vec![("/value/formattedValue".to_owned(), "formatted-value")]);
         let v = json!({"fullDate": "0000-01-01T00:00:00Z", "formattedValue": "31-12--0001 12:00"});
         ok(AttrType::DateTime, v);
         let v = json!({"fullDate": "0000-01-01T00:00:00-23:59", "formatString": "LLLL X"});
@@ -400,17 +399,20 @@ mod tests {
         assert_eq!(
             errs(AttrType::Date, v),
             vec![
-                ("/v/fullDate".to_owned(), "invalid-value"),
-                ("/v/formatString".to_owned(), "invalid-value"),
-                ("/v/formattedValue".to_owned(), "invalid-value"),
+                ("/value/fullDate".to_owned(), "invalid-value"),
+                ("/value/formatString".to_owned(), "invalid-value"),
+                ("/value/formattedValue".to_owned(), "invalid-value"),
             ]
         );
-        assert_eq!(errs(AttrType::Date, json!({})), vec![("/v/fullDate".to_owned(), "invalid-value")]);
-        assert_eq!(errs(AttrType::Date, json!({"fullDate": null})), vec![("/v/fullDate".to_owned(), "invalid-value")]);
+        assert_eq!(errs(AttrType::Date, json!({})), vec![("/value/fullDate".to_owned(), "invalid-value")]);
+        assert_eq!(
+            errs(AttrType::Date, json!({"fullDate": null})),
+            vec![("/value/fullDate".to_owned(), "invalid-value")]
+        );
         let v = json!({"fullDate": "nope", "formatString": "YYYY z", "formattedValue": "x"});
         assert_eq!(
             errs(AttrType::Date, v),
-            vec![("/v/fullDate".to_owned(), "date-format"), ("/v/formatString".to_owned(), "format-string")]
+            vec![("/value/fullDate".to_owned(), "date-format"), ("/value/formatString".to_owned(), "format-string")]
         );
     }
 
@@ -418,7 +420,11 @@ mod tests {
     fn unrenderable_format_strings() {
         for format in ["", "YYYY z", "NNNN", "\n"] {
             let v = json!({"fullDate": SEED, "formattedValue": "2024", "formatString": format});
-            assert_eq!(errs(AttrType::Date, v), vec![("/v/formatString".to_owned(), "format-string")], "{format:?}");
+            assert_eq!(
+                errs(AttrType::Date, v),
+                vec![("/value/formatString".to_owned(), "format-string")],
+                "{format:?}"
+            );
         }
     }
 
@@ -427,9 +433,9 @@ mod tests {
         for v in
             [json!("2024-05-07"), json!(5), json!(true), json!([]), json!([{"fullDate": SEED}, {"fullDate": SEED}])]
         {
-            assert_eq!(errs(AttrType::Date, v.clone()), vec![("/v".to_owned(), "invalid-value")], "{v}");
+            assert_eq!(errs(AttrType::Date, v.clone()), vec![("/value".to_owned(), "invalid-value")], "{v}");
         }
-        assert_eq!(errs(AttrType::Date, json!([SEED])), vec![("/v/0".to_owned(), "invalid-value")]);
+        assert_eq!(errs(AttrType::Date, json!([SEED])), vec![("/value/0".to_owned(), "invalid-value")]);
     }
 
     #[test]
@@ -438,11 +444,11 @@ mod tests {
         assert_eq!(ok(AttrType::DateTime, json!([inner.clone()])), inner);
         assert_eq!(
             errs(AttrType::DateTime, json!([{"fullDate": "2024-13-01T00:00:00Z"}])),
-            vec![("/v/0/fullDate".to_owned(), "date-format")]
+            vec![("/value/0/fullDate".to_owned(), "date-format")]
         );
         assert_eq!(
             errs(AttrType::DateTime, json!([seed_shown("08-05-2024 00:19")])),
-            vec![("/v/0/formattedValue".to_owned(), "formatted-value")]
+            vec![("/value/0/formattedValue".to_owned(), "formatted-value")]
         );
     }
 

@@ -55,18 +55,10 @@ pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Pa
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::types::Env;
     use serde_json::json;
 
     fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let captcha = crate::StaticTokens::new(["good"]);
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
-        let r = check(&v, &Pointer::root().child("value"), &mut cx);
-        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported");
-        (r, out)
+        crate::types::testing::run("m", |p, cx| check(&v, p, cx))
     }
 
     fn errs(v: Value) -> Vec<(String, &'static str)> {

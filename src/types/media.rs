@@ -250,7 +250,6 @@ fn parse_size(v: &Value) -> Option<u64> {
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::types::Env;
     use serde_json::json;
 
     const LINK: &str =
@@ -258,14 +257,7 @@ mod tests {
     const NAME: &str = "files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
 
     fn run(kind: AttrType, v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let captcha = crate::StaticTokens::new(["good"]);
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
-        let r = check(kind, &v, &Pointer::root().child("value"), &mut cx);
-        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported");
-        (r, out)
+        crate::types::testing::run("m", |p, cx| check(kind, &v, p, cx))
     }
 
     fn stored(kind: AttrType, v: Value) -> Value {

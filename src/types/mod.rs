@@ -237,3 +237,56 @@ pub(crate) fn check_value(
         AttrType::Spam => control::spam(attr?, value, path, cx),
     }
 }
+
+/// What the checkers' unit tests share: one way to run a checker, one test attribute.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{AttrType, Cx, Env, Parsed};
+    use crate::error::Violation;
+    use crate::form::Attribute;
+    use crate::pointer::Pointer;
+    use crate::sanitize::Sanitizer;
+    use crate::{CaptchaVerifier, StaticTokens};
+
+    /// Runs `check` on a value at `/value` for `marker`, with a verifier accepting the captcha
+    /// token `good`; asserts a result comes back exactly when nothing was reported.
+    pub(crate) fn run(
+        marker: &str,
+        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed>,
+    ) -> (Option<Parsed>, Vec<Violation>) {
+        run_with(&StaticTokens::new(["good"]), marker, check)
+    }
+
+    /// [`run`] with another captcha verifier.
+    pub(crate) fn run_with(
+        verifier: &dyn CaptchaVerifier,
+        marker: &str,
+        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed>,
+    ) -> (Option<Parsed>, Vec<Violation>) {
+        let sanitizer = Sanitizer::default();
+        let env = Env { sanitizer: &sanitizer, captcha: verifier };
+        let mut out = vec![];
+        let r = check(&Pointer::root().child("value"), &mut Cx { marker, out: &mut out, env: &env });
+        assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported: {out:?}");
+        (r, out)
+    }
+
+    /// An attribute of `kind` with no options, validators or flags.
+    pub(crate) fn attribute(marker: &str, kind: AttrType) -> Attribute {
+        Attribute {
+            marker: marker.into(),
+            kind,
+            position: 1,
+            options: vec![],
+            multiselect: false,
+            rules: Default::default(),
+            read_only: false,
+            is_login: false,
+            is_password: false,
+            notify_email: false,
+            notify_push: false,
+            notify_sms: false,
+            captcha_key: None,
+        }
+    }
+}

@@ -154,16 +154,10 @@ fn is_numeric_literal(s: &str) -> bool {
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::types::Env;
     use serde_json::json;
 
     fn run(f: impl Fn(&Value, &Pointer, &mut Cx<'_>) -> Option<Parsed>, v: Value) -> (Option<Value>, Vec<Violation>) {
-        let sanitizer = crate::sanitize::Sanitizer::default();
-        let captcha = crate::StaticTokens::default();
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "m", out: &mut out, env: &env };
-        let r = f(&v, &Pointer::root().child("value"), &mut cx);
+        let (r, out) = crate::types::testing::run("m", |p, cx| f(&v, p, cx));
         (r.map(|p| p.stored), out)
     }
 
