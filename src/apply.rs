@@ -7,17 +7,18 @@ use crate::patch;
 use crate::record::{StoredEntry, UserRecord};
 use crate::validate::{Plan, Valid};
 
-/// The record after the update: `record` with the plan applied, `version` bumped, `updatedAt`
+/// The record after the update: `record` (taken, not copied) with the plan applied, `version` bumped, `updatedAt`
 /// set to `now`. `password_hash` is the hash of the plan's new password, if it has one.
 pub(crate) fn apply(
     plan: &Valid<Plan>,
-    record: &UserRecord,
+    record: UserRecord,
     form: &Form,
     password_hash: Option<String>,
     now: &str,
 ) -> UserRecord {
     let plan = plan.get();
-    let mut next = record.clone();
+    let previous_version = record.version;
+    let mut next = record;
     let mut touched: Vec<&str> = Vec::new();
     for c in &plan.changes {
         let entries = next.form_data.entry(c.lang.clone()).or_default();
@@ -57,7 +58,7 @@ pub(crate) fn apply(
     if let Some(p) = &plan.state {
         patch::merge(&mut next.state, p);
     }
-    next.version = record.version + 1;
+    next.version = previous_version + 1;
     next.updated_at = now.to_owned();
     if next.created_at.is_empty() {
         next.created_at = now.to_owned();

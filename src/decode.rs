@@ -72,7 +72,7 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Box<Violatio
     check_depth(bytes, limits.max_depth)?;
     let doc: Value = serde_json::from_slice(bytes)
         .map_err(|e| Box::new(Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string()))))?;
-    check_strings(&doc, &Pointer::root(), limits.max_string_bytes)?;
+    check_strings(&doc, bytes.len(), limits.max_string_bytes)?;
     let Value::Object(mut top) = doc else {
         return Err(shape(root, "the body must be a JSON object"));
     };
@@ -150,20 +150,41 @@ fn check_depth(bytes: &[u8], max: usize) -> Result<(), Box<Violation>> {
     Ok(())
 }
 
-/// Every string and key within `max` bytes. Recursion is bounded by the depth limit.
-fn check_strings(v: &Value, path: &Pointer, max: usize) -> Result<(), Box<Violation>> {
-    let too_long =
-        |p: Pointer, len: usize| Err(Box::new(Violation::new(p, ViolationKind::StringTooLong { len, limit: max })));
+/// Every string and key within `max` bytes. Allocates nothing unless one is too long (then
+/// its pointer is built on the way back up); a body no longer than `max` is not walked at all.
+/// Recursion is bounded by the depth limit.
+fn check_strings(v: &Value, body_len: usize, max: usize) -> Result<(), Box<Violation>> {
+    if body_len <= max {
+        return Ok(());
+    }
+    match long_string(v, max) {
+        None => Ok(()),
+        Some((segments, len)) => {
+            let path = segments.iter().rev().fold(Pointer::root(), |p, s| p.child(s));
+            Err(Box::new(Violation::new(path, ViolationKind::StringTooLong { len, limit: max })))
+        }
+    }
+}
+
+/// The first string (or key) longer than `max`: its path segments, innermost first, and length.
+fn long_string(v: &Value, max: usize) -> Option<(Vec<String>, usize)> {
+    let inside = |seg: String, found: Option<(Vec<String>, usize)>| {
+        found.map(|(mut p, len)| {
+            p.push(seg);
+            (p, len)
+        })
+    };
     match v {
-        Value::String(s) if s.len() > max => too_long(path.clone(), s.len()),
-        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| check_strings(x, &path.child(i), max)),
-        Value::Object(m) => m.iter().try_for_each(|(k, x)| {
+        Value::String(s) if s.len() > max => Some((Vec::new(), s.len())),
+        Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| inside(i.to_string(), long_string(x, max))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
             if k.len() > max {
-                return too_long(path.clone(), k.len());
+                Some((Vec::new(), k.len()))
+            } else {
+                inside(k.clone(), long_string(x, max))
             }
-            check_strings(x, &path.child(k), max)
         }),
-        _ => Ok(()),
+        _ => None,
     }
 }
 

@@ -111,22 +111,24 @@ impl<S: UserStore> Engine<S> {
         }
         let storage = |e: StoreError| reject(root(), ViolationKind::Storage(e.to_string()));
         // 3030 comes before any body-level 3024, so the record is looked up first.
-        let mut record =
-            self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
+        let mut first_read =
+            Some(self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?);
         let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![*v]))?;
         let form = self.registry.form(&body.form_identifier).ok_or_else(|| {
             reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.clone()))
         })?;
         let env = Env { sanitizer: self.registry.sanitizer(), captcha: self.captcha.as_ref() };
         let mut password_hash: Option<String> = None;
-        for attempt in 1..=self.max_attempts {
-            if attempt > 1 {
-                record = self
+        for _ in 0..self.max_attempts {
+            // A retry starts from a fresh read.
+            let record = match first_read.take() {
+                Some(r) => r,
+                None => self
                     .store
                     .get(target)
                     .map_err(storage)?
-                    .ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?;
-            }
+                    .ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?,
+            };
             if record.form_identifier != form.identifier {
                 let kind = ViolationKind::FormMismatch {
                     stored: record.form_identifier.clone(),
@@ -144,9 +146,10 @@ impl<S: UserStore> Engine<S> {
             if let (Some(clear), None) = (&plan.get().password, &password_hash) {
                 password_hash = Some(password::hash(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }
-            let mut next = apply(&plan, &record, form, password_hash.clone(), &now_rfc3339());
+            let expected_version = record.version;
+            let mut next = apply(&plan, record, form, password_hash.clone(), &now_rfc3339());
             if write {
-                match self.store.commit(record.version, &next) {
+                match self.store.commit(expected_version, &next) {
                     Ok(()) => {}
                     Err(StoreError::Conflict) => continue,
                     Err(StoreError::IdentityTaken(key)) => {

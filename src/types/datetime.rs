@@ -183,7 +183,13 @@ fn formatted_value<'v>(raw: Option<&'v Value>, at: &Pointer, cx: &mut Cx<'_>) ->
 /// True when `format` renders `dt` as `sent` at `dt`'s own offset or at a real one. Tries
 /// the own offset first and stops at the first match.
 fn matches_some_offset(dt: &DateTime<FixedOffset>, format: &Format, sent: &str) -> bool {
-    if format.render(dt) == sent {
+    let mut buf = String::with_capacity(sent.len() + 8);
+    let mut renders_as_sent = |at: &DateTime<FixedOffset>| {
+        buf.clear();
+        format.render_into(at, &mut buf);
+        buf == sent
+    };
+    if renders_as_sent(dt) {
         return true;
     }
     let own = dt.offset().local_minus_utc();
@@ -192,7 +198,7 @@ fn matches_some_offset(dt: &DateTime<FixedOffset>, format: &Format, sent: &str) 
         .iter()
         .filter(|&&minutes| minutes * 60 != own)
         .filter_map(|&minutes| FixedOffset::east_opt(minutes * 60))
-        .any(|offset| format.render(&utc.with_timezone(&offset)) == sent)
+        .any(|offset| renders_as_sent(&utc.with_timezone(&offset)))
 }
 
 #[cfg(test)]

@@ -214,8 +214,14 @@ impl Format {
 
     /// Renders `dt` at its own offset.
     pub(crate) fn render(&self, dt: &DateTime<FixedOffset>) -> String {
-        let local = dt.naive_local();
         let mut out = String::with_capacity(self.tokens.len() * 4);
+        self.render_into(dt, &mut out);
+        out
+    }
+
+    /// Renders `dt` at its own offset, appending to `out` (so one buffer can serve many tries).
+    pub(crate) fn render_into(&self, dt: &DateTime<FixedOffset>, out: &mut String) {
+        let local = dt.naive_local();
         for token in &self.tokens {
             match token {
                 Token::Literal(s) => out.push_str(s),
@@ -224,19 +230,19 @@ impl Format {
                     if *ordinal {
                         out.push_str(&english_ordinal(n));
                     } else {
-                        out.push_str(&zero_fill(n, *width, false));
+                        zero_fill(out, n, *width, false);
                     }
                 }
                 Token::YearShort => {
                     let y = i64::from(local.year());
                     if y <= 9999 {
-                        out.push_str(&zero_fill(y, 4, false));
+                        zero_fill(out, y, 4, false);
                     } else {
                         out.push('+');
                         out.push_str(&y.to_string());
                     }
                 }
-                Token::YearSigned => out.push_str(&zero_fill(i64::from(local.year()), 6, true)),
+                Token::YearSigned => zero_fill(out, i64::from(local.year()), 6, true),
                 Token::MonthName { short } => {
                     let name = MONTHS[local.month0() as usize % 12];
                     out.push_str(if *short { &name[..3] } else { name });
@@ -265,23 +271,22 @@ impl Format {
                         d @ 1..=3 => ms / 10_i64.pow(3 - u32::from(d)),
                         d => ms * 10_i64.pow(u32::from(d) - 3),
                     };
-                    out.push_str(&zero_fill(n, *digits, false));
+                    zero_fill(out, n, *digits, false);
                 }
                 Token::Offset { colon } => {
                     let minutes = dt.offset().local_minus_utc() / 60;
                     out.push(if minutes < 0 { '-' } else { '+' });
                     let minutes = i64::from(minutes.abs());
-                    out.push_str(&zero_fill(minutes / 60, 2, false));
+                    zero_fill(out, minutes / 60, 2, false);
                     if *colon {
                         out.push(':');
                     }
-                    out.push_str(&zero_fill(minutes % 60, 2, false));
+                    zero_fill(out, minutes % 60, 2, false);
                 }
                 Token::UnixSeconds => out.push_str(&dt.timestamp().to_string()),
                 Token::UnixMillis => out.push_str(&dt.timestamp_millis().to_string()),
             }
         }
-        out
     }
 }
 
@@ -527,17 +532,28 @@ fn field_value(field: Field, t: &NaiveDateTime) -> i64 {
 }
 
 /// moment's `zeroFill`: the sign (`-`, or `+` when forced), then `|n|` padded to `width`.
-fn zero_fill(n: i64, width: u8, force_sign: bool) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let sign = if n < 0 {
-        "-"
+fn zero_fill(out: &mut String, n: i64, width: u8, force_sign: bool) {
+    if n < 0 {
+        out.push('-');
     } else if force_sign {
-        "+"
-    } else {
-        ""
-    };
-    let pad = usize::from(width).saturating_sub(digits.len());
-    format!("{sign}{}{digits}", "0".repeat(pad))
+        out.push('+');
+    }
+    // Digits by hand: this runs for every token of every candidate offset, and `fmt` is slow.
+    let mut abs = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (abs % 10) as u8;
+        len += 1;
+        abs /= 10;
+        if abs == 0 {
+            break;
+        }
+    }
+    for _ in len..usize::from(width) {
+        out.push('0');
+    }
+    out.extend(digits[..len].iter().rev().map(|&d| char::from(d)));
 }
 
 /// The English locale's ordinal: `1st 2nd 3rd 4th 11th 12th 13th 21st 101st 111th`.
