@@ -56,6 +56,14 @@ struct Cli {
     /// parallel, and print the failing lines and a summary.
     #[arg(long, value_name = "FILE|-", conflicts_with_all = ["fixtures", "body"])]
     ndjson: Option<String>,
+    /// Apply the body to a persistent store instead of a throwaway in-memory one:
+    /// `sqlite:PATH` (feature `sqlite`) or `postgres://…` (feature `postgres`). The user is
+    /// created there (from `--user`, or empty) when it does not exist yet.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["fixtures", "ndjson"])]
+    db: Option<String>,
+    /// The logged-in user's id (default: the `--user` record's id, else `u1`).
+    #[arg(long, value_name = "ID", conflicts_with_all = ["fixtures", "ndjson"])]
+    session: Option<String>,
     /// The body file, or `-` (the default) for standard input.
     body: Option<String>,
 }
@@ -111,15 +119,18 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
                 .ok()
                 .and_then(|b| b.get("formIdentifier")?.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            let mut u = UserRecord::new("u1", "", form);
+            let mut u = UserRecord::new(cli.session.as_deref().unwrap_or("u1"), "", form);
             u.version = 1;
             u
         }
     };
-    let store = MemoryStore::new();
-    store.insert(&user).map_err(|e| fatal("user", e.to_string()))?;
+    let session = cli.session.clone().unwrap_or_else(|| user.id.clone());
+    let store = open_store(cli.db.as_deref())?;
+    if store.get(&user.id).map_err(|e| fatal("db", e.to_string()))?.is_none() {
+        store.insert(&user).map_err(|e| fatal("user", e.to_string()))?;
+    }
     let engine = Engine::new(Arc::new(registry), store);
-    let req = Request { session: Some(&user.id), target: None, app: None, lang: cli.lang.as_deref(), body: &body };
+    let req = Request { session: Some(&session), target: None, app: None, lang: cli.lang.as_deref(), body: &body };
     let outcome = engine.update(&req);
     match cli.format {
         Format::Json => println!("{}", fixture::answer(&outcome)),
@@ -135,6 +146,28 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
 }
 
 /// One line per violation: `code path marker rule: message`.
+/// The store `--db` names, or a fresh in-memory one.
+fn open_store(db: Option<&str>) -> Result<Arc<dyn UserStore>, Fatal> {
+    let Some(url) = db else { return Ok(Arc::new(MemoryStore::new())) };
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        #[cfg(feature = "sqlite")]
+        return userform::store::SqliteStore::open(path)
+            .map(|s| Arc::new(s) as Arc<dyn UserStore>)
+            .map_err(|e| fatal("db", format!("cannot open {path}: {e}")));
+        #[cfg(not(feature = "sqlite"))]
+        return Err(fatal("usage", format!("--db sqlite:{path} needs the `sqlite` feature: cargo run --features sqlite --example validate-body -- …")));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return userform::store::PostgresStore::connect(url)
+            .map(|s| Arc::new(s) as Arc<dyn UserStore>)
+            .map_err(|e| fatal("db", format!("cannot connect: {e}")));
+        #[cfg(not(feature = "postgres"))]
+        return Err(fatal("usage", "--db postgres://… needs the `postgres` feature: cargo run --features postgres --example validate-body -- …"));
+    }
+    Err(fatal("usage", format!("--db must be sqlite:PATH or postgres://…, not `{url}`")))
+}
+
 fn violation_lines(r: &Rejection) -> String {
     let mut out = String::new();
     for v in r.violations() {
