@@ -105,10 +105,18 @@ struct Validator<'a> {
 impl Validator<'_> {
     fn run(&mut self, body: &Body, lang: Option<&str>) {
         let default_lang = self.registry.options().default_lang_code.as_str();
-        let lang = body.lang_code.clone().unwrap_or_else(|| lang.unwrap_or(default_lang).to_owned());
+        let explicit = body.lang_code.as_deref().or(lang);
+        let lang = explicit.unwrap_or(default_lang).to_owned();
+        // An unaccepted language is reported where it came from: the body's (or caller's)
+        // `langCode`, or — for the registry's default — only if an entry actually uses it.
         if !self.registry.accepts_language(&lang) {
-            self.out
-                .push(Violation::new(Pointer::root().child("langCode"), ViolationKind::UnknownLanguage(lang.clone())));
+            let at = match explicit {
+                Some(_) => Some(Pointer::root().child("langCode")),
+                None => body.entries.iter().any(|e| e.lang.is_none()).then(|| Pointer::root().child("formData")),
+            };
+            if let Some(at) = at {
+                self.out.push(Violation::new(at, ViolationKind::UnknownLanguage(lang.clone())));
+            }
         }
         self.plan.notification = notification::read(body.notification.as_ref(), &mut self.out);
 
