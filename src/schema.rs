@@ -53,23 +53,6 @@ const E164: &str = "^\\+[1-9][0-9]{6,14}$";
 const LANG_SHAPED: &str = "^[a-z]{2}_[A-Z]{2}$";
 /// Above this magnitude an `i64` compared as an `f64` may round onto a bound.
 const EXACT_BOUND: f64 = 9_007_199_254_740_992.0; // 2^53
-/// Types a dynamic property may have (the others need the form's configuration).
-const DYNAMIC_TYPES: [AttrType; 14] = [
-    AttrType::String,
-    AttrType::Integer,
-    AttrType::Real,
-    AttrType::Float,
-    AttrType::Date,
-    AttrType::DateTime,
-    AttrType::Time,
-    AttrType::Text,
-    AttrType::TextWithHeader,
-    AttrType::Image,
-    AttrType::GroupOfImages,
-    AttrType::File,
-    AttrType::Entity,
-    AttrType::TimeInterval,
-];
 
 impl Registry {
     /// A draft 2020-12 JSON Schema of the `IUserBody` that the form `form` accepts, or `None`
@@ -468,13 +451,14 @@ fn entry(reg: &Registry, form: &Form, set: Set<'_>) -> Value {
         })
         .collect();
     if dynamic {
-        let types: Vec<&str> = DYNAMIC_TYPES.iter().map(|t| t.name()).collect();
-        let by_type: Vec<Value> = DYNAMIC_TYPES
-            .iter()
+        // Types a dynamic property may have (the others need the form's configuration).
+        let dynamic_types = || AttrType::ALL.into_iter().filter(|t| !t.needs_form_config());
+        let types: Vec<&str> = dynamic_types().map(|t| t.name()).collect();
+        let by_type: Vec<Value> = dynamic_types()
             .map(|t| {
                 json!({
                     "if": {"properties": {"type": {"const": t.name()}}},
-                    "then": {"properties": {"value": {"anyOf": [{"type": "null"}, value_shape(*t)]}}}
+                    "then": {"properties": {"value": {"anyOf": [{"type": "null"}, value_shape(t)]}}}
                 })
             })
             .collect();
