@@ -1,67 +1,70 @@
 //! Bytes → [`Body`]: the first step of the flow.
 //!
 //! Hostile input is bounded before anything is allocated for it: the size is checked first,
-//! then one linear scan over the bytes checks the nesting depth (so the JSON parser can never
-//! recurse deeper than the limit), then the parsed document is walked once for string lengths,
-//! entry counts and the size of `state`. Any of these, malformed JSON, or a body whose parts
+//! then the document is parsed into a borrowed [`Json`] tree by a parser that counts nesting
+//! and stops at the depth limit (so it can never recurse or build deeper than the limit),
+//! then the tree is walked for string lengths (only when the body is longer than the string
+//! limit), entry counts and the size of `state`. Any of these, malformed JSON, or a body whose parts
 //! have no accepted shape, is a body-level 3024 that stops processing.
 //!
 //! `formData` comes in three shapes (one entry, an array of entries, or an object keyed by
 //! language code whose values are an entry or an array); all become a flat list of [`Entry`]s
 //! that remember their language and their JSON Pointer in the body as sent.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 use crate::error::{Violation, ViolationKind};
+use crate::json::{self, Json, Object, ParseError};
 use crate::pointer::Pointer;
 use crate::registry::Limits;
 
-/// A decoded `IUserBody`. Values are still unchecked JSON: checking needs the form.
+/// A decoded `IUserBody`, borrowing from the bytes. Values are still unchecked JSON: checking
+/// needs the form.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Body {
+pub(crate) struct Body<'a> {
     /// `formIdentifier`.
-    pub form_identifier: String,
-    /// `langCode`, with its pointer, when the body gives one.
-    pub lang_code: Option<String>,
+    pub form_identifier: Cow<'a, str>,
+    /// `langCode`, when the body gives one.
+    pub lang_code: Option<Cow<'a, str>>,
     /// `authData` entries.
-    pub auth: Vec<AuthEntry>,
+    pub auth: Vec<AuthEntry<'a>>,
     /// `formData` entries, in body order.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Entry<'a>>,
     /// `notificationData`, when given.
-    pub notification: Option<Map<String, Value>>,
+    pub notification: Option<Object<'a>>,
     /// `state`, when given and not `null`.
-    pub state: Option<Value>,
+    pub state: Option<Json<'a>>,
 }
 
 /// One `formData` entry.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Entry {
+pub(crate) struct Entry<'a> {
     /// The language it belongs to: the key of the keyed shape, else `None` (the body's
     /// `langCode`, or the default).
-    pub lang: Option<String>,
+    pub lang: Option<Cow<'a, str>>,
     /// Its marker.
-    pub marker: String,
+    pub marker: Cow<'a, str>,
     /// Its `type`, as sent (`None` when absent).
-    pub kind: Option<Value>,
+    pub kind: Option<Json<'a>>,
     /// Its `value`, as sent (`None` when absent).
-    pub value: Option<Value>,
+    pub value: Option<Json<'a>>,
     /// Pointer to the entry object.
     pub path: Pointer,
 }
 
 /// One `authData` entry.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct AuthEntry {
+pub(crate) struct AuthEntry<'a> {
     /// Its marker.
-    pub marker: String,
+    pub marker: Cow<'a, str>,
     /// Its value, as sent (`None` when absent).
-    pub value: Option<Value>,
+    pub value: Option<Json<'a>>,
     /// Pointer to the entry object.
     pub path: Pointer,
 }
 
 /// Decodes `bytes` within `limits`.
-pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Box<Violation>> {
+pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Body<'a>, Box<Violation>> {
     let root = Pointer::root();
     if bytes.len() > limits.max_body_bytes {
         return Err(Box::new(Violation::new(
@@ -69,38 +72,42 @@ pub(crate) fn decode(bytes: &[u8], limits: &Limits) -> Result<Body, Box<Violatio
             ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes },
         )));
     }
-    check_depth(bytes, limits.max_depth)?;
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Box::new(Violation::new(Pointer::root(), ViolationKind::MalformedJson(e.to_string()))))?;
+    let doc = json::parse(bytes, limits.max_depth).map_err(|e| {
+        let kind = match e {
+            ParseError::TooDeep => ViolationKind::TooDeep { limit: limits.max_depth },
+            ParseError::Malformed(m) => ViolationKind::MalformedJson(m),
+        };
+        Box::new(Violation::new(Pointer::root(), kind))
+    })?;
     check_strings(&doc, bytes.len(), limits.max_string_bytes)?;
-    let Value::Object(mut top) = doc else {
+    let Json::Object(mut top) = doc else {
         return Err(shape(root, "the body must be a JSON object"));
     };
 
-    let form_identifier = match top.remove("formIdentifier") {
-        Some(Value::String(s)) if !s.is_empty() => s,
+    let form_identifier = match top.take("formIdentifier") {
+        Some(Json::String(s)) if !s.is_empty() => s,
         _ => return Err(Box::new(Violation::new(root.child("formIdentifier"), ViolationKind::MissingFormIdentifier))),
     };
-    let lang_code = match top.remove("langCode") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s),
+    let lang_code = match top.take("langCode") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(s),
         Some(_) => return Err(shape(root.child("langCode"), "langCode must be a string")),
     };
-    let entries = form_data(top.remove("formData").unwrap_or(Value::Null), &root.child("formData"))?;
-    let auth = auth_data(top.remove("authData").unwrap_or(Value::Null), &root.child("authData"))?;
+    let entries = form_data(top.take("formData").unwrap_or_default(), &root.child("formData"))?;
+    let auth = auth_data(top.take("authData").unwrap_or_default(), &root.child("authData"))?;
     let count = entries.len() + auth.len();
     if count > limits.max_entries {
         return Err(Box::new(Violation::new(root, ViolationKind::TooManyEntries { count, limit: limits.max_entries })));
     }
-    let notification = match top.remove("notificationData") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(m)) => Some(m),
+    let notification = match top.take("notificationData") {
+        None | Some(Json::Null) => None,
+        Some(Json::Object(m)) => Some(m),
         Some(_) => return Err(shape(root.child("notificationData"), "notificationData must be an object")),
     };
-    let state = match top.remove("state") {
-        None | Some(Value::Null) => None,
+    let state = match top.take("state") {
+        None | Some(Json::Null) => None,
         Some(s) => {
-            let size = serde_json::to_vec(&s).map(|v| v.len()).unwrap_or(usize::MAX);
+            let size = s.serialized_len();
             if size > limits.max_state_bytes {
                 return Err(Box::new(Violation::new(
                     root.child("state"),
@@ -117,43 +124,10 @@ fn shape(path: Pointer, what: &str) -> Box<Violation> {
     Box::new(Violation::new(path, ViolationKind::InvalidShape(what.to_owned())))
 }
 
-/// One pass over the raw bytes: fails if arrays/objects nest deeper than `max` (the body
-/// itself is level 1). Strings are skipped, escapes included, so brackets inside them do not
-/// count. Runs before parsing, so the parser's recursion is bounded by `max`.
-fn check_depth(bytes: &[u8], max: usize) -> Result<(), Box<Violation>> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in bytes {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > max {
-                    return Err(Box::new(Violation::new(Pointer::root(), ViolationKind::TooDeep { limit: max })));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// Every string and key within `max` bytes. Allocates nothing unless one is too long (then
 /// its pointer is built on the way back up); a body no longer than `max` is not walked at all.
 /// Recursion is bounded by the depth limit.
-fn check_strings(v: &Value, body_len: usize, max: usize) -> Result<(), Box<Violation>> {
+fn check_strings(v: &Json<'_>, body_len: usize, max: usize) -> Result<(), Box<Violation>> {
     if body_len <= max {
         return Ok(());
     }
@@ -167,7 +141,7 @@ fn check_strings(v: &Value, body_len: usize, max: usize) -> Result<(), Box<Viola
 }
 
 /// The first string (or key) longer than `max`: its path segments, innermost first, and length.
-fn long_string(v: &Value, max: usize) -> Option<(Vec<String>, usize)> {
+fn long_string(v: &Json<'_>, max: usize) -> Option<(Vec<String>, usize)> {
     let inside = |seg: String, found: Option<(Vec<String>, usize)>| {
         found.map(|(mut p, len)| {
             p.push(seg);
@@ -175,13 +149,13 @@ fn long_string(v: &Value, max: usize) -> Option<(Vec<String>, usize)> {
         })
     };
     match v {
-        Value::String(s) if s.len() > max => Some((Vec::new(), s.len())),
-        Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| inside(i.to_string(), long_string(x, max))),
-        Value::Object(m) => m.iter().find_map(|(k, x)| {
+        Json::String(s) if s.len() > max => Some((Vec::new(), s.len())),
+        Json::Array(a) => a.iter().enumerate().find_map(|(i, x)| inside(i.to_string(), long_string(x, max))),
+        Json::Object(m) => m.iter().find_map(|(k, x)| {
             if k.len() > max {
                 Some((Vec::new(), k.len()))
             } else {
-                inside(k.clone(), long_string(x, max))
+                inside(k.to_owned(), long_string(x, max))
             }
         }),
         _ => None,
@@ -189,18 +163,18 @@ fn long_string(v: &Value, max: usize) -> Option<(Vec<String>, usize)> {
 }
 
 /// The three shapes of `formData`.
-fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Box<Violation>> {
+fn form_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<Entry<'a>>, Box<Violation>> {
     let mut out = Vec::new();
     match v {
-        Value::Null => {}
-        Value::Object(m) if m.contains_key("marker") => out.push(entry(m, None, path.clone())?),
-        Value::Array(items) => entries(items, None, path, &mut out)?,
-        Value::Object(by_lang) => {
-            for (lang, v) in by_lang {
+        Json::Null => {}
+        Json::Object(m) if m.contains_key("marker") => out.push(entry(m, None, path.clone())?),
+        Json::Array(items) => entries(items, None, path, &mut out)?,
+        Json::Object(by_lang) => {
+            for (lang, v) in by_lang.into_pairs() {
                 let p = path.child(&lang);
                 match v {
-                    Value::Object(m) => out.push(entry(m, Some(lang), p)?),
-                    Value::Array(items) => entries(items, Some(lang), &p, &mut out)?,
+                    Json::Object(m) => out.push(entry(m, Some(lang), p)?),
+                    Json::Array(items) => entries(items, Some(lang), &p, &mut out)?,
                     _ => return Err(shape(p, "formData keyed by language must hold an entry or an array of entries")),
                 }
             }
@@ -215,48 +189,49 @@ fn form_data(v: Value, path: &Pointer) -> Result<Vec<Entry>, Box<Violation>> {
     Ok(out)
 }
 
-fn entries(
-    items: Vec<Value>,
-    lang: Option<String>,
+fn entries<'a>(
+    items: Vec<Json<'a>>,
+    lang: Option<Cow<'a, str>>,
     path: &Pointer,
-    out: &mut Vec<Entry>,
+    out: &mut Vec<Entry<'a>>,
 ) -> Result<(), Box<Violation>> {
+    out.reserve(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let p = path.child(i);
         match item {
-            Value::Object(m) => out.push(entry(m, lang.clone(), p)?),
+            Json::Object(m) => out.push(entry(m, lang.clone(), p)?),
             _ => return Err(shape(p, "a formData entry must be an object {marker, type, value}")),
         }
     }
     Ok(())
 }
 
-fn entry(mut m: Map<String, Value>, lang: Option<String>, path: Pointer) -> Result<Entry, Box<Violation>> {
-    let marker = match m.remove("marker") {
-        Some(Value::String(s)) if !s.is_empty() => s,
+fn entry<'a>(mut m: Object<'a>, lang: Option<Cow<'a, str>>, path: Pointer) -> Result<Entry<'a>, Box<Violation>> {
+    let marker = match m.take("marker") {
+        Some(Json::String(s)) if !s.is_empty() => s,
         _ => return Err(shape(path.child("marker"), "an entry's marker must be a non-empty string")),
     };
-    Ok(Entry { lang, marker, kind: m.remove("type"), value: m.remove("value"), path })
+    Ok(Entry { lang, marker, kind: m.take("type"), value: m.take("value"), path })
 }
 
-fn auth_data(v: Value, path: &Pointer) -> Result<Vec<AuthEntry>, Box<Violation>> {
+fn auth_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<AuthEntry<'a>>, Box<Violation>> {
     let (items, lone) = match v {
-        Value::Null => return Ok(Vec::new()),
-        Value::Array(items) => (items, false),
-        obj @ Value::Object(_) => (vec![obj], true),
+        Json::Null => return Ok(Vec::new()),
+        Json::Array(items) => (items, false),
+        obj @ Json::Object(_) => (vec![obj], true),
         _ => return Err(shape(path.clone(), "authData must be an array of {marker, value}")),
     };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let p = if lone { path.clone() } else { path.child(i) };
-        let Value::Object(mut m) = item else {
+        let Json::Object(mut m) = item else {
             return Err(shape(p, "an authData entry must be an object {marker, value}"));
         };
-        let marker = match m.remove("marker") {
-            Some(Value::String(s)) if !s.is_empty() => s,
+        let marker = match m.take("marker") {
+            Some(Json::String(s)) if !s.is_empty() => s,
             _ => return Err(shape(p.child("marker"), "an authData marker must be a non-empty string")),
         };
-        out.push(AuthEntry { marker, value: m.remove("value"), path: p });
+        out.push(AuthEntry { marker, value: m.take("value"), path: p });
     }
     Ok(out)
 }
@@ -264,14 +239,18 @@ fn auth_data(v: Value, path: &Pointer) -> Result<Vec<AuthEntry>, Box<Violation>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    fn dec(v: Value) -> Result<Body, Box<Violation>> {
-        decode(&serde_json::to_vec(&v).unwrap(), &Limits::default())
+    fn dec(v: Value) -> Result<Body<'static>, Box<Violation>> {
+        let bytes: &'static [u8] = Box::leak(serde_json::to_vec(&v).unwrap().into_boxed_slice());
+        decode(bytes, &Limits::default())
     }
 
     fn paths(b: &Body) -> Vec<(Option<String>, String, String)> {
-        b.entries.iter().map(|e| (e.lang.clone(), e.marker.clone(), e.path.to_string())).collect()
+        b.entries
+            .iter()
+            .map(|e| (e.lang.as_deref().map(str::to_owned), e.marker.to_string(), e.path.to_string()))
+            .collect()
     }
 
     #[test]

@@ -115,7 +115,7 @@ impl<S: UserStore> Engine<S> {
             Some(self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?);
         let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![*v]))?;
         let form = self.registry.form(&body.form_identifier).ok_or_else(|| {
-            reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.clone()))
+            reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.to_string()))
         })?;
         let env = Env { sanitizer: self.registry.sanitizer(), captcha: self.captcha.as_ref() };
         let mut password_hash: Option<String> = None;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod fixture;
 pub mod form;
 pub mod identity;
+mod json;
 mod notification;
 pub mod password;
 mod patch;

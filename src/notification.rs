@@ -7,9 +7,8 @@
 //! not give that field itself; their values may carry the usual phone punctuation (spaces,
 //! dashes, dots, parentheses), which is removed before the E.164 check.
 
-use serde_json::{Map, Value};
-
 use crate::error::{Violation, ViolationKind};
+use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
 use crate::rules::is_email;
@@ -52,14 +51,14 @@ pub(crate) enum Feed {
 }
 
 /// Reads the body's `notificationData`, reporting bad fields.
-pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) -> NotificationPatch {
+pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> NotificationPatch {
     let mut patch = NotificationPatch::default();
     let Some(data) = data else { return patch };
     let base = Pointer::root().child("notificationData");
     match data.get("email") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.trim().is_empty() => {}
-        Some(Value::String(s)) => {
+        None | Some(Json::Null) => {}
+        Some(Json::String(s)) if s.trim().is_empty() => {}
+        Some(Json::String(s)) => {
             let s = s.trim();
             if is_email(s) {
                 patch.email = Some(s.to_owned());
@@ -73,8 +72,8 @@ pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) 
         )),
     }
     match data.get("phonePush") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
+        None | Some(Json::Null) => {}
+        Some(Json::Array(items)) => {
             let mut phones = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 match item.as_str() {
@@ -100,10 +99,10 @@ pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) 
         )),
     }
     match data.get("phoneSMS") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.trim().is_empty() => {}
-        Some(Value::String(s)) if is_phone(s) => patch.phone_sms = Some(s.clone()),
-        Some(Value::String(s)) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::Phone(s.clone()))),
+        None | Some(Json::Null) => {}
+        Some(Json::String(s)) if s.trim().is_empty() => {}
+        Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(s.to_string()),
+        Some(Json::String(s)) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::Phone(s.to_string()))),
         Some(_) => out.push(Violation::new(
             base.child("phoneSMS"),
             ViolationKind::InvalidValue { expected: "a phone number string" },
@@ -116,7 +115,7 @@ pub(crate) fn read(data: Option<&Map<String, Value>>, out: &mut Vec<Violation>) 
 /// `given` is the body's own notificationData.
 pub(crate) fn feed(
     patch: &mut NotificationPatch,
-    given: Option<&Map<String, Value>>,
+    given: Option<&Object<'_>>,
     feed: Feed,
     value: &str,
     path: &Pointer,
@@ -174,6 +173,7 @@ mod tests {
     fn reads_and_reports() {
         let mut out = vec![];
         let data = json!({"email": "a@b.co", "phonePush": ["+99999999999", "bad"], "phoneSMS": "", "state": {}});
+        let data = Json::from(&data);
         let p = read(data.as_object(), &mut out);
         assert_eq!(p.email.as_deref(), Some("a@b.co"));
         assert_eq!(p.phone_sms, None);
@@ -186,6 +186,7 @@ mod tests {
         let mut out = vec![];
         let mut p = NotificationPatch::default();
         let given = json!({"email": "own@x.io"});
+        let given = Json::from(&given);
         feed(&mut p, given.as_object(), Feed::Email, "other@x.io", &Pointer::root(), "email", &mut out);
         assert_eq!(p.email, None);
         feed(&mut p, None, Feed::PhoneSms, "+7 (912) 345-67-89", &Pointer::root(), "phone", &mut out);

@@ -16,8 +16,12 @@ pub(crate) fn merge(target: &mut Value, patch: &Value) {
         for (k, v) in p {
             if v.is_null() {
                 t.shift_remove(k);
+            } else if let Some(slot) = t.get_mut(k) {
+                merge(slot, v);
             } else {
-                merge(t.entry(k.clone()).or_insert(Value::Null), v);
+                let mut slot = Value::Null;
+                merge(&mut slot, v);
+                t.insert(k.clone(), slot);
             }
         }
     }

@@ -5,7 +5,7 @@
 //! changes. It only exists as [`Valid<Plan>`] once no violation was found, so the apply step
 //! cannot be handed an unchecked plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -13,6 +13,7 @@ use crate::decode::Body;
 use crate::error::{Violation, ViolationKind};
 use crate::form::{Attribute, Form};
 use crate::identity;
+use crate::json::Json;
 use crate::notification::{self, Feed, NotificationPatch};
 use crate::pointer::Pointer;
 use crate::record::UserRecord;
@@ -63,14 +64,14 @@ impl<T> Valid<T> {
 ///
 /// `identity_check` is asked about a new identity (its [`identity::key`]) and answers the
 /// violation it causes, if any (taken by another user, or the store failing to tell).
-pub(crate) fn validate(
-    body: &Body,
-    lang: Option<&str>,
-    form: &Form,
-    record: &UserRecord,
-    registry: &Registry,
-    env: &Env<'_>,
-    identity_check: &dyn Fn(&str) -> Option<ViolationKind>,
+pub(crate) fn validate<'a>(
+    body: &'a Body<'a>,
+    lang: Option<&'a str>,
+    form: &'a Form,
+    record: &'a UserRecord,
+    registry: &'a Registry,
+    env: &'a Env<'a>,
+    identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
 ) -> Result<Valid<Plan>, Vec<Violation>> {
     let mut v = Validator {
         form,
@@ -80,7 +81,7 @@ pub(crate) fn validate(
         identity_check,
         out: Vec::new(),
         plan: Plan::default(),
-        seen: BTreeSet::new(),
+        seen: HashSet::with_capacity(body.entries.len() + body.auth.len()),
     };
     v.run(body, lang);
     if v.out.is_empty() {
@@ -99,14 +100,14 @@ struct Validator<'a> {
     out: Vec<Violation>,
     plan: Plan,
     /// (language, marker) pairs already seen, for duplicate detection.
-    seen: BTreeSet<(String, String)>,
+    seen: HashSet<(&'a str, &'a str)>,
 }
 
-impl Validator<'_> {
-    fn run(&mut self, body: &Body, lang: Option<&str>) {
+impl<'a> Validator<'a> {
+    fn run(&mut self, body: &'a Body<'a>, lang: Option<&'a str>) {
         let default_lang = self.registry.options().default_lang_code.as_str();
         let explicit = body.lang_code.as_deref().or(lang);
-        let lang = explicit.unwrap_or(default_lang).to_owned();
+        let lang: &'a str = explicit.unwrap_or(default_lang);
         // An unaccepted language is reported where it came from: the body's (or caller's)
         // `langCode`, or — for the registry's default — only if an entry actually uses it.
         if !self.registry.accepts_language(&lang) {
@@ -115,7 +116,7 @@ impl Validator<'_> {
                 None => body.entries.iter().any(|e| e.lang.is_none()).then(|| Pointer::root().child("formData")),
             };
             if let Some(at) = at {
-                self.out.push(Violation::new(at, ViolationKind::UnknownLanguage(lang.clone())));
+                self.out.push(Violation::new(at, ViolationKind::UnknownLanguage(lang.to_owned())));
             }
         }
         self.plan.notification = notification::read(body.notification.as_ref(), &mut self.out);
@@ -123,25 +124,25 @@ impl Validator<'_> {
         let mut bad_langs = BTreeSet::new();
         let mut captcha_seen = false;
         for e in &body.entries {
-            let entry_lang = match &e.lang {
+            let entry_lang: &'a str = match &e.lang {
                 Some(l) => {
-                    if !self.registry.accepts_language(l) && bad_langs.insert(l.clone()) {
+                    if !self.registry.accepts_language(l) && bad_langs.insert(l.as_ref()) {
                         self.out.push(Violation::new(
                             Pointer::root().child("formData").child(l),
-                            ViolationKind::UnknownLanguage(l.clone()),
+                            ViolationKind::UnknownLanguage(l.to_string()),
                         ));
                     }
-                    l.clone()
+                    l
                 }
-                None => lang.clone(),
+                None => lang,
             };
-            if self.form.captcha.as_deref() == Some(e.marker.as_str()) {
+            if self.form.captcha.as_deref() == Some(e.marker.as_ref()) {
                 captcha_seen = true;
             }
-            self.entry(&entry_lang, &e.marker, e.kind.as_ref(), e.value.as_ref(), &e.path, body);
+            self.entry(entry_lang, &e.marker, e.kind.as_ref(), e.value.as_ref(), &e.path, body);
         }
         for a in &body.auth {
-            self.auth(&lang, &a.marker, a.value.as_ref(), &a.path, body);
+            self.auth(lang, &a.marker, a.value.as_ref(), &a.path, body);
         }
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
@@ -151,7 +152,7 @@ impl Validator<'_> {
             }
         }
         match &body.state {
-            Some(Value::Object(_)) => self.plan.state = body.state.clone(),
+            Some(Json::Object(_)) => self.plan.state = body.state.as_ref().map(Json::to_value),
             Some(_) => self.out.push(Violation::new(Pointer::root().child("state"), ViolationKind::StateNotObject)),
             None => {}
         }
@@ -162,8 +163,8 @@ impl Validator<'_> {
     }
 
     /// Records (lang, marker) and reports a duplicate. True if it was new.
-    fn first_time(&mut self, lang: &str, marker: &str, path: &Pointer) -> bool {
-        if self.seen.insert((lang.to_owned(), marker.to_owned())) {
+    fn first_time(&mut self, lang: &'a str, marker: &'a str, path: &Pointer) -> bool {
+        if self.seen.insert((lang, marker)) {
             return true;
         }
         self.report(path.child("marker"), marker, ViolationKind::DuplicateMarker(marker.to_owned(), lang.to_owned()));
@@ -172,12 +173,12 @@ impl Validator<'_> {
 
     fn entry(
         &mut self,
-        lang: &str,
-        marker: &str,
-        sent_type: Option<&Value>,
-        value: Option<&Value>,
+        lang: &'a str,
+        marker: &'a str,
+        sent_type: Option<&Json<'_>>,
+        value: Option<&Json<'_>>,
         path: &Pointer,
-        body: &Body,
+        body: &Body<'_>,
     ) {
         if !self.first_time(lang, marker, path) {
             return;
@@ -190,7 +191,7 @@ impl Validator<'_> {
         }
         match sent_type {
             None => {}
-            Some(Value::String(t)) if t == attr.kind.name() => {}
+            Some(Json::String(t)) if t == attr.kind.name() => {}
             Some(t) => {
                 let sent = t.as_str().map(str::to_owned).unwrap_or_else(|| t.to_string());
                 let hint = if sent == "groupOfImage" {
@@ -234,7 +235,7 @@ impl Validator<'_> {
         &mut self,
         attr: &Attribute,
         rules: &Rules,
-        value: Option<&Value>,
+        value: Option<&Json<'_>>,
         path: &Pointer,
     ) -> Option<Option<Value>> {
         let marker = attr.marker.as_str();
@@ -279,11 +280,18 @@ impl Validator<'_> {
     }
 
     /// A marker the form does not define.
-    fn dynamic(&mut self, lang: &str, marker: &str, sent_type: Option<&Value>, value: Option<&Value>, path: &Pointer) {
+    fn dynamic(
+        &mut self,
+        lang: &str,
+        marker: &str,
+        sent_type: Option<&Json<'_>>,
+        value: Option<&Json<'_>>,
+        path: &Pointer,
+    ) {
         if !self.registry.options().dynamic_properties {
             return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
         }
-        let kind = match sent_type.and_then(Value::as_str) {
+        let kind = match sent_type.and_then(Json::as_str) {
             Some(t) => match AttrType::from_name(t) {
                 Some(k) if !k.needs_form_config() => k,
                 _ => return self.report(path.child("type"), marker, ViolationKind::UnknownType(t.to_owned())),
@@ -305,7 +313,7 @@ impl Validator<'_> {
                     ViolationKind::InvalidValue { expected: "an entry with a `value`" },
                 )
             }
-            Some(Value::Null) => None,
+            Some(Json::Null) => None,
             Some(v) => {
                 let mut cx = Cx { marker, out: &mut self.out, env: self.env };
                 let Some(Parsed { stored, .. }) = check_value(kind, None, v, &value_path, false, &mut cx) else {
@@ -322,7 +330,7 @@ impl Validator<'_> {
         });
     }
 
-    fn auth(&mut self, lang: &str, marker: &str, value: Option<&Value>, path: &Pointer, body: &Body) {
+    fn auth(&mut self, lang: &str, marker: &'a str, value: Option<&Json<'_>>, path: &Pointer, body: &Body<'_>) {
         let Some(attr) = self.form.attribute(marker) else {
             return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
         };
@@ -342,22 +350,22 @@ impl Validator<'_> {
             return;
         }
         match value {
-            None | Some(Value::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
-            Some(Value::String(s)) if s.is_empty() => self.report(value_path, marker, ViolationKind::PasswordRequired),
-            Some(Value::String(s)) => {
-                let parsed = Parsed { stored: Value::Null, measure: Measure::Text(s.clone()) };
+            None | Some(Json::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
+            Some(Json::String(s)) if s.is_empty() => self.report(value_path, marker, ViolationKind::PasswordRequired),
+            Some(Json::String(s)) => {
+                let parsed = Parsed { stored: Value::Null, measure: Measure::Text(s.to_string()) };
                 let before = self.out.len();
                 let mut cx = Cx { marker, out: &mut self.out, env: self.env };
                 rules.check(&parsed, &value_path, &mut cx);
                 if self.out.len() == before {
-                    self.plan.password = Some(s.clone());
+                    self.plan.password = Some(s.to_string());
                 }
             }
             Some(_) => self.report(value_path, marker, ViolationKind::InvalidValue { expected: "a password string" }),
         }
     }
 
-    fn set_identity(&mut self, attr: &Attribute, stored: Option<&Value>, path: &Pointer, body: &Body) {
+    fn set_identity(&mut self, attr: &Attribute, stored: Option<&Value>, path: &Pointer, body: &Body<'_>) {
         // The login is first seen under the language-independent slot too, so formData and
         // authData cannot both set it.
         if self.plan.identity.is_some() {
@@ -381,7 +389,7 @@ impl Validator<'_> {
         self.plan.identity = Some((display, path.clone()));
     }
 
-    fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body) {
+    fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body<'_>) {
         let feeds =
             [(attr.notify_email, Feed::Email), (attr.notify_sms, Feed::PhoneSms), (attr.notify_push, Feed::PhonePush)];
         for (_, f) in feeds.into_iter().filter(|(on, _)| *on) {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::raw::{truthy, RawAttribute, RawForm};
 use super::{validators, Attribute, ChoiceOption, Form};
+use crate::json::Json;
 use crate::pointer::Pointer;
 use crate::rules::{RuleSets, Rules};
 use crate::types::{check_value, value_key, AttrType, Cx, Env};
@@ -258,7 +259,7 @@ fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_
     let mut out = Vec::new();
     let mut cx = Cx { marker: &attr.marker, out: &mut out, env };
     let path = Pointer::root().child("fieldDefaultValue");
-    match check_value(attr.kind, Some(attr), default, &path, trim, &mut cx) {
+    match check_value(attr.kind, Some(attr), &Json::from(default), &path, trim, &mut cx) {
         Some(p) if out.is_empty() => Ok(p.stored),
         _ => Err(format!(
             "bad validator: defaultValueValidator.fieldDefaultValue `{default}` is not a valid `{}`: {}",

@@ -17,7 +17,11 @@
 //! `path/i`, or `path/i/value` for an option object); `too-many-options` at `path` for several
 //! choices where one is allowed; `invalid-value` for a choice of the wrong JSON type.
 
+use std::borrow::Cow;
+
 use serde_json::{Number, Value};
+
+use crate::json::Json;
 
 use super::{AttrType, Cx, Measure, Parsed};
 use crate::error::ViolationKind;
@@ -36,18 +40,18 @@ const EXPECT_OPTION_VALUE: &str = "an option value (string or number)";
 pub(crate) fn check(
     kind: AttrType,
     attr: &Attribute,
-    value: &Value,
+    value: &Json<'_>,
     path: &Pointer,
     cx: &mut Cx<'_>,
 ) -> Option<Parsed> {
     let radio = kind == AttrType::RadioButton;
-    let choices: Vec<(Pointer, &Value)> = match value {
-        Value::Array(a) if radio && a.is_empty() => {
+    let (choices, in_array) = match value {
+        Json::Array(a) if radio && a.is_empty() => {
             cx.report(path.clone(), ViolationKind::InvalidValue { expected: EXPECT_RADIO });
             return None;
         }
-        Value::Array(a) => a.iter().enumerate().map(|(i, v)| (path.child(i), v)).collect(),
-        Value::Object(_) | Value::String(_) | Value::Number(_) => vec![(path.clone(), value)],
+        Json::Array(a) => (a.as_slice(), true),
+        Json::Object(_) | Json::String(_) | Json::Number(_) => (std::slice::from_ref(value), false),
         _ => {
             let expected = if radio { EXPECT_RADIO } else { "an array of choices, or one choice" };
             cx.report(path.clone(), ViolationKind::InvalidValue { expected });
@@ -60,12 +64,15 @@ pub(crate) fn check(
         cx.report(path.clone(), ViolationKind::TooManyOptions(choices.len()));
     }
     let mut chosen: Vec<usize> = Vec::with_capacity(choices.len());
-    for (ptr, choice) in choices {
-        let Some((ptr, key)) = choice_key(choice, ptr, cx) else { continue };
+    // Pointers are built only when something is reported.
+    let at = |i: usize| if in_array { path.child(i) } else { path.clone() };
+    for (i, choice) in choices.iter().enumerate() {
+        let Some((in_option, key)) = choice_key(choice, || at(i), cx) else { continue };
+        let ptr = || if in_option { at(i).child("value") } else { at(i) };
         match attr.options.iter().position(|o| o.key == key) {
-            None => cx.report(ptr, ViolationKind::UnknownOption(key)),
-            Some(i) if chosen.contains(&i) => cx.report(ptr, ViolationKind::DuplicateOption(key)),
-            Some(i) => chosen.push(i),
+            None => cx.report(ptr(), ViolationKind::UnknownOption(key.into_owned())),
+            Some(o) if chosen.contains(&o) => cx.report(ptr(), ViolationKind::DuplicateOption(key.into_owned())),
+            Some(o) => chosen.push(o),
         }
     }
     if cx.out.len() != before {
@@ -85,27 +92,33 @@ pub(crate) fn check(
     Some(Parsed { stored, measure })
 }
 
-/// The text key of one choice at `ptr`, with the pointer its problems are reported at (the
-/// `value` member of an option object). Reports and returns `None` for a malformed choice.
-fn choice_key(choice: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<(Pointer, String)> {
+/// The text key of one choice at `ptr()`, and whether its problems are reported at the
+/// `value` member of an option object. Reports and returns `None` for a malformed choice.
+fn choice_key<'j>(choice: &'j Json<'_>, ptr: impl Fn() -> Pointer, cx: &mut Cx<'_>) -> Option<(bool, Cow<'j, str>)> {
     match choice {
-        Value::Object(o) => {
-            let ptr = ptr.child("value");
-            match o.get("value").and_then(value_key) {
-                Some(key) => Some((ptr, key)),
-                None => {
-                    cx.report(ptr, ViolationKind::InvalidValue { expected: EXPECT_OPTION_VALUE });
-                    None
-                }
-            }
-        }
-        other => match value_key(other) {
-            Some(key) => Some((ptr, key)),
+        Json::Object(o) => match o.get("value").and_then(json_key) {
+            Some(key) => Some((true, key)),
             None => {
-                cx.report(ptr, ViolationKind::InvalidValue { expected: EXPECT_CHOICE });
+                cx.report(ptr().child("value"), ViolationKind::InvalidValue { expected: EXPECT_OPTION_VALUE });
                 None
             }
         },
+        other => match json_key(other) {
+            Some(key) => Some((false, key)),
+            None => {
+                cx.report(ptr(), ViolationKind::InvalidValue { expected: EXPECT_CHOICE });
+                None
+            }
+        },
+    }
+}
+
+/// [`value_key`] of a value read from a body.
+fn json_key<'j>(v: &'j Json<'_>) -> Option<Cow<'j, str>> {
+    match v {
+        Json::String(s) => Some(Cow::Borrowed(s.as_ref())),
+        Json::Number(n) => Some(Cow::Owned(js_number(n))),
+        _ => None,
     }
 }
 
@@ -193,7 +206,7 @@ mod tests {
 
     fn run(kind: AttrType, multi: bool, v: Value) -> (Option<Parsed>, Vec<Violation>) {
         let a = attr(kind, multi);
-        crate::types::testing::run("m", |p, cx| check(kind, &a, &v, p, cx))
+        crate::types::testing::run("m", |p, cx| check(kind, &a, &Json::from(&v), p, cx))
     }
 
     fn stored(kind: AttrType, multi: bool, v: Value) -> Value {

@@ -17,6 +17,8 @@
 
 use serde_json::Value;
 
+use crate::json::Json;
+
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
 use crate::form::Attribute;
@@ -29,21 +31,21 @@ pub(crate) fn button(path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
 }
 
 /// A `spam` captcha: checks the shape and the site key, then asks the verifier.
-pub(crate) fn spam(attr: &Attribute, value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let required = |cx: &mut Cx<'_>, at: Pointer| {
         let marker = cx.marker.to_owned();
         cx.report(at, ViolationKind::CaptchaRequired(marker));
     };
-    let Value::Object(obj) = value else {
+    let Json::Object(obj) = value else {
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "{event: {token, siteKey}}" });
         return None;
     };
     let event = match obj.get("event") {
-        None | Some(Value::Null) => {
+        None | Some(Json::Null) => {
             required(cx, path.clone());
             return None;
         }
-        Some(Value::Object(e)) => e,
+        Some(Json::Object(e)) => e,
         Some(_) => {
             cx.report(path.child("event"), ViolationKind::InvalidValue { expected: "{token, siteKey}" });
             return None;
@@ -53,15 +55,15 @@ pub(crate) fn spam(attr: &Attribute, value: &Value, path: &Pointer, cx: &mut Cx<
     let before = cx.out.len();
 
     let token = match event.get("token") {
-        None | Some(Value::Null) => {
+        None | Some(Json::Null) => {
             required(cx, event_ptr.child("token"));
             None
         }
-        Some(Value::String(t)) if t.is_empty() => {
+        Some(Json::String(t)) if t.is_empty() => {
             required(cx, event_ptr.child("token"));
             None
         }
-        Some(Value::String(t)) => Some(t.as_str()),
+        Some(Json::String(t)) => Some(t.as_ref()),
         Some(_) => {
             cx.report(event_ptr.child("token"), ViolationKind::InvalidValue { expected: "a string token" });
             None
@@ -69,8 +71,8 @@ pub(crate) fn spam(attr: &Attribute, value: &Value, path: &Pointer, cx: &mut Cx<
     };
 
     match event.get("siteKey") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(sent)) => {
+        None | Some(Json::Null) => {}
+        Some(Json::String(sent)) => {
             if let Some(key) = attr.captcha_key.as_deref() {
                 if !key.is_empty() && !sent.is_empty() && sent != key {
                     cx.report(event_ptr.child("siteKey"), ViolationKind::CaptchaSiteKey);
@@ -107,7 +109,7 @@ mod tests {
 
     fn run_with(verifier: &dyn CaptchaVerifier, key: Option<&str>, v: Value) -> (Option<Parsed>, Vec<Violation>) {
         let a = attr(key);
-        crate::types::testing::run_with(verifier, "m", |p, cx| spam(&a, &v, p, cx))
+        crate::types::testing::run_with(verifier, "m", |p, cx| spam(&a, &Json::from(&v), p, cx))
     }
 
     fn run(key: Option<&str>, v: Value) -> (Option<Parsed>, Vec<Violation>) {

@@ -10,9 +10,12 @@
 //! `formattedValue` or `formatString` means absent. Every problem found is reported.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
 use serde_json::{Map, Value};
+
+use crate::json::{Json, Object};
 
 use super::moment::Format;
 use super::{AttrType, Cx, Measure, Parsed};
@@ -47,7 +50,7 @@ pub(crate) fn default_format(kind: AttrType) -> &'static str {
 /// Checks a `date`, `dateTime` or `time` value at `path` and returns its canonical form:
 /// `{fullDate, formattedValue, formatString}` (as sent, with defaults filled in) measured as
 /// the instant `fullDate`. Reports every problem found and returns `None` when there is one.
-pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let (obj, at) = match unwrap_object(value, path) {
         Ok(found) => found,
         Err(bad) => {
@@ -87,13 +90,13 @@ pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'
 /// The value's object and its pointer: the value itself, or the only element of a
 /// one-element array. On a wrong shape, the pointer to blame.
 fn unwrap_object<'v, 'p>(
-    value: &'v Value,
+    value: &'v Json<'v>,
     path: &'p Pointer,
-) -> Result<(&'v Map<String, Value>, Cow<'p, Pointer>), Pointer> {
+) -> Result<(&'v Object<'v>, Cow<'p, Pointer>), Pointer> {
     match value {
-        Value::Object(obj) => Ok((obj, Cow::Borrowed(path))),
-        Value::Array(items) if items.len() == 1 => match &items[0] {
-            Value::Object(obj) => Ok((obj, Cow::Owned(path.child(0)))),
+        Json::Object(obj) => Ok((obj, Cow::Borrowed(path))),
+        Json::Array(items) if items.len() == 1 => match &items[0] {
+            Json::Object(obj) => Ok((obj, Cow::Owned(path.child(0)))),
             _ => Err(path.child(0)),
         },
         _ => Err(path.clone()),
@@ -103,18 +106,18 @@ fn unwrap_object<'v, 'p>(
 /// Parses `fullDate` (the text as sent and the instant), reporting why it cannot be.
 fn full_date<'v>(
     kind: AttrType,
-    raw: Option<&'v Value>,
+    raw: Option<&'v Json<'v>>,
     at: &Pointer,
     cx: &mut Cx<'_>,
 ) -> Option<(&'v str, DateTime<FixedOffset>)> {
-    let Some(Value::String(text)) = raw else {
+    let Some(Json::String(text)) = raw else {
         cx.report(at.child("fullDate"), ViolationKind::InvalidValue { expected: EXPECTED_FULL_DATE });
         return None;
     };
     match parse_full_date(kind, text) {
-        Some(dt) => Some((text.as_str(), dt)),
+        Some(dt) => Some((text.as_ref(), dt)),
         None => {
-            cx.report(at.child("fullDate"), ViolationKind::DateFormat(text.clone()));
+            cx.report(at.child("fullDate"), ViolationKind::DateFormat(text.to_string()));
             None
         }
     }
@@ -143,20 +146,23 @@ fn is_bare_date(text: &str) -> bool {
 /// cannot be.
 fn format_string<'v>(
     kind: AttrType,
-    raw: Option<&'v Value>,
+    raw: Option<&'v Json<'v>>,
     at: &Pointer,
     cx: &mut Cx<'_>,
-) -> Option<(&'v str, Format)> {
+) -> Option<(&'v str, Cow<'static, Format>)> {
     let text = match raw {
-        None | Some(Value::Null) => default_format(kind),
-        Some(Value::String(text)) => text.as_str(),
+        None | Some(Json::Null) => default_format(kind),
+        Some(Json::String(text)) => text.as_ref(),
         Some(_) => {
             cx.report(at.child("formatString"), ViolationKind::InvalidValue { expected: EXPECTED_FORMAT });
             return None;
         }
     };
+    if let Some(format) = common_format(text) {
+        return Some((text, Cow::Borrowed(format)));
+    }
     match Format::parse(text) {
-        Ok(format) => Some((text, format)),
+        Ok(format) => Some((text, Cow::Owned(format))),
         Err(e) => {
             cx.report(
                 at.child("formatString"),
@@ -167,12 +173,36 @@ fn format_string<'v>(
     }
 }
 
+/// Formats clients commonly send (the defaults among them), compiled once per process.
+const COMMON_FORMATS: [&str; 12] = [
+    "DD-MM-YYYY",
+    "DD-MM-YYYY HH:mm",
+    "HH:mm",
+    "DD.MM.YYYY",
+    "DD/MM/YYYY",
+    "MM/DD/YYYY",
+    "YYYY-MM-DD",
+    "DD.MM.YYYY HH:mm",
+    "DD/MM/YYYY HH:mm",
+    "MM/DD/YYYY HH:mm",
+    "YYYY-MM-DD HH:mm",
+    "HH:mm:ss",
+];
+
+/// `text` compiled, if it is one of [`COMMON_FORMATS`].
+fn common_format(text: &str) -> Option<&'static Format> {
+    static COMPILED: OnceLock<Vec<(&'static str, Format)>> = OnceLock::new();
+    let compiled =
+        COMPILED.get_or_init(|| COMMON_FORMATS.iter().filter_map(|f| Some((*f, Format::parse(f).ok()?))).collect());
+    compiled.iter().find(|(f, _)| *f == text).map(|(_, format)| format)
+}
+
 /// `formattedValue`: `Some(None)` when absent, `Some(Some(text))` when sent, `None` (reported)
 /// when it is not a string.
-fn formatted_value<'v>(raw: Option<&'v Value>, at: &Pointer, cx: &mut Cx<'_>) -> Option<Option<&'v str>> {
+fn formatted_value<'v>(raw: Option<&'v Json<'v>>, at: &Pointer, cx: &mut Cx<'_>) -> Option<Option<&'v str>> {
     match raw {
-        None | Some(Value::Null) => Some(None),
-        Some(Value::String(text)) => Some(Some(text.as_str())),
+        None | Some(Json::Null) => Some(None),
+        Some(Json::String(text)) => Some(Some(text.as_ref())),
         Some(_) => {
             cx.report(at.child("formattedValue"), ViolationKind::InvalidValue { expected: EXPECTED_FORMATTED });
             None
@@ -211,7 +241,7 @@ mod tests {
 
     /// Checks `value` as a `kind` at `/v`, returning the result and the violations.
     fn run(kind: AttrType, value: Value) -> (Option<Parsed>, Vec<Violation>) {
-        crate::types::testing::run("birthday", |p, cx| check(kind, &value, p, cx))
+        crate::types::testing::run("birthday", |p, cx| check(kind, &Json::from(&value), p, cx))
     }
 
     /// The stored value, failing the test on any violation.
@@ -470,5 +500,15 @@ mod tests {
         assert!(REAL_OFFSETS.windows(2).all(|w| w[0] < w[1]));
         assert!(REAL_OFFSETS.iter().all(|m| FixedOffset::east_opt(m * 60).is_some()));
         assert_eq!((REAL_OFFSETS[0], REAL_OFFSETS[39]), (-720, 840));
+    }
+
+    #[test]
+    fn common_formats_are_precompiled_and_render_like_fresh_ones() {
+        let dt = DateTime::parse_from_rfc3339("2024-05-07T21:02:09+05:45").expect("instant");
+        for f in COMMON_FORMATS {
+            let cached = common_format(f).unwrap_or_else(|| panic!("{f} did not compile"));
+            assert_eq!(cached.render(&dt), Format::parse(f).expect("compiles").render(&dt), "{f}");
+        }
+        assert!(common_format("DD-MM-YY").is_none());
     }
 }

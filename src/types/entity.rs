@@ -11,6 +11,8 @@
 
 use serde_json::Value;
 
+use crate::json::Json;
+
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
@@ -22,10 +24,10 @@ const MAX_ID_LEN: usize = 128;
 const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
 
 /// Checks an `entity` value: every element must be an id, and no id may appear twice.
-pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
-    let items: Vec<(Pointer, &Value)> = match value {
-        Value::Array(a) => a.iter().enumerate().map(|(i, v)| (path.child(i), v)).collect(),
-        Value::Number(_) | Value::String(_) => vec![(path.clone(), value)],
+pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let (items, in_array) = match value {
+        Json::Array(a) => (a.as_slice(), true),
+        Json::Number(_) | Json::String(_) => (std::slice::from_ref(value), false),
         _ => {
             cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of entity ids" });
             return None;
@@ -35,13 +37,15 @@ pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Pa
     let before = cx.out.len();
     let mut stored = Vec::with_capacity(items.len());
     let mut seen: Vec<String> = Vec::with_capacity(items.len());
-    for (ptr, item) in items {
+    // Pointers are built only when something is reported.
+    let ptr = |i: usize| if in_array { path.child(i) } else { path.clone() };
+    for (i, item) in items.iter().enumerate() {
         let Some((id, key)) = entity_id(item) else {
-            cx.report(ptr, ViolationKind::EntityId(short(item)));
+            cx.report(ptr(i), ViolationKind::EntityId(short(item)));
             continue;
         };
         if seen.contains(&key) {
-            cx.report(ptr, ViolationKind::DuplicateOption(key));
+            cx.report(ptr(i), ViolationKind::DuplicateOption(key));
             continue;
         }
         seen.push(key);
@@ -55,9 +59,9 @@ pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Pa
 }
 
 /// The stored form of an id and the text it is compared by, or `None` if `v` is no id.
-fn entity_id(v: &Value) -> Option<(Value, String)> {
+fn entity_id(v: &Json<'_>) -> Option<(Value, String)> {
     match v {
-        Value::Number(n) => {
+        Json::Number(n) => {
             let u = match n.as_u64() {
                 Some(u) => u,
                 None if n.is_i64() => return None, // negative
@@ -71,12 +75,12 @@ fn entity_id(v: &Value) -> Option<(Value, String)> {
             };
             Some((Value::from(u), u.to_string()))
         }
-        Value::String(s) if is_numeric_id(s) => {
+        Json::String(s) if is_numeric_id(s) => {
             let key = s.trim_start_matches('0');
             let key = if key.is_empty() { "0" } else { key };
-            Some((v.clone(), key.to_owned()))
+            Some((Value::String(s.to_string()), key.to_owned()))
         }
-        Value::String(s) if is_product_id(s) => Some((v.clone(), s.clone())),
+        Json::String(s) if is_product_id(s) => Some((Value::String(s.to_string()), s.to_string())),
         _ => None,
     }
 }
@@ -95,9 +99,9 @@ fn is_product_id(s: &str) -> bool {
 }
 
 /// A short rendering of a refused element for the message (at most 64 characters).
-fn short(v: &Value) -> String {
+fn short(v: &Json<'_>) -> String {
     let s = match v {
-        Value::String(s) => s.clone(),
+        Json::String(s) => s.to_string(),
         other => other.to_string(),
     };
     match s.char_indices().nth(64) {
@@ -113,7 +117,7 @@ mod tests {
     use serde_json::json;
 
     fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        crate::types::testing::run("m", |p, cx| check(&v, p, cx))
+        crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
     }
 
     fn stored(v: Value) -> Value {

@@ -6,8 +6,8 @@
 //! an array of pairs: a lone pair `["…", "…"]` is refused (its elements are not pairs).
 //! Overlapping or repeated intervals are allowed. The stored value is the array as sent.
 
+use crate::json::Json;
 use chrono::DateTime;
-use serde_json::Value;
 
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
@@ -17,18 +17,17 @@ use crate::pointer::Pointer;
 const EXPECT_PAIR: &str = "a [start, end] pair of RFC 3339 date-time strings";
 
 /// Checks a `timeInterval` value, reporting every problem of every pair.
-pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
-    let Value::Array(pairs) = value else {
+pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let Json::Array(pairs) = value else {
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of [start, end] pairs" });
         return None;
     };
     let before = cx.out.len();
     for (i, pair) in pairs.iter().enumerate() {
-        let ptr = path.child(i);
-        let bounds = match pair.as_array().map(Vec::as_slice) {
-            Some([Value::String(a), Value::String(b)]) => [a, b],
+        let bounds = match pair.as_array() {
+            Some([Json::String(a), Json::String(b)]) => [a, b],
             _ => {
-                cx.report(ptr, ViolationKind::InvalidValue { expected: EXPECT_PAIR });
+                cx.report(path.child(i), ViolationKind::InvalidValue { expected: EXPECT_PAIR });
                 continue;
             }
         };
@@ -36,29 +35,29 @@ pub(crate) fn check(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Pa
         for (j, s) in bounds.into_iter().enumerate() {
             match DateTime::parse_from_rfc3339(s) {
                 Ok(t) => parsed[j] = Some(t),
-                Err(_) => cx.report(ptr.child(j), ViolationKind::IntervalFormat(s.clone())),
+                Err(_) => cx.report(path.child(i).child(j), ViolationKind::IntervalFormat(s.to_string())),
             }
         }
         if let [Some(start), Some(end)] = parsed {
             if start >= end {
-                cx.report(ptr, ViolationKind::IntervalOrder);
+                cx.report(path.child(i), ViolationKind::IntervalOrder);
             }
         }
     }
     if cx.out.len() != before {
         return None;
     }
-    Some(Parsed { stored: value.clone(), measure: Measure::Items(pairs.len()) })
+    Some(Parsed { stored: value.to_value(), measure: Measure::Items(pairs.len()) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        crate::types::testing::run("m", |p, cx| check(&v, p, cx))
+        crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
     }
 
     fn errs(v: Value) -> Vec<(String, &'static str)> {

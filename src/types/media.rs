@@ -26,6 +26,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::json::Json;
+
 use super::{AttrType, Cx, FileMeta, Measure, Parsed};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
@@ -47,18 +49,18 @@ const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
 
 /// Checks an `image`, `groupOfImages` or `file` value and returns its canonical stored form
 /// with a [`Measure::Files`] listing every file. Reports every problem of every file.
-pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let image = matches!(kind, AttrType::Image | AttrType::GroupOfImages);
     // The file objects, each with its pointer.
-    let items: Vec<(Pointer, &Value)> = match (kind, value) {
-        (AttrType::Image, Value::Object(_)) => vec![(path.clone(), value)],
-        (AttrType::Image, Value::Array(a)) if a.len() == 1 => vec![(path.child(0), &a[0])],
+    let items: Vec<(Pointer, &Json<'_>)> = match (kind, value) {
+        (AttrType::Image, Json::Object(_)) => vec![(path.clone(), value)],
+        (AttrType::Image, Json::Array(a)) if a.len() == 1 => vec![(path.child(0), &a[0])],
         (AttrType::Image, _) => {
             cx.report(path.clone(), ViolationKind::InvalidValue { expected: EXPECT_IMAGE });
             return None;
         }
-        (_, Value::Object(_)) => vec![(path.clone(), value)],
-        (_, Value::Array(a)) => a.iter().enumerate().map(|(i, v)| (path.child(i), v)).collect(),
+        (_, Json::Object(_)) => vec![(path.clone(), value)],
+        (_, Json::Array(a)) => a.iter().enumerate().map(|(i, v)| (path.child(i), v)).collect(),
         _ => {
             let expected = if image { EXPECT_GROUP } else { EXPECT_FILE };
             cx.report(path.clone(), ViolationKind::InvalidValue { expected });
@@ -89,8 +91,8 @@ pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'
 }
 
 /// Checks one file object at `ptr`; returns its stored object and what the file rules need.
-fn one_file(image: bool, item: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<(Map<String, Value>, FileMeta)> {
-    let Value::Object(obj) = item else {
+fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Option<(Map<String, Value>, FileMeta)> {
+    let Json::Object(obj) = item else {
         let expected = if image { EXPECT_IMAGE_OBJECT } else { EXPECT_FILE_OBJECT };
         cx.report(ptr, ViolationKind::InvalidValue { expected });
         return None;
@@ -98,9 +100,9 @@ fn one_file(image: bool, item: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<
     let before = cx.out.len();
 
     let filename = match obj.get("filename") {
-        Some(Value::String(s)) => {
+        Some(Json::String(s)) => {
             if !is_safe_filename(s) {
-                cx.report(ptr.child("filename"), ViolationKind::FileName(s.clone()));
+                cx.report(ptr.child("filename"), ViolationKind::FileName(s.to_string()));
             }
             Some(s)
         }
@@ -111,10 +113,10 @@ fn one_file(image: bool, item: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<
     };
 
     let host = match obj.get("downloadLink") {
-        Some(Value::String(s)) => {
+        Some(Json::String(s)) => {
             let host = http_host(s);
             if host.is_none() {
-                cx.report(ptr.child("downloadLink"), ViolationKind::FileLink(s.clone()));
+                cx.report(ptr.child("downloadLink"), ViolationKind::FileLink(s.to_string()));
             }
             host
         }
@@ -125,11 +127,11 @@ fn one_file(image: bool, item: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<
     };
 
     let size = match obj.get("size") {
-        None | Some(Value::Null) => {
+        None | Some(Json::Null) => {
             cx.report(ptr.child("size"), ViolationKind::InvalidValue { expected: "a size in bytes" });
             None
         }
-        Some(v @ (Value::Number(_) | Value::String(_))) => {
+        Some(v @ (Json::Number(_) | Json::String(_))) => {
             let size = parse_size(v);
             if size.is_none() {
                 cx.report(ptr.child("size"), ViolationKind::FileSize);
@@ -146,25 +148,25 @@ fn one_file(image: bool, item: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<
     let mut params = None;
     if image {
         match obj.get("previewLink") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s.is_empty() => {}
-            Some(Value::String(s)) => {
+            None | Some(Json::Null) => {}
+            Some(Json::String(s)) if s.is_empty() => {}
+            Some(Json::String(s)) => {
                 if http_host(s).is_none() {
-                    cx.report(ptr.child("previewLink"), ViolationKind::FileLink(s.clone()));
+                    cx.report(ptr.child("previewLink"), ViolationKind::FileLink(s.to_string()));
                 }
-                preview = s.clone();
+                preview = s.to_string();
             }
             Some(_) => {
                 cx.report(ptr.child("previewLink"), ViolationKind::InvalidValue { expected: "a string previewLink" });
             }
         }
         match obj.get("params") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(p)) => {
+            None | Some(Json::Null) => {}
+            Some(Json::Object(p)) => {
                 let mut kept = Map::new();
                 match p.get("isImageCompressed") {
-                    None | Some(Value::Null) => {}
-                    Some(Value::Bool(b)) => {
+                    None | Some(Json::Null) => {}
+                    Some(Json::Bool(b)) => {
                         kept.insert("isImageCompressed".into(), Value::Bool(*b));
                     }
                     Some(_) => cx.report(
@@ -181,10 +183,10 @@ fn one_file(image: bool, item: &Value, ptr: Pointer, cx: &mut Cx<'_>) -> Option<
     if cx.out.len() != before {
         return None;
     }
-    let (filename, host, size) = (filename?.clone(), host?, size?);
+    let (filename, host, size) = (filename?.to_string(), host?, size?);
     let mut out = Map::new();
     out.insert("filename".into(), Value::String(filename.clone()));
-    out.insert("downloadLink".into(), obj.get("downloadLink").cloned().unwrap_or(Value::Null));
+    out.insert("downloadLink".into(), obj.get("downloadLink").map_or(Value::Null, Json::to_value));
     out.insert("size".into(), Value::from(size));
     if image {
         out.insert("previewLink".into(), Value::String(preview));
@@ -229,9 +231,9 @@ fn http_host(link: &str) -> Option<String> {
 
 /// A size in bytes: a JSON integer `>= 0`, a whole non-negative float up to 2^53, or a
 /// non-empty string of ASCII digits that fits a `u64`.
-fn parse_size(v: &Value) -> Option<u64> {
+fn parse_size(v: &Json<'_>) -> Option<u64> {
     match v {
-        Value::Number(n) => {
+        Json::Number(n) => {
             if let Some(u) = n.as_u64() {
                 return Some(u);
             }
@@ -241,7 +243,7 @@ fn parse_size(v: &Value) -> Option<u64> {
             let f = n.as_f64()?;
             (f.is_finite() && f.fract() == 0.0 && (0.0..=MAX_EXACT_FLOAT).contains(&f)).then_some(f as u64)
         }
-        Value::String(s) if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) => s.parse().ok(),
+        Json::String(s) if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) => s.parse().ok(),
         _ => None,
     }
 }
@@ -257,7 +259,7 @@ mod tests {
     const NAME: &str = "files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
 
     fn run(kind: AttrType, v: Value) -> (Option<Parsed>, Vec<Violation>) {
-        crate::types::testing::run("m", |p, cx| check(kind, &v, p, cx))
+        crate::types::testing::run("m", |p, cx| check(kind, &Json::from(&v), p, cx))
     }
 
     fn stored(kind: AttrType, v: Value) -> Value {
@@ -468,7 +470,7 @@ mod tests {
             (json!(""), None),
             (json!("99999999999999999999999"), None),
         ] {
-            assert_eq!(parse_size(&v), want, "{v}");
+            assert_eq!(parse_size(&Json::from(&v)), want, "{v}");
         }
         let mut f = file("a");
         f["size"] = json!(1.5);

@@ -20,6 +20,8 @@ mod text;
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
+use crate::json::Json;
+
 use crate::error::{Violation, ViolationKind};
 use crate::form::Attribute;
 use crate::pointer::Pointer;
@@ -218,7 +220,7 @@ impl Cx<'_> {
 pub(crate) fn check_value(
     kind: AttrType,
     attr: Option<&Attribute>,
-    value: &Value,
+    value: &Json<'_>,
     path: &Pointer,
     trim: bool,
     cx: &mut Cx<'_>,

@@ -7,22 +7,24 @@
 
 use serde_json::{Number, Value};
 
+use crate::json::Json;
+
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
 /// A `string`: any JSON string, trimmed first when the attribute has `trimValidator`.
-pub(crate) fn string(value: &Value, path: &Pointer, trim: bool, cx: &mut Cx<'_>) -> Option<Parsed> {
-    let Value::String(s) = value else {
+pub(crate) fn string(value: &Json<'_>, path: &Pointer, trim: bool, cx: &mut Cx<'_>) -> Option<Parsed> {
+    let Json::String(s) = value else {
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a string" });
         return None;
     };
-    let s = if trim { s.trim() } else { s.as_str() };
+    let s = if trim { s.trim() } else { s.as_ref() };
     Some(Parsed { stored: Value::String(s.to_owned()), measure: Measure::Text(s.to_owned()) })
 }
 
 /// An `integer`: a whole number within `i64`, given as a number or a numeric string.
-pub(crate) fn integer(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn integer(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let n = number(value, path, cx)?;
     let int = match n {
         Num::Int(i) => i,
@@ -43,7 +45,7 @@ pub(crate) fn integer(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<
 }
 
 /// A `real` or `float`: any finite number, given as a number or a numeric string.
-pub(crate) fn real(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let (stored, f) = match number(value, path, cx)? {
         Num::Int(i) => (Value::from(i), i as f64),
         Num::Float(f, text) => {
@@ -68,28 +70,28 @@ enum Num {
 }
 
 /// Reads a JSON number or a numeric string. Rejects `NaN`, `Infinity`, hex and empty strings.
-fn number(value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Num> {
+fn number(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Num> {
     match value {
-        Value::Number(n) => {
+        Json::Number(n) => {
             if let Some(i) = n.as_i64() {
                 return Some(Num::Int(i));
             }
             let f = n.as_f64().unwrap_or(f64::NAN);
             finite(f, n.to_string(), path, cx)
         }
-        Value::String(s) => {
+        Json::String(s) => {
             let t = s.trim();
             if !is_numeric_literal(t) {
-                cx.report(path.clone(), ViolationKind::NotANumber(s.clone()));
+                cx.report(path.clone(), ViolationKind::NotANumber(s.to_string()));
                 return None;
             }
             if let Ok(i) = t.trim_start_matches('+').parse::<i64>() {
                 return Some(Num::Int(if i == 0 { 0 } else { i }));
             }
             match t.parse::<f64>() {
-                Ok(f) => finite(f, s.clone(), path, cx),
+                Ok(f) => finite(f, s.to_string(), path, cx),
                 Err(_) => {
-                    cx.report(path.clone(), ViolationKind::NotANumber(s.clone()));
+                    cx.report(path.clone(), ViolationKind::NotANumber(s.to_string()));
                     None
                 }
             }
@@ -156,8 +158,11 @@ mod tests {
     use crate::error::Violation;
     use serde_json::json;
 
-    fn run(f: impl Fn(&Value, &Pointer, &mut Cx<'_>) -> Option<Parsed>, v: Value) -> (Option<Value>, Vec<Violation>) {
-        let (r, out) = crate::types::testing::run("m", |p, cx| f(&v, p, cx));
+    fn run(
+        f: impl Fn(&Json<'_>, &Pointer, &mut Cx<'_>) -> Option<Parsed>,
+        v: Value,
+    ) -> (Option<Value>, Vec<Violation>) {
+        let (r, out) = crate::types::testing::run("m", |p, cx| f(&Json::from(&v), p, cx));
         (r.map(|p| p.stored), out)
     }
 
@@ -206,9 +211,9 @@ mod tests {
 
     #[test]
     fn strings() {
-        let f = |v: &Value, p: &Pointer, cx: &mut Cx<'_>| string(v, p, true, cx);
+        let f = |v: &Json<'_>, p: &Pointer, cx: &mut Cx<'_>| string(v, p, true, cx);
         assert_eq!(run(f, json!("  Федор  ")).0, Some(json!("Федор")));
-        let g = |v: &Value, p: &Pointer, cx: &mut Cx<'_>| string(v, p, false, cx);
+        let g = |v: &Json<'_>, p: &Pointer, cx: &mut Cx<'_>| string(v, p, false, cx);
         assert_eq!(run(g, json!(" x ")).0, Some(json!(" x ")));
         assert_eq!(rule(&run(g, json!(12)).1), "invalid-value");
     }

@@ -17,6 +17,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::json::Json;
+
 use super::{AttrType, Cx, Measure, Parsed};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
@@ -47,10 +49,10 @@ enum ParamKind {
 /// Every shape problem is reported (`invalid-value` at the offending key) before giving up.
 /// For `textWithHeader` the measure is the plain text, or the header when the plain text is
 /// empty, so a value is empty (for `required`) only when both are.
-pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let with_header = kind == AttrType::TextWithHeader;
     let (obj, at) = match value {
-        Value::Array(items) if items.len() == 1 => (&items[0], path.child(0)),
+        Json::Array(items) if items.len() == 1 => (&items[0], path.child(0)),
         _ => (value, path.clone()),
     };
     let Some(obj) = obj.as_object() else {
@@ -58,10 +60,10 @@ pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'
         return None;
     };
     let mut ok = true;
-    let mut string_field = |key: &str, cx: &mut Cx<'_>| -> Option<String> {
+    let mut string_field = |key: &str, cx: &mut Cx<'_>| -> Option<&str> {
         match obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            None | Some(Json::Null) => None,
+            Some(Json::String(s)) => Some(s.as_ref()),
             Some(_) => {
                 cx.report(at.child(key), ViolationKind::InvalidValue { expected: EXPECT_STRING_OR_NULL });
                 ok = false;
@@ -105,7 +107,7 @@ pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'
     out.insert("htmlValue".into(), Value::String(stored_html));
     out.insert("plainValue".into(), Value::String(stored_plain.clone()));
     if let Some(md) = md {
-        out.insert("mdValue".into(), Value::String(md));
+        out.insert("mdValue".into(), Value::String(md.to_owned()));
     }
     if let Some(params) = params {
         out.insert("params".into(), Value::Object(params));
@@ -123,10 +125,10 @@ pub(crate) fn check(kind: AttrType, value: &Value, path: &Pointer, cx: &mut Cx<'
 
 /// Checks `params` (absent or null: none) and returns the known keys that were sent with a
 /// non-null value. Reports a non-object `params` or a key of the wrong type; clears `ok` then.
-fn check_params(params: Option<&Value>, at: &Pointer, cx: &mut Cx<'_>, ok: &mut bool) -> Option<Map<String, Value>> {
+fn check_params(params: Option<&Json<'_>>, at: &Pointer, cx: &mut Cx<'_>, ok: &mut bool) -> Option<Map<String, Value>> {
     let obj = match params {
-        None | Some(Value::Null) => return None,
-        Some(Value::Object(obj)) => obj,
+        None | Some(Json::Null) => return None,
+        Some(Json::Object(obj)) => obj,
         Some(_) => {
             cx.report(at.child("params"), ViolationKind::InvalidValue { expected: "an object" });
             *ok = false;
@@ -136,9 +138,9 @@ fn check_params(params: Option<&Value>, at: &Pointer, cx: &mut Cx<'_>, ok: &mut 
     let mut kept = Map::new();
     for (key, kind) in PARAM_KEYS {
         match (obj.get(key), kind) {
-            (None | Some(Value::Null), _) => {}
-            (Some(v @ Value::String(_)), ParamKind::String) | (Some(v @ Value::Bool(_)), ParamKind::Bool) => {
-                kept.insert(key.to_owned(), v.clone());
+            (None | Some(Json::Null), _) => {}
+            (Some(v @ Json::String(_)), ParamKind::String) | (Some(v @ Json::Bool(_)), ParamKind::Bool) => {
+                kept.insert(key.to_owned(), v.to_value());
             }
             (Some(_), kind) => {
                 let expected = match kind {
@@ -184,7 +186,7 @@ mod tests {
         let mut out = vec![];
         let mut cx = Cx { marker: "about", out: &mut out, env: &env };
         let path = Pointer::root().child("formData").child(0).child("value");
-        let parsed = check(kind, &value, &path, &mut cx);
+        let parsed = check(kind, &Json::from(&value), &path, &mut cx);
         (parsed, out)
     }
 

@@ -1,0 +1,433 @@
+//! A JSON document that borrows from the body's bytes: what the decoder parses into.
+//!
+//! [`Json`] mirrors `serde_json::Value` (same variants, same accessors) with two differences
+//! that make decoding several times cheaper: strings without escapes are borrowed from the
+//! input instead of copied, and objects are plain vectors of `(key, value)` pairs instead of
+//! hash maps. Duplicate keys resolve as `serde_json::Value` (and JavaScript's `JSON.parse`)
+//! resolve them: the last value wins, at the position of the first.
+//!
+//! Parsing tracks nesting depth itself and stops at the limit (see [`parse`]), so a hostile body
+//! can neither recurse the parser deeply nor make it build a deep tree.
+//!
+//! Checkers read values as [`Json`] and build the canonical `serde_json::Value` they store;
+//! [`Json::to_value`] converts a whole subtree when it is stored as sent (`state`).
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Map, Number, Value};
+
+/// A JSON value borrowing its strings from the parsed bytes where it can.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) enum Json<'a> {
+    /// `null`
+    #[default]
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number, exactly as `serde_json` reads it.
+    Number(Number),
+    /// A string (borrowed when it had no escapes).
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Json<'a>>),
+    /// An object.
+    Object(Object<'a>),
+}
+
+/// A JSON object: keys in order of first appearance, each once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, Json<'a>)>);
+
+impl<'a> Object<'a> {
+    /// The value of `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// True if `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Takes the value of `key` out of the object (leaving the key with `null`).
+    pub fn take(&mut self, key: &str) -> Option<Json<'a>> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v))
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Json<'a>)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    /// The pairs, owned, in order.
+    pub fn into_pairs(self) -> std::vec::IntoIter<(Cow<'a, str>, Json<'a>)> {
+        self.0.into_iter()
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The object as a `serde_json` map.
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.0.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect()
+    }
+
+    /// Resolves duplicate keys: last value, first position (as `serde_json::Value` does).
+    fn dedup(mut pairs: Vec<(Cow<'a, str>, Json<'a>)>) -> Self {
+        let has_dup = if pairs.len() <= 16 {
+            pairs.iter().enumerate().any(|(i, (k, _))| pairs[..i].iter().any(|(p, _)| p == k))
+        } else {
+            let mut seen = HashSet::with_capacity(pairs.len());
+            !pairs.iter().all(|(k, _)| seen.insert(k.as_ref()))
+        };
+        if !has_dup {
+            return Object(pairs);
+        }
+        let mut out: indexmap::IndexMap<Cow<'a, str>, Json<'a>> = indexmap::IndexMap::with_capacity(pairs.len());
+        for (k, v) in pairs.drain(..) {
+            out.insert(k, v);
+        }
+        Object(out.into_iter().collect())
+    }
+}
+
+impl<'a> Json<'a> {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The object, if this is one.
+    pub fn as_object(&self) -> Option<&Object<'a>> {
+        match self {
+            Json::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The array, if this is one.
+    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// True for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// The value as `serde_json::Value`.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Number(n.clone()),
+            Json::String(s) => Value::String(s.to_string()),
+            Json::Array(a) => Value::Array(a.iter().map(Json::to_value).collect()),
+            Json::Object(o) => Value::Object(o.to_map()),
+        }
+    }
+}
+
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Null => s.serialize_unit(),
+            Json::Bool(b) => s.serialize_bool(*b),
+            Json::Number(n) => n.serialize(s),
+            Json::String(v) => s.serialize_str(v),
+            Json::Array(a) => {
+                let mut seq = s.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(v)?;
+                }
+                seq.end()
+            }
+            Json::Object(o) => {
+                let mut map = s.serialize_map(Some(o.len()))?;
+                for (k, v) in o.iter() {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl Json<'_> {
+    /// The length of the value written as compact JSON, computed without writing it.
+    pub fn serialized_len(&self) -> usize {
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        match serde_json::to_writer(&mut count, self) {
+            Ok(()) => count.0,
+            Err(_) => usize::MAX,
+        }
+    }
+}
+
+/// A view of a `serde_json::Value` (form defaults are checked through it; tests build their
+/// inputs with `json!`).
+impl<'a> From<&'a Value> for Json<'a> {
+    fn from(v: &'a Value) -> Self {
+        match v {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => Json::Number(n.clone()),
+            Value::String(s) => Json::String(Cow::Borrowed(s)),
+            Value::Array(a) => Json::Array(a.iter().map(Json::from).collect()),
+            Value::Object(o) => {
+                Json::Object(Object(o.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), v.into())).collect()))
+            }
+        }
+    }
+}
+
+/// Compact JSON, as `serde_json::Value` prints it (used in messages only).
+impl fmt::Display for Json<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_value().fmt(f)
+    }
+}
+
+/// Why [`parse`] failed.
+#[derive(Debug)]
+pub(crate) enum ParseError {
+    /// Not JSON (the parser's message).
+    Malformed(String),
+    /// Arrays and objects nest deeper than the limit.
+    TooDeep,
+}
+
+/// Parses `bytes` as one JSON document whose arrays and objects nest at most `max_depth` deep
+/// (the document's own object or array is level 1).
+pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<Json<'_>, ParseError> {
+    let too_deep = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let seed = Seed { depth: 0, max: max_depth, too_deep: &too_deep };
+    let parsed = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    match parsed {
+        Ok(v) => Ok(v),
+        Err(_) if too_deep.get() => Err(ParseError::TooDeep),
+        Err(e) => Err(ParseError::Malformed(e.to_string())),
+    }
+}
+
+/// Parses one value at nesting `depth` (arrays and objects around it).
+#[derive(Clone, Copy)]
+struct Seed<'c> {
+    depth: usize,
+    max: usize,
+    too_deep: &'c Cell<bool>,
+}
+
+impl Seed<'_> {
+    /// The seed for the members of a container opened here, or the too-deep error.
+    fn inner<E: de::Error>(self) -> Result<Self, E> {
+        if self.depth >= self.max {
+            self.too_deep.set(true);
+            return Err(E::custom("nested too deep"));
+        }
+        Ok(Seed { depth: self.depth + 1, ..self })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Json<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Json<'de>, E> {
+        Ok(Json::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Json<'de>, E> {
+        Ok(Json::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Json<'de>, E> {
+        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(s)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
+        let inner = self.inner()?;
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(v) = seq.next_element_seed(inner)? {
+            items.push(v);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
+        let inner = self.inner()?;
+        let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        while let Some(k) = map.next_key_seed(Key)? {
+            let v = map.next_value_seed(inner)?;
+            pairs.push((k, v));
+        }
+        Ok(Json::Object(Object::dedup(pairs)))
+    }
+}
+
+/// Parses an object key, borrowed when it had no escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn same_as_value(text: &str) {
+        let ours = parse(text.as_bytes(), 128);
+        let theirs: Result<Value, _> = serde_json::from_str(text);
+        match (ours, theirs) {
+            (Ok(j), Ok(v)) => {
+                assert_eq!(j.to_value(), v, "{text}");
+                assert_eq!(j.serialized_len(), serde_json::to_vec(&v).unwrap().len(), "{text}");
+                assert_eq!(j.to_string(), v.to_string(), "{text}");
+            }
+            (Err(ParseError::Malformed(_)), Err(_)) => {}
+            (a, b) => panic!("{text}: ours {a:?}, serde_json {b:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_like_serde_json_value() {
+        for text in [
+            r#"{"a":1,"b":[true,null,-0,1e3,1.5,18446744073709551615,-9223372036854775808],"c":"x\"y"}"#,
+            r#"{"a":1,"a":2,"b":3,"a":4}"#,
+            r#""\ud83d\ude00 \u00e9""#,
+            "1e400",
+            "[1,]",
+            "{\"a\":1} x",
+            "",
+            "\"\\ud800\"",
+        ] {
+            same_as_value(text);
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_keep_first_position_last_value() {
+        let j = parse(br#"{"a":1,"b":2,"a":3}"#, 8).unwrap();
+        let keys: Vec<_> = j.as_object().unwrap().iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(j.as_object().unwrap().get("a"), Some(&Json::Number(3.into())));
+        let many: String =
+            format!("{{{}}}", (0..40).map(|i| format!("\"k{}\":{i}", i % 20)).collect::<Vec<_>>().join(","));
+        same_as_value(&many);
+    }
+
+    #[test]
+    fn depth_is_limited_while_parsing() {
+        let ok = format!("{}1{}", "[".repeat(4), "]".repeat(4));
+        assert!(parse(ok.as_bytes(), 4).is_ok());
+        let deep = format!("{}1{}", "[".repeat(5), "]".repeat(5));
+        assert!(matches!(parse(deep.as_bytes(), 4), Err(ParseError::TooDeep)));
+        let unclosed = "[{\"a\":".repeat(100_000);
+        assert!(matches!(parse(unclosed.as_bytes(), 32), Err(ParseError::TooDeep)));
+        assert!(matches!(parse(b"[1", 32), Err(ParseError::Malformed(_))));
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed() {
+        let j = parse(br#"{"k":"plain","e":"a\nb"}"#, 8).unwrap();
+        let o = j.as_object().unwrap();
+        assert!(matches!(o.get("k"), Some(Json::String(Cow::Borrowed("plain")))));
+        assert!(matches!(o.get("e"), Some(Json::String(Cow::Owned(_)))));
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_reads_like_serde_json(text in "[\\[\\]{}\":,0-9a-z\\\\ .eE+-]{0,40}") {
+            same_as_value(&text);
+        }
+    }
+}
