@@ -7,49 +7,55 @@ use crate::patch;
 use crate::record::{StoredEntry, UserRecord};
 use crate::validate::{Plan, Valid};
 
-/// The record after the update: `record` (taken, not copied) with the plan applied, `version` bumped, `updatedAt`
+/// The record after the update: `record` (taken, not copied) with the plan's values moved in, `version` bumped, `updatedAt`
 /// set to `now`. `password_hash` is the hash of the plan's new password, if it has one.
 pub(crate) fn apply(
-    plan: &Valid<Plan>,
+    plan: Valid<Plan>,
     record: UserRecord,
     form: &Form,
     password_hash: Option<String>,
     now: &str,
 ) -> UserRecord {
-    let plan = plan.get();
+    let plan = plan.into_inner();
     let previous_version = record.version;
     let mut next = record;
-    let mut touched: Vec<&str> = Vec::new();
-    for c in &plan.changes {
-        let entries = next.form_data.entry(c.lang.clone()).or_default();
-        let at = entries.iter().position(|e| e.marker == c.marker);
-        match (&c.value, at) {
-            (Some(v), Some(i)) => {
-                entries[i].value = v.clone();
-                entries[i].kind = c.kind.to_owned();
-            }
-            (Some(v), None) => {
-                entries.push(StoredEntry { marker: c.marker.clone(), kind: c.kind.to_owned(), value: v.clone() })
-            }
-            (None, Some(i)) => {
-                entries.remove(i);
-            }
-            (None, None) => {}
+    let mut touched: Vec<String> = Vec::new();
+    for c in plan.changes {
+        if !next.form_data.contains_key(&c.lang) {
+            next.form_data.insert(c.lang.clone(), Vec::new());
         }
-        if !touched.contains(&c.lang.as_str()) {
-            touched.push(&c.lang);
+        if let Some(entries) = next.form_data.get_mut(&c.lang) {
+            let at = entries.iter().position(|e| e.marker == c.marker);
+            match (c.value, at) {
+                (Some(v), Some(i)) => {
+                    entries[i].value = v;
+                    if entries[i].kind != c.kind {
+                        entries[i].kind = c.kind.to_owned();
+                    }
+                }
+                (Some(v), None) => entries.push(StoredEntry { marker: c.marker, kind: c.kind.to_owned(), value: v }),
+                (None, Some(i)) => {
+                    entries.remove(i);
+                }
+                (None, None) => {}
+            }
+        }
+        if !touched.contains(&c.lang) {
+            touched.push(c.lang);
         }
     }
-    for lang in touched {
+    for lang in &touched {
         if let Some(entries) = next.form_data.get_mut(lang) {
-            entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
+            if !entries.is_sorted_by_key(|e| order(form, &e.marker)) {
+                entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
+            }
             if entries.is_empty() {
                 next.form_data.shift_remove(lang);
             }
         }
     }
-    if let Some((identity, _)) = &plan.identity {
-        next.identifier = identity.clone();
+    if let Some((identity, _)) = plan.identity {
+        next.identifier = identity;
     }
     if password_hash.is_some() {
         next.password_hash = password_hash;

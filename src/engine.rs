@@ -147,13 +147,14 @@ impl<S: UserStore> Engine<S> {
                 password_hash = Some(password::hash(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }
             let expected_version = record.version;
-            let mut next = apply(&plan, record, form, password_hash.clone(), &now_rfc3339());
+            let identity_path = plan.get().identity.as_ref().map(|(_, p)| p.clone());
+            let mut next = apply(plan, record, form, password_hash.clone(), &now_rfc3339());
             if write {
                 match self.store.commit(expected_version, &next) {
                     Ok(()) => {}
                     Err(StoreError::Conflict) => continue,
                     Err(StoreError::IdentityTaken(key)) => {
-                        let path = plan.get().identity.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
+                        let path = identity_path.unwrap_or_default();
                         let marker = form.login.clone();
                         let mut v = Violation::new(path, ViolationKind::IdentityTaken(key));
                         v.marker = marker;

@@ -8,6 +8,8 @@
 //! dashes, dots, parentheses), which is removed before the E.164 check.
 
 use crate::error::{Violation, ViolationKind};
+use std::collections::HashSet;
+
 use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
@@ -75,10 +77,12 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
         None | Some(Json::Null) => {}
         Some(Json::Array(items)) => {
             let mut phones = Vec::with_capacity(items.len());
+            // A set beside the list: a body can carry tens of thousands of numbers.
+            let mut seen = HashSet::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 match item.as_str() {
                     Some(p) if is_phone(p) => {
-                        if !phones.iter().any(|x| x == p) {
+                        if seen.insert(p) {
                             phones.push(p.to_owned());
                         }
                     }

@@ -58,6 +58,11 @@ impl<T> Valid<T> {
     pub fn get(&self) -> &T {
         &self.0
     }
+
+    /// The checked value, taken out (its checks are spent once it is used).
+    pub fn into_inner(self) -> T {
+        self.0
+    }
 }
 
 /// Checks `body` against `form` and the stored `record`.

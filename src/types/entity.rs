@@ -9,6 +9,9 @@
 //! ignored: `1`, `"1"` and `"01"` name the same page. The stored value is the array as sent
 //! (JSON integers stay integers, strings stay strings).
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::json::Json;
@@ -36,7 +39,8 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
 
     let before = cx.out.len();
     let mut stored = Vec::with_capacity(items.len());
-    let mut seen: Vec<String> = Vec::with_capacity(items.len());
+    // A set, not a list: a body can carry hundreds of thousands of ids.
+    let mut seen: HashSet<Cow<'_, str>> = HashSet::with_capacity(items.len());
     // Pointers are built only when something is reported.
     let ptr = |i: usize| if in_array { path.child(i) } else { path.clone() };
     for (i, item) in items.iter().enumerate() {
@@ -45,10 +49,10 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
             continue;
         };
         if seen.contains(&key) {
-            cx.report(ptr(i), ViolationKind::DuplicateOption(key));
+            cx.report(ptr(i), ViolationKind::DuplicateOption(key.into_owned()));
             continue;
         }
-        seen.push(key);
+        seen.insert(key);
         stored.push(id);
     }
     if cx.out.len() != before {
@@ -59,7 +63,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
 }
 
 /// The stored form of an id and the text it is compared by, or `None` if `v` is no id.
-fn entity_id(v: &Json<'_>) -> Option<(Value, String)> {
+fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Value, Cow<'j, str>)> {
     match v {
         Json::Number(n) => {
             let u = match n.as_u64() {
@@ -73,14 +77,14 @@ fn entity_id(v: &Json<'_>) -> Option<(Value, String)> {
                     f as u64
                 }
             };
-            Some((Value::from(u), u.to_string()))
+            Some((Value::from(u), Cow::Owned(u.to_string())))
         }
         Json::String(s) if is_numeric_id(s) => {
             let key = s.trim_start_matches('0');
             let key = if key.is_empty() { "0" } else { key };
-            Some((Value::String(s.to_string()), key.to_owned()))
+            Some((Value::String(s.to_string()), Cow::Borrowed(key)))
         }
-        Json::String(s) if is_product_id(s) => Some((Value::String(s.to_string()), s.to_string())),
+        Json::String(s) if is_product_id(s) => Some((Value::String(s.to_string()), Cow::Borrowed(s.as_ref()))),
         _ => None,
     }
 }

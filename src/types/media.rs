@@ -219,6 +219,9 @@ fn http_host(link: &str) -> Option<String> {
     if link.trim() != link || link.chars().any(char::is_control) {
         return None;
     }
+    if let Some(host) = plain_http_host(link) {
+        return Some(host);
+    }
     let url = url::Url::parse(link).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
@@ -227,6 +230,27 @@ fn http_host(link: &str) -> Option<String> {
         Some(h) if !h.is_empty() => Some(h.to_ascii_lowercase()),
         _ => None,
     }
+}
+
+/// The host of the links almost every body sends, without the full URL parser: `http://` or
+/// `https://`, then a host of dot-separated ASCII labels (letters, digits, inner hyphens; the
+/// last label starting with a letter, so never an IPv4 address; no punycode), then nothing or
+/// `/`, `?` or `#`. For such a link the URL parser answers the same host, lower-cased; for any
+/// other link this answers `None` and the parser decides.
+fn plain_http_host(link: &str) -> Option<String> {
+    let rest = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let labels_ok = host.split('.').all(|label| {
+        let b = label.as_bytes();
+        !b.is_empty()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+            && !(b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"xn--"))
+    });
+    let last_is_name = host.rsplit('.').next().and_then(|l| l.bytes().next()).is_some_and(|c| c.is_ascii_alphabetic());
+    (labels_ok && last_is_name).then(|| host.to_ascii_lowercase())
 }
 
 /// A size in bytes: a JSON integer `>= 0`, a whole non-negative float up to 2^53, or a
@@ -504,6 +528,50 @@ mod tests {
         for v in [json!(null), json!(true), json!({}), json!([[]]), json!([{"filename": null}]), json!({"size": {}})] {
             for k in [AttrType::Image, AttrType::GroupOfImages, AttrType::File] {
                 let _ = run(k, v.clone());
+            }
+        }
+    }
+
+    #[test]
+    fn plain_hosts_agree_with_the_url_parser() {
+        let by_parser = |link: &str| {
+            let url = url::Url::parse(link).ok()?;
+            matches!(url.scheme(), "http" | "https").then(|| url.host_str().map(str::to_ascii_lowercase)).flatten()
+        };
+        for link in [
+            "https://cdn.example.com/a/b.png",
+            "http://EXAMPLE.com",
+            "https://a-b.c0.io?x=1",
+            "https://a.b.c#frag",
+            "https://localhost/",
+            "https://x.y/a b",
+            "https://1.2.3.4/",
+            "https://a.0x10/",
+            "https://a..b/",
+            "https://-a.b/",
+            "https://xn--nxasmq6b.com/",
+            "https://user@a.b/",
+            "https://a.b:8080/",
+            "https://a.b\\c/",
+            "https:///a.b/",
+            "https://a.b./",
+            "HTTPS://a.b/",
+            "https://",
+            "https://é.com/",
+        ] {
+            if let Some(fast) = plain_http_host(link) {
+                assert_eq!(Some(fast), by_parser(link), "{link}");
+            }
+            assert_eq!(http_host(link), by_parser(link).filter(|h| !h.is_empty()), "{link}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_hosts_agree_with_the_url_parser_on_any_link(link in "https?://[a-zA-Z0-9.:@%\\-]{0,12}[/?#]?[a-z ]{0,3}") {
+            if let Some(fast) = plain_http_host(&link) {
+                let url = url::Url::parse(&link).expect("a link with a plain host parses");
+                proptest::prop_assert_eq!(Some(fast.as_str()), url.host_str());
             }
         }
     }
