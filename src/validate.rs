@@ -115,7 +115,7 @@ impl<'a> Validator<'a> {
         let lang: &'a str = explicit.unwrap_or(default_lang);
         // An unaccepted language is reported where it came from: the body's (or caller's)
         // `langCode`, or — for the registry's default — only if an entry actually uses it.
-        if !self.registry.accepts_language(&lang) {
+        if !self.registry.accepts_language(lang) {
             let at = match explicit {
                 Some(_) => Some(Pointer::root().child("langCode")),
                 None => body.entries.iter().any(|e| e.lang.is_none()).then(|| Pointer::root().child("formData")),

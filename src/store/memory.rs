@@ -3,18 +3,24 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use indexmap::IndexMap;
+use serde_json::Value;
+
 use super::{StoreError, UserStore};
 use crate::identity;
-use crate::record::UserRecord;
+use crate::record::{NotificationData, StoredEntry, UserRecord};
 
 /// Records in memory, for tests, tools and single-process services that persist elsewhere.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
+    /// Records and identity index, changed together.
     inner: Mutex<Inner>,
 }
 
+/// What the mutex guards.
 #[derive(Debug, Default)]
 struct Inner {
+    /// user id → record
     users: BTreeMap<String, UserRecord>,
     /// identity key → user id
     identities: BTreeMap<String, String>,
@@ -31,6 +37,7 @@ impl MemoryStore {
         self.lock().map(|g| g.users.values().cloned().collect()).unwrap_or_default()
     }
 
+    /// The maps, or a backend error once a panic poisoned the lock.
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
         self.inner.lock().map_err(|_| StoreError::Backend("memory store lock poisoned".into()))
     }
@@ -62,23 +69,107 @@ impl UserStore for MemoryStore {
     }
 
     fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
-        let mut g = self.lock()?;
-        let old_key = match g.users.get(&record.id) {
-            Some(old) if old.version == expected_version => identity::key(&old.identifier),
+        let mut guard = self.lock()?;
+        let Inner { users, identities } = &mut *guard;
+        let stored = match users.get_mut(record.id.as_str()) {
+            Some(stored) if stored.version == expected_version => stored,
             _ => return Err(StoreError::Conflict),
         };
-        let new_key = identity::key(&record.identifier);
-        if new_key != old_key && !new_key.is_empty() {
-            if let Some(owner) = g.identities.get(&new_key) {
-                if owner != &record.id {
-                    return Err(StoreError::IdentityTaken(new_key));
+        // The same identifier has the same key: the index needs no change, nor the keys computing.
+        if stored.identifier != record.identifier {
+            let old_key = identity::key(&stored.identifier);
+            let new_key = identity::key(&record.identifier);
+            if new_key != old_key && !new_key.is_empty() {
+                if let Some(owner) = identities.get(&new_key) {
+                    if owner != &record.id {
+                        return Err(StoreError::IdentityTaken(new_key));
+                    }
                 }
+                identities.remove(&old_key);
+                identities.insert(new_key, record.id.clone());
             }
-            g.identities.remove(&old_key);
-            g.identities.insert(new_key, record.id.clone());
         }
-        g.users.insert(record.id.clone(), record.clone());
+        // In place, reusing the stored record's allocations (its id is already `record.id`).
+        assign_record(stored, record);
         Ok(())
+    }
+}
+
+/// Makes `dst` equal to `src` (as `*dst = src.clone()` would), reusing `dst`'s strings, maps
+/// and vectors where the shapes allow: a commit mostly rewrites a record with one of the
+/// same shape, so this copies bytes instead of allocating and freeing.
+///
+/// Lists every field, so that a field added to [`UserRecord`] cannot be forgotten here.
+fn assign_record(dst: &mut UserRecord, src: &UserRecord) {
+    let UserRecord {
+        id,
+        identifier,
+        form_identifier,
+        form_data,
+        notification_data,
+        state,
+        version,
+        created_at,
+        updated_at,
+        password_hash,
+    } = src;
+    dst.id.clone_from(id);
+    dst.identifier.clone_from(identifier);
+    dst.form_identifier.clone_from(form_identifier);
+    assign_form_data(&mut dst.form_data, form_data);
+    let NotificationData { email, phone_push, phone_sms } = notification_data;
+    dst.notification_data.email.clone_from(email);
+    dst.notification_data.phone_push.clone_from(phone_push);
+    dst.notification_data.phone_sms.clone_from(phone_sms);
+    assign_value(&mut dst.state, state);
+    dst.version = *version;
+    dst.created_at.clone_from(created_at);
+    dst.updated_at.clone_from(updated_at);
+    dst.password_hash.clone_from(password_hash);
+}
+
+/// [`assign_record`] for the attribute values per language.
+fn assign_form_data(dst: &mut IndexMap<String, Vec<StoredEntry>>, src: &IndexMap<String, Vec<StoredEntry>>) {
+    if !dst.keys().eq(src.keys()) {
+        dst.clone_from(src);
+        return;
+    }
+    // The same languages in the same order: only the lists change.
+    for (dst, (_, src)) in dst.values_mut().zip(src) {
+        dst.truncate(src.len());
+        for (dst, src) in dst.iter_mut().zip(src) {
+            let StoredEntry { marker, kind, value } = src;
+            dst.marker.clone_from(marker);
+            dst.kind.clone_from(kind);
+            assign_value(&mut dst.value, value);
+        }
+        let kept = dst.len();
+        dst.extend(src.iter().skip(kept).cloned());
+    }
+}
+
+/// [`assign_record`] for a JSON value: recurses into arrays and into objects with the same
+/// keys in the same order, and replaces anything else.
+fn assign_value(dst: &mut Value, src: &Value) {
+    match (dst, src) {
+        (Value::Null, Value::Null) => {}
+        (Value::Bool(dst), Value::Bool(src)) => *dst = *src,
+        (Value::Number(dst), Value::Number(src)) => dst.clone_from(src),
+        (Value::String(dst), Value::String(src)) => dst.clone_from(src),
+        (Value::Array(dst), Value::Array(src)) => {
+            dst.truncate(src.len());
+            for (dst, src) in dst.iter_mut().zip(src) {
+                assign_value(dst, src);
+            }
+            let kept = dst.len();
+            dst.extend(src.iter().skip(kept).cloned());
+        }
+        (Value::Object(dst), Value::Object(src)) if dst.keys().eq(src.keys()) => {
+            for (dst, (_, src)) in dst.values_mut().zip(src) {
+                assign_value(dst, src);
+            }
+        }
+        (dst, src) => dst.clone_from(src),
     }
 }
 
@@ -102,5 +193,120 @@ mod tests {
         assert_eq!(s.identity_owner("c@x.io").unwrap().as_deref(), Some("u1"));
         assert_eq!(s.identity_owner("a@x.io").unwrap(), None);
         assert_eq!(s.commit(0, &r), Err(StoreError::Conflict));
+    }
+
+    /// JSON values of many shapes, some sharing keys in another order.
+    fn values() -> Vec<Value> {
+        use serde_json::json;
+        vec![
+            json!(null),
+            json!(true),
+            json!(3),
+            json!(-2.5),
+            json!(""),
+            json!("a somewhat longer string than the others"),
+            json!([]),
+            json!([1, "two", [3]]),
+            json!([1, "deux", [3, 4], {"a": 1}]),
+            json!({}),
+            json!({"onboarding": {"step": 3, "completed": false}, "theme": "dark", "newsletter": true}),
+            json!({"onboarding": {"step": 4, "completed": true}, "theme": "light", "newsletter": true}),
+            json!({"theme": "dark", "onboarding": {"completed": false, "step": 3}, "newsletter": true}),
+            json!({"onboarding": {"step": 3}, "theme": ["dark"], "newsletter": null, "extra": 1}),
+            json!({"onboarding": "no"}),
+        ]
+    }
+
+    #[test]
+    fn assigned_values_equal_clones_in_order() {
+        for from in values() {
+            for to in values() {
+                let mut v = from.clone();
+                assign_value(&mut v, &to);
+                assert_eq!(v, to);
+                assert_eq!(v.to_string(), to.to_string(), "key order kept");
+            }
+        }
+    }
+
+    /// Records of many shapes for user `u1` at `version`.
+    fn records(version: u64) -> Vec<UserRecord> {
+        let entry = |marker: &str, value: Value| StoredEntry { marker: marker.into(), kind: "string".into(), value };
+        let mut out = Vec::new();
+        for (i, state) in values().into_iter().enumerate() {
+            let mut r = UserRecord::new("u1", "a@x.io", "reg");
+            r.version = version;
+            r.state = state.clone();
+            r.password_hash = (i % 2 == 0).then(|| format!("$argon2id${i}"));
+            r.notification_data.email = (i % 3 == 0).then(|| "a@x.io".to_owned());
+            r.notification_data.phone_push = (0..i % 4).map(|n| format!("+4470000000{n}")).collect();
+            // Runs of three records with the same languages, their lists growing and shrinking.
+            let langs: &[&str] = match i / 3 % 4 {
+                0 => &["en_US"],
+                1 => &["en_US", "fr_FR"],
+                2 => &["fr_FR", "en_US"],
+                _ => &[],
+            };
+            for (l, lang) in langs.iter().enumerate() {
+                let list = (0..(i + l) % 4).map(|n| entry(&format!("m{n}"), state.clone())).collect();
+                r.form_data.insert((*lang).to_owned(), list);
+            }
+            out.push(r);
+        }
+        out
+    }
+
+    #[test]
+    fn commits_store_exactly_the_record() {
+        let s = MemoryStore::new();
+        s.insert(&UserRecord::new("u1", "a@x.io", "reg")).unwrap();
+        let mut version = 0;
+        for round in 0..2 {
+            for mut r in records(0) {
+                r.version = version + 1;
+                if round == 1 {
+                    r.form_data.reverse();
+                }
+                s.commit(version, &r).unwrap();
+                version += 1;
+                assert_eq!(s.get("u1").unwrap().as_ref(), Some(&r));
+                let stored = s.get("u1").unwrap().unwrap();
+                assert!(stored.form_data.keys().eq(r.form_data.keys()), "language order kept");
+                assert_eq!(serde_json::to_string(&stored).unwrap(), serde_json::to_string(&r).unwrap());
+            }
+        }
+        assert_eq!(s.identity_owner("a@x.io").unwrap().as_deref(), Some("u1"));
+    }
+
+    #[test]
+    fn identity_index_follows_identifier_changes_only() {
+        let s = MemoryStore::new();
+        s.insert(&UserRecord::new("u1", "a@x.io", "reg")).unwrap();
+        s.insert(&UserRecord::new("u2", "b@x.io", "reg")).unwrap();
+        let mut r = s.get("u1").unwrap().unwrap();
+        // Unchanged identifier: nothing to check, the index stays.
+        r.version = 1;
+        s.commit(0, &r).unwrap();
+        assert_eq!(s.identity_owner("a@x.io").unwrap().as_deref(), Some("u1"));
+        // Another spelling of the same identity: the key is the same, still nothing changes.
+        r.version = 2;
+        r.identifier = " A@X.io".into();
+        s.commit(1, &r).unwrap();
+        assert_eq!(s.identity_owner("a@x.io").unwrap().as_deref(), Some("u1"));
+        // A taken identity is refused and nothing is written.
+        r.version = 3;
+        r.identifier = "b@X.io".into();
+        assert_eq!(s.commit(2, &r), Err(StoreError::IdentityTaken("b@x.io".into())));
+        assert_eq!(s.get("u1").unwrap().unwrap().version, 2);
+        assert_eq!(s.identity_owner("b@x.io").unwrap().as_deref(), Some("u2"));
+        // A free one moves the index.
+        r.identifier = "c@x.io".into();
+        s.commit(2, &r).unwrap();
+        assert_eq!(s.identity_owner("c@x.io").unwrap().as_deref(), Some("u1"));
+        assert_eq!(s.identity_owner("a@x.io").unwrap(), None);
+        // Unknown ids conflict.
+        let mut ghost = r.clone();
+        ghost.id = "nobody".into();
+        assert_eq!(s.commit(3, &ghost), Err(StoreError::Conflict));
     }
 }

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
 use serde_json::{Map, Value};
 
 use crate::json::{Json, Object};
@@ -213,22 +213,7 @@ fn formatted_value<'v>(raw: Option<&'v Json<'v>>, at: &Pointer, cx: &mut Cx<'_>)
 /// True when `format` renders `dt` as `sent` at `dt`'s own offset or at a real one. Tries
 /// the own offset first and stops at the first match.
 fn matches_some_offset(dt: &DateTime<FixedOffset>, format: &Format, sent: &str) -> bool {
-    let mut buf = String::with_capacity(sent.len() + 8);
-    let mut renders_as_sent = |at: &DateTime<FixedOffset>| {
-        buf.clear();
-        format.render_into(at, &mut buf);
-        buf == sent
-    };
-    if renders_as_sent(dt) {
-        return true;
-    }
-    let own = dt.offset().local_minus_utc();
-    let utc = dt.with_timezone(&Utc);
-    REAL_OFFSETS
-        .iter()
-        .filter(|&&minutes| minutes * 60 != own)
-        .filter_map(|&minutes| FixedOffset::east_opt(minutes * 60))
-        .any(|offset| renders_as_sent(&utc.with_timezone(&offset)))
+    format.matches_at_some_offset(dt, &REAL_OFFSETS, sent)
 }
 
 #[cfg(test)]

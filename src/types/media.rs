@@ -184,7 +184,7 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Opti
         return None;
     }
     let (filename, host, size) = (filename?.to_string(), host?, size?);
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(5);
     out.insert("filename".into(), Value::String(filename.clone()));
     out.insert("downloadLink".into(), obj.get("downloadLink").map_or(Value::Null, Json::to_value));
     out.insert("size".into(), Value::from(size));

@@ -103,7 +103,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
     let stored_html = stored_html.trim().to_owned();
     let stored_plain = sanitizer.html_to_plain(&stored_html);
 
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(5);
     out.insert("htmlValue".into(), Value::String(stored_html));
     out.insert("plainValue".into(), Value::String(stored_plain.clone()));
     if let Some(md) = md {
@@ -113,7 +113,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         out.insert("params".into(), Value::Object(params));
     }
     let measure = if with_header {
-        let header = header.as_deref().map(clean_header).unwrap_or_default();
+        let header = header.map(clean_header).unwrap_or_default();
         let m = if stored_plain.is_empty() { header.clone() } else { stored_plain };
         out.insert("header".into(), Value::String(header));
         m

@@ -7,10 +7,14 @@
 //! resolve them: the last value wins, at the position of the first.
 //!
 //! Parsing tracks nesting depth itself and stops at the limit (see [`parse`]), so a hostile body
-//! can neither recurse the parser deeply nor make it build a deep tree.
+//! can neither recurse the parser deeply nor make it build a deep tree. A small parser of our
+//! own ([`fast`]) reads the plain JSON clients send; anything else, errors included, goes to
+//! `serde_json`, and a differential test holds the two to the same answers.
 //!
 //! Checkers read values as [`Json`] and build the canonical `serde_json::Value` they store;
 //! [`Json::to_value`] converts a whole subtree when it is stored as sent (`state`).
+
+mod fast;
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -223,6 +227,15 @@ pub(crate) enum ParseError {
 /// Parses `bytes` as one JSON document whose arrays and objects nest at most `max_depth` deep
 /// (the document's own object or array is level 1).
 pub(crate) fn parse(bytes: &[u8], max_depth: usize) -> Result<Json<'_>, ParseError> {
+    if let Some(v) = fast::parse(bytes, max_depth) {
+        return Ok(v);
+    }
+    by_serde(bytes, max_depth)
+}
+
+/// [`parse`] by `serde_json`: the reference the fast path is held to, and the one that words
+/// every error.
+fn by_serde(bytes: &[u8], max_depth: usize) -> Result<Json<'_>, ParseError> {
     let too_deep = Cell::new(false);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let seed = Seed { depth: 0, max: max_depth, too_deep: &too_deep };
@@ -365,6 +378,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn same_as_value(text: &str) {
+        let fast = fast::parse(text.as_bytes(), 128);
+        let reference = by_serde(text.as_bytes(), 128);
+        match (&fast, &reference) {
+            (Some(f), Ok(r)) => assert_eq!(f, r, "{text}"),
+            (Some(f), Err(e)) => panic!("{text}: the fast path accepts {f:?}, serde_json says {e:?}"),
+            (None, _) => {}
+        }
         let ours = parse(text.as_bytes(), 128);
         let theirs: Result<Value, _> = serde_json::from_str(text);
         match (ours, theirs) {
@@ -424,10 +444,94 @@ mod tests {
         assert!(matches!(o.get("e"), Some(Json::String(Cow::Owned(_)))));
     }
 
+    #[test]
+    fn fast_path_reads_what_clients_send() {
+        for text in [
+            r#"{"formIdentifier":"reg","formData":{"en_US":[{"marker":"a","type":"string","value":"x"}]}}"#,
+            r#" { "a" : [ 1 , -2 , 0 , 123456789012345678 , true , false , null , "" ] } "#,
+            r#"["\u00e9\ud83d\ude00\n\t\"\\\/\b\f\r", "é😀"]"#,
+        ] {
+            assert!(fast::parse(text.as_bytes(), 32).is_some(), "{text}");
+            same_as_value(text);
+        }
+        for text in ["-0", "1.5", "1e3", "12345678901234567890", "-1234567890123456789", "-0.0", "1E+2"] {
+            same_as_value(text);
+        }
+        for refused in [
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "[1,]",
+            r#"{"a":1,}"#,
+            r#""\u12""#,
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            "\"a\u{0}\"",
+            "\"\t\"",
+            r#""\x""#,
+            "tru",
+            "nul",
+            "[",
+            r#"{"a"}"#,
+            "1 2",
+            "\u{feff}1",
+        ] {
+            assert!(fast::parse(refused.as_bytes(), 32).is_none(), "{refused}");
+            same_as_value(refused);
+        }
+        assert!(fast::parse(b"\"\xff\"", 32).is_none());
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        assert!(fast::parse(deep.as_bytes(), 1000).is_none(), "recursion is capped at 128");
+    }
+
+    /// Any JSON value, as text.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "\\PC{0,40}".prop_map(Value::from),
+            "[\"\\\\/\u{0}-\u{1f}a\u{e9}\u{1f600}]{0,40}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                proptest::collection::vec(("[a-c\"\\\\]{0,3}", inner), 0..6)
+                    .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest! {
         #[test]
         fn any_text_reads_like_serde_json(text in "[\\[\\]{}\":,0-9a-z\\\\ .eE+-]{0,40}") {
             same_as_value(&text);
+        }
+
+        #[test]
+        fn any_value_reads_back_like_serde_json(v in any_json(), pretty in any::<bool>()) {
+            let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) };
+            let text = text.expect("a Value serialises");
+            prop_assert!(fast::parse(text.as_bytes(), 128).is_some(), "{}", text);
+            same_as_value(&text);
+        }
+
+        #[test]
+        fn any_mutation_reads_like_serde_json(v in any_json(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+            let mut bytes = serde_json::to_vec(&v).expect("a Value serialises");
+            let i = at.index(bytes.len() + 1);
+            bytes.insert(i, byte);
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                same_as_value(text);
+            } else {
+                prop_assert!(fast::parse(&bytes, 128).is_none());
+            }
         }
     }
 }

@@ -1,0 +1,319 @@
+//! The fast path of [`super::parse`]: a small recursive-descent parser for the JSON that
+//! clients actually send.
+//!
+//! It answers `None` (and [`super::parse`] falls back to `serde_json`, which then decides and
+//! words any error) for anything outside its subset: invalid UTF-8, malformed input, nesting at
+//! the depth limit or beyond 128, lone surrogates, and numbers other than plain integers (those
+//! it hands to `serde_json` one by one, so every number reads exactly as `serde_json` reads
+//! it). Whatever it accepts, it reads as `serde_json` would: a differential property test in
+//! `super` holds the two to the same answers.
+
+use std::borrow::Cow;
+
+use serde_json::{Number, Value};
+
+use super::{Json, Object};
+
+/// Never recurse deeper than this, whatever the configured limit (`serde_json`'s own limit).
+const MAX_RECURSION: usize = 128;
+
+/// Parses `bytes` if it is plain JSON nesting less than `max_depth` deep; `None` otherwise.
+pub(super) fn parse(bytes: &[u8], max_depth: usize) -> Option<Json<'_>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut p = Parser {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        max: max_depth.min(MAX_RECURSION),
+        items: Vec::new(),
+        pairs: Vec::new(),
+    };
+    let v = p.value(0)?;
+    p.skip_ws();
+    (p.i == p.b.len()).then_some(v)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    i: usize,
+    /// Containers may open only below this depth.
+    max: usize,
+    /// Elements of the arrays being read, innermost last: each array is moved out into a
+    /// vector of exactly its length when it closes, so no vector grows by doubling.
+    items: Vec<Json<'a>>,
+    /// Members of the objects being read, the same way.
+    pairs: Vec<(Cow<'a, str>, Json<'a>)>,
+}
+
+impl<'a> Parser<'a> {
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte, consumed.
+    fn next(&mut self) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        self.i += 1;
+        Some(c)
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json<'a>> {
+        self.skip_ws();
+        match *self.b.get(self.i)? {
+            b'{' => self.object(depth),
+            b'[' => self.array(depth),
+            b'"' => self.string().map(Json::String),
+            b't' => self.literal("true", Json::Bool(true)),
+            b'f' => self.literal("false", Json::Bool(false)),
+            b'n' => self.literal("null", Json::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Json<'a>) -> Option<Json<'a>> {
+        let end = self.i + word.len();
+        (self.b.get(self.i..end)? == word.as_bytes()).then(|| {
+            self.i = end;
+            v
+        })
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Json<'a>> {
+        if depth >= self.max {
+            return None;
+        }
+        self.i += 1; // `{`
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Some(Json::Object(Object(Vec::new())));
+        }
+        let base = self.pairs.len();
+        loop {
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.next()? != b':' {
+                return None;
+            }
+            let v = self.value(depth + 1)?;
+            self.pairs.push((key, v));
+            self.skip_ws();
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(Json::Object(Object::dedup(self.pairs.drain(base..).collect()))),
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Json<'a>> {
+        if depth >= self.max {
+            return None;
+        }
+        self.i += 1; // `[`
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Some(Json::Array(Vec::new()));
+        }
+        let base = self.items.len();
+        loop {
+            let v = self.value(depth + 1)?;
+            self.items.push(v);
+            self.skip_ws();
+            match self.next()? {
+                b',' => {}
+                b']' => return Some(Json::Array(self.items.drain(base..).collect())),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string starting at the opening quote: borrowed when it has no escape.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.i += 1; // `"`
+        let start = self.i;
+        self.i = plain_run_end(self.b, self.i);
+        loop {
+            match *self.b.get(self.i)? {
+                b'"' => {
+                    let s = self.text.get(start..self.i)?;
+                    self.i += 1;
+                    return Some(Cow::Borrowed(s));
+                }
+                b'\\' => break,
+                0..=0x1f => return None,
+                _ => self.i += 1,
+            }
+        }
+        let mut out = String::with_capacity(self.i - start + 16);
+        out.push_str(self.text.get(start..self.i)?);
+        loop {
+            let run = self.i;
+            self.i = plain_run_end(self.b, self.i);
+            while let Some(&c) = self.b.get(self.i) {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.push_str(self.text.get(run..self.i)?);
+            match self.next()? {
+                b'"' => return Some(Cow::Owned(out)),
+                b'\\' => self.escape(&mut out)?,
+                _ => return None, // a control character
+            }
+        }
+    }
+
+    /// One escape, after its backslash.
+    fn escape(&mut self, out: &mut String) -> Option<()> {
+        let c = match self.next()? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                match first {
+                    0xD800..=0xDBFF => {
+                        if self.next()? != b'\\' || self.next()? != b'u' {
+                            return None;
+                        }
+                        let second = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return None;
+                        }
+                        char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))?
+                    }
+                    _ => char::from_u32(first)?, // `None` for a lone low surrogate
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+        Some(())
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.b.get(self.i..self.i + 4)?;
+        let mut n = 0;
+        for &d in digits {
+            n = n * 16 + char::from(d).to_digit(16)?;
+        }
+        self.i += 4;
+        Some(n)
+    }
+
+    /// A number: plain integers here, anything else read by `serde_json` itself.
+    fn number(&mut self) -> Option<Json<'a>> {
+        let start = self.i;
+        let negative = self.b[start] == b'-';
+        if negative {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => {
+                while let Some(b'0'..=b'9') = self.b.get(self.i) {
+                    self.i += 1;
+                }
+            }
+            _ => return None,
+        }
+        let digits = &self.text[int_start..self.i];
+        let mut plain = true;
+        if self.b.get(self.i) == Some(&b'.') {
+            plain = false;
+            self.i += 1;
+            self.digits()?;
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            plain = false;
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            self.digits()?;
+        }
+        if let Some(b'0'..=b'9') = self.b.get(self.i) {
+            return None; // a leading zero
+        }
+        // `-0` is a float for serde_json, and longer integers may not fit.
+        if plain && digits.len() <= 18 && !(negative && digits == "0") {
+            let n: u64 = digits.parse().ok()?;
+            return Some(Json::Number(if negative { Number::from(-(n as i64)) } else { Number::from(n) }));
+        }
+        match serde_json::from_str::<Value>(self.text.get(start..self.i)?).ok()? {
+            Value::Number(n) => Some(Json::Number(n)),
+            _ => None,
+        }
+    }
+
+    /// One or more ASCII digits.
+    fn digits(&mut self) -> Option<()> {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.b.get(self.i) {
+            self.i += 1;
+        }
+        (self.i > start).then_some(())
+    }
+}
+
+/// Where the run of string bytes starting at `from` that need no attention ends: the index of
+/// the first `"`, `\\` or control byte, or a little before it (callers finish byte by byte).
+/// Eight bytes at a time, with the usual SWAR tricks.
+fn plain_run_end(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        if quote | backslash | control != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_run_end;
+
+    #[test]
+    fn plain_runs_never_skip_a_byte_that_needs_attention() {
+        for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
+            for filler in [b'a', 0x7f, 0x80, 0xff, b' ', b'!', b'#', b'[', b']'] {
+                for at in 0..24 {
+                    let mut b = vec![filler; 24];
+                    b[at] = special;
+                    for from in 0..=at {
+                        let end = plain_run_end(&b, from);
+                        assert!(end <= at && end >= from, "special {special} filler {filler} at {at} from {from}");
+                    }
+                }
+            }
+        }
+        assert_eq!(plain_run_end(&[b'a'; 20], 0), 16);
+    }
+}
