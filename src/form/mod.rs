@@ -88,6 +88,10 @@ pub struct ChoiceOption {
 impl ChoiceOption {
     /// The stored shape: `{title, value, extended}` from the form.
     pub fn stored(&self) -> Value {
-        serde_json::json!({"title": self.title, "value": self.value, "extended": self.extended})
+        let mut m = serde_json::Map::with_capacity(3);
+        m.insert("title".into(), Value::String(self.title.clone()));
+        m.insert("value".into(), self.value.clone());
+        m.insert("extended".into(), self.extended.clone());
+        Value::Object(m)
     }
 }
