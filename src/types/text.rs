@@ -5,9 +5,10 @@
 //! and, for `textWithHeader`, `header`. The stored HTML comes from one source:
 //!
 //! 1. `mdValue`, when `params.editorMode` is `"markdown"` or it is the only source given:
-//!    rendered by [`Sanitizer::render_markdown`](crate::Sanitizer) (safe on its own) and then
-//!    passed through `clean_html` as well, so it gets the same allow-list and link `rel`
-//!    (and HTML nested absurdly deep, e.g. from thousands of `>`, is flattened to text);
+//!    rendered by `Sanitizer::markdown_document`, which writes from pulldown-cmark's events
+//!    exactly what `clean_html` would keep of the rendered HTML (the same allow-list and link
+//!    `rel`; HTML nested absurdly deep, e.g. from thousands of `>`, is flattened to text)
+//!    without a second HTML pass;
 //! 2. else `htmlValue`, sanitised by `clean_html`;
 //! 3. else `plainValue`, escaped into paragraphs.
 //!
@@ -92,16 +93,13 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         .and_then(|p| p.get("editorMode"))
         .and_then(Value::as_str)
         .is_some_and(|m| m.eq_ignore_ascii_case("markdown"));
-    let stored_html = match (&md, &html, &plain) {
-        (Some(md), _, _) if markdown_mode => sanitizer.clean_html(&sanitizer.render_markdown(md)),
-        (Some(md), None, None) => sanitizer.clean_html(&sanitizer.render_markdown(md)),
-        (_, Some(html), _) => sanitizer.clean_html(html),
-        (_, None, Some(plain)) => sanitizer.escape_plain(plain),
-        (None, None, None) => String::new(),
+    let (stored_html, stored_plain) = match (md, html, plain) {
+        (Some(md), _, _) if markdown_mode => sanitizer.markdown_document(md),
+        (Some(md), None, None) => sanitizer.markdown_document(md),
+        (_, Some(html), _) => sanitizer.html_document(html),
+        (_, None, Some(plain)) => sanitizer.plain_document(plain),
+        (None, None, None) => (String::new(), String::new()),
     };
-    // Whitespace around the markup is insignificant (pulldown-cmark ends blocks with "\n").
-    let stored_html = stored_html.trim().to_owned();
-    let stored_plain = sanitizer.html_to_plain(&stored_html);
 
     let mut out = Map::with_capacity(5);
     out.insert("htmlValue".into(), Value::String(stored_html));
