@@ -32,13 +32,13 @@ fn record() -> UserRecord {
         .map(|i| StoredEntry {
             marker: format!("m{i}"),
             kind: "string".into(),
-            value: json!(format!("value number {i} of the profile")),
+            value: json!(format!("value number {i} of the profile")).into(),
         })
         .collect();
     entries.push(StoredEntry {
         marker: "colors".into(),
         kind: "list".into(),
-        value: json!([{"title": "Red", "value": "red", "extended": null}, {"title": "Blue", "value": "blue", "extended": null}]),
+        value: json!([{"title": "Red", "value": "red", "extended": null}, {"title": "Blue", "value": "blue", "extended": null}]).into(),
     });
     r.form_data.insert("en_US".into(), entries);
     r.notification_data.email = Some("bench@example.com".into());

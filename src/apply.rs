@@ -2,6 +2,8 @@
 //! failure. Entries of every touched language are re-ordered by the form's `position`
 //! (attributes the form does not define, dynamic ones, come last, by marker).
 
+use std::sync::Arc;
+
 use crate::form::Form;
 use crate::patch;
 use crate::record::{StoredEntry, UserRecord};
@@ -28,12 +30,14 @@ pub(crate) fn apply(
             let at = entries.iter().position(|e| e.marker == c.marker);
             match (c.value, at) {
                 (Some(v), Some(i)) => {
-                    entries[i].value = v;
+                    entries[i].value = Arc::new(v);
                     if entries[i].kind != c.kind {
                         entries[i].kind = c.kind.to_owned();
                     }
                 }
-                (Some(v), None) => entries.push(StoredEntry { marker: c.marker, kind: c.kind.to_owned(), value: v }),
+                (Some(v), None) => {
+                    entries.push(StoredEntry { marker: c.marker, kind: c.kind.to_owned(), value: Arc::new(v) })
+                }
                 (None, Some(i)) => {
                     entries.remove(i);
                 }

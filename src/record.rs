@@ -1,10 +1,15 @@
 //! The stored user record (SPEC §5) and its public view.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// One stored attribute value: `{marker, type, value}` with the value in canonical shape.
+///
+/// The value is shared (`Arc`): copies of a record (a store handing one out, an update
+/// building the next version) share the values they did not change instead of copying them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredEntry {
     /// The attribute's marker.
@@ -13,7 +18,7 @@ pub struct StoredEntry {
     #[serde(rename = "type")]
     pub kind: String,
     /// The canonical value.
-    pub value: Value,
+    pub value: Arc<Value>,
 }
 
 /// Where the service sends notifications to this user.
@@ -95,7 +100,7 @@ impl UserRecord {
 
     /// The stored value of `marker` in `lang`, if any.
     pub fn value(&self, lang: &str, marker: &str) -> Option<&Value> {
-        self.form_data.get(lang)?.iter().find(|e| e.marker == marker).map(|e| &e.value)
+        self.form_data.get(lang)?.iter().find(|e| e.marker == marker).map(|e| e.value.as_ref())
     }
 }
 

@@ -89,16 +89,18 @@ fn full_record(id: &str, identifier: &str) -> UserRecord {
     r.form_data.insert(
         "en_US".into(),
         vec![
-            StoredEntry { marker: "m0".into(), kind: "string".into(), value: json!("zéro \u{1F600} \"quoted\"") },
+            StoredEntry { marker: "m0".into(), kind: "string".into(), value: json!("zéro \u{1F600} \"quoted\"").into() },
             StoredEntry {
                 marker: "m1".into(),
                 kind: "list".into(),
-                value: json!([{"title": "Red", "value": "red", "extended": null}, {"value": 2, "title": "Two", "extended": {"z": 1, "a": [1.5, -2]}}]),
+                value: json!([{"title": "Red", "value": "red", "extended": null}, {"value": 2, "title": "Two", "extended": {"z": 1, "a": [1.5, -2]}}]).into(),
             },
         ],
     );
-    r.form_data
-        .insert("fr_FR".into(), vec![StoredEntry { marker: "m0".into(), kind: "string".into(), value: json!("zéro") }]);
+    r.form_data.insert(
+        "fr_FR".into(),
+        vec![StoredEntry { marker: "m0".into(), kind: "string".into(), value: json!("zéro").into() }],
+    );
     r.notification_data.email = Some("n@x.io".into());
     r.notification_data.phone_push = vec!["+15551234567".into()];
     r.notification_data.phone_sms = Some("+15557654321".into());

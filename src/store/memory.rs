@@ -1,7 +1,7 @@
 //! An in-memory [`UserStore`]: a mutex around two ordered maps (records and the identity index).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -141,7 +141,9 @@ fn assign_form_data(dst: &mut IndexMap<String, Vec<StoredEntry>>, src: &IndexMap
             let StoredEntry { marker, kind, value } = src;
             dst.marker.clone_from(marker);
             dst.kind.clone_from(kind);
-            assign_value(&mut dst.value, value);
+            if !Arc::ptr_eq(&dst.value, value) {
+                dst.value = Arc::clone(value); // values are shared, never copied
+            }
         }
         let kept = dst.len();
         dst.extend(src.iter().skip(kept).cloned());
@@ -231,7 +233,11 @@ mod tests {
 
     /// Records of many shapes for user `u1` at `version`.
     fn records(version: u64) -> Vec<UserRecord> {
-        let entry = |marker: &str, value: Value| StoredEntry { marker: marker.into(), kind: "string".into(), value };
+        let entry = |marker: &str, value: Value| StoredEntry {
+            marker: marker.into(),
+            kind: "string".into(),
+            value: value.into(),
+        };
         let mut out = Vec::new();
         for (i, state) in values().into_iter().enumerate() {
             let mut r = UserRecord::new("u1", "a@x.io", "reg");
