@@ -12,7 +12,7 @@ use crate::validate::{Plan, Valid};
 /// The record after the update: `record` (taken, not copied) with the plan's values moved in, `version` bumped, `updatedAt`
 /// set to `now`. `password_hash` is the hash of the plan's new password, if it has one.
 pub(crate) fn apply(
-    plan: Valid<Plan>,
+    plan: Valid<Plan<'_>>,
     record: UserRecord,
     form: &Form,
     password_hash: Option<String>,
@@ -21,12 +21,12 @@ pub(crate) fn apply(
     let plan = plan.into_inner();
     let previous_version = record.version;
     let mut next = record;
-    let mut touched: Vec<String> = Vec::new();
+    let mut touched: Vec<&str> = Vec::new();
     for c in plan.changes {
-        if !next.form_data.contains_key(&c.lang) {
-            next.form_data.insert(c.lang.clone(), Vec::new());
+        if !next.form_data.contains_key(c.lang) {
+            next.form_data.insert(c.lang.to_owned(), Vec::new());
         }
-        if let Some(entries) = next.form_data.get_mut(&c.lang) {
+        if let Some(entries) = next.form_data.get_mut(c.lang) {
             let at = entries.iter().position(|e| e.marker == c.marker);
             match (c.value, at) {
                 (Some(v), Some(i)) => {
@@ -35,9 +35,11 @@ pub(crate) fn apply(
                         entries[i].kind = c.kind.to_owned();
                     }
                 }
-                (Some(v), None) => {
-                    entries.push(StoredEntry { marker: c.marker, kind: c.kind.to_owned(), value: Arc::new(v) })
-                }
+                (Some(v), None) => entries.push(StoredEntry {
+                    marker: c.marker.to_owned(),
+                    kind: c.kind.to_owned(),
+                    value: Arc::new(v),
+                }),
                 (None, Some(i)) => {
                     entries.remove(i);
                 }
@@ -48,7 +50,7 @@ pub(crate) fn apply(
             touched.push(c.lang);
         }
     }
-    for lang in &touched {
+    for lang in touched {
         if let Some(entries) = next.form_data.get_mut(lang) {
             if !entries.is_sorted_by_key(|e| order(form, &e.marker)) {
                 entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
@@ -65,7 +67,7 @@ pub(crate) fn apply(
         next.password_hash = password_hash;
     }
     plan.notification.apply(&mut next.notification_data);
-    if let Some(p) = &plan.state {
+    if let Some(p) = plan.state {
         patch::merge(&mut next.state, p);
     }
     next.version = previous_version + 1;

@@ -2,18 +2,20 @@
 
 use serde_json::{Map, Value};
 
-/// Applies `patch` to `target`: objects merge key by key, `null` members delete, anything else
-/// replaces. Recursion is bounded by the body's depth limit.
-pub(crate) fn merge(target: &mut Value, patch: &Value) {
-    let Value::Object(p) = patch else {
-        *target = patch.clone();
+use crate::json::Json;
+
+/// Applies `patch` (read from the body) to `target`: objects merge key by key, `null` members
+/// delete, anything else replaces. Recursion is bounded by the body's depth limit.
+pub(crate) fn merge(target: &mut Value, patch: &Json<'_>) {
+    let Json::Object(p) = patch else {
+        *target = patch.to_value();
         return;
     };
     if !target.is_object() {
         *target = Value::Object(Map::new());
     }
     if let Value::Object(t) = target {
-        for (k, v) in p {
+        for (k, v) in p.iter() {
             if v.is_null() {
                 t.shift_remove(k);
             } else if let Some(slot) = t.get_mut(k) {
@@ -21,7 +23,7 @@ pub(crate) fn merge(target: &mut Value, patch: &Value) {
             } else {
                 let mut slot = Value::Null;
                 merge(&mut slot, v);
-                t.insert(k.clone(), slot);
+                t.insert(k.to_owned(), slot);
             }
         }
     }
@@ -30,6 +32,7 @@ pub(crate) fn merge(target: &mut Value, patch: &Value) {
 #[cfg(test)]
 mod tests {
     use super::merge;
+    use crate::json::Json;
     use serde_json::json;
 
     #[test]
@@ -44,7 +47,7 @@ mod tests {
             (json!({}), json!({"a": {"bb": {"ccc": null}}}), json!({"a": {"bb": {}}})),
         ];
         for (mut t, p, want) in cases {
-            merge(&mut t, &p);
+            merge(&mut t, &Json::from(&p));
             assert_eq!(t, want);
         }
     }

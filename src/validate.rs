@@ -23,26 +23,26 @@ use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed};
 
 /// What an update changes.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Plan {
+pub(crate) struct Plan<'a> {
     /// `formData` changes, in body order.
-    pub changes: Vec<Change>,
+    pub changes: Vec<Change<'a>>,
     /// The new identity (trimmed, NFC) and the pointer of the value that set it.
     pub identity: Option<(String, Pointer)>,
     /// The new password, in clear (hashed by the engine, once, after validation).
     pub password: Option<String>,
     /// `notificationData` changes.
     pub notification: NotificationPatch,
-    /// `state`, to merge-patch onto the stored state.
-    pub state: Option<Value>,
+    /// `state`, to merge-patch onto the stored state (read straight from the body).
+    pub state: Option<&'a Json<'a>>,
 }
 
 /// One `formData` change.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Change {
+pub(crate) struct Change<'a> {
     /// Language code.
-    pub lang: String,
+    pub lang: &'a str,
     /// Marker.
-    pub marker: String,
+    pub marker: &'a str,
     /// Type name to store.
     pub kind: &'static str,
     /// The canonical value to store, or `None` to remove the entry.
@@ -69,15 +69,18 @@ impl<T> Valid<T> {
 ///
 /// `identity_check` is asked about a new identity (its [`identity::key`]) and answers the
 /// violation it causes, if any (taken by another user, or the store failing to tell).
-pub(crate) fn validate<'a>(
-    body: &'a Body<'a>,
-    lang: Option<&'a str>,
-    form: &'a Form,
+///
+/// The plan borrows from the body (`'b`, which the registry and form outlive too), never from
+/// the stored record (`'a`), so the record can be handed on to the apply step.
+pub(crate) fn validate<'a, 'b>(
+    body: &'b Body<'b>,
+    lang: Option<&'b str>,
+    form: &'b Form,
     record: &'a UserRecord,
-    registry: &'a Registry,
+    registry: &'b Registry,
     env: &'a Env<'a>,
     identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
-) -> Result<Valid<Plan>, Vec<Violation>> {
+) -> Result<Valid<Plan<'b>>, Vec<Violation>> {
     let mut v = Validator {
         form,
         record,
@@ -96,23 +99,23 @@ pub(crate) fn validate<'a>(
     }
 }
 
-struct Validator<'a> {
-    form: &'a Form,
+struct Validator<'a, 'b> {
+    form: &'b Form,
     record: &'a UserRecord,
-    registry: &'a Registry,
+    registry: &'b Registry,
     env: &'a Env<'a>,
     identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
     out: Vec<Violation>,
-    plan: Plan,
+    plan: Plan<'b>,
     /// (language, marker) pairs already seen, for duplicate detection.
-    seen: HashSet<(&'a str, &'a str)>,
+    seen: HashSet<(&'b str, &'b str)>,
 }
 
-impl<'a> Validator<'a> {
-    fn run(&mut self, body: &'a Body<'a>, lang: Option<&'a str>) {
+impl<'b> Validator<'_, 'b> {
+    fn run(&mut self, body: &'b Body<'b>, lang: Option<&'b str>) {
         let default_lang = self.registry.options().default_lang_code.as_str();
         let explicit = body.lang_code.as_deref().or(lang);
-        let lang: &'a str = explicit.unwrap_or(default_lang);
+        let lang: &'b str = explicit.unwrap_or(default_lang);
         // An unaccepted language is reported where it came from: the body's (or caller's)
         // `langCode`, or — for the registry's default — only if an entry actually uses it.
         if !self.registry.accepts_language(lang) {
@@ -129,7 +132,7 @@ impl<'a> Validator<'a> {
         let mut bad_langs = BTreeSet::new();
         let mut captcha_seen = false;
         for e in &body.entries {
-            let entry_lang: &'a str = match &e.lang {
+            let entry_lang: &'b str = match &e.lang {
                 Some(l) => {
                     if !self.registry.accepts_language(l) && bad_langs.insert(l.as_ref()) {
                         self.out.push(Violation::new(
@@ -157,7 +160,7 @@ impl<'a> Validator<'a> {
             }
         }
         match &body.state {
-            Some(Json::Object(_)) => self.plan.state = body.state.as_ref().map(Json::to_value),
+            Some(Json::Object(_)) => self.plan.state = body.state.as_ref(),
             Some(_) => self.out.push(Violation::new(Pointer::root().child("state"), ViolationKind::StateNotObject)),
             None => {}
         }
@@ -168,7 +171,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Records (lang, marker) and reports a duplicate. True if it was new.
-    fn first_time(&mut self, lang: &'a str, marker: &'a str, path: &Pointer) -> bool {
+    fn first_time(&mut self, lang: &'b str, marker: &'b str, path: &Pointer) -> bool {
         if self.seen.insert((lang, marker)) {
             return true;
         }
@@ -178,8 +181,8 @@ impl<'a> Validator<'a> {
 
     fn entry(
         &mut self,
-        lang: &'a str,
-        marker: &'a str,
+        lang: &'b str,
+        marker: &'b str,
         sent_type: Option<&Json<'_>>,
         value: Option<&Json<'_>>,
         path: &Pointer,
@@ -226,12 +229,7 @@ impl<'a> Validator<'a> {
         if let Some(Value::String(s)) = &stored {
             self.feed(attr, s, &value_path, body);
         }
-        self.plan.changes.push(Change {
-            lang: lang.to_owned(),
-            marker: marker.to_owned(),
-            kind: attr.kind.name(),
-            value: stored,
-        });
+        self.plan.changes.push(Change { lang, marker, kind: attr.kind.name(), value: stored });
     }
 
     /// Checks a value of a form attribute. `Some(None)` clears it, `Some(Some(v))` stores `v`,
@@ -287,8 +285,8 @@ impl<'a> Validator<'a> {
     /// A marker the form does not define.
     fn dynamic(
         &mut self,
-        lang: &str,
-        marker: &str,
+        lang: &'b str,
+        marker: &'b str,
         sent_type: Option<&Json<'_>>,
         value: Option<&Json<'_>>,
         path: &Pointer,
@@ -327,15 +325,10 @@ impl<'a> Validator<'a> {
                 Some(stored)
             }
         };
-        self.plan.changes.push(Change {
-            lang: lang.to_owned(),
-            marker: marker.to_owned(),
-            kind: kind.name(),
-            value: stored,
-        });
+        self.plan.changes.push(Change { lang, marker, kind: kind.name(), value: stored });
     }
 
-    fn auth(&mut self, lang: &str, marker: &'a str, value: Option<&Json<'_>>, path: &Pointer, body: &Body<'_>) {
+    fn auth(&mut self, lang: &str, marker: &'b str, value: Option<&Json<'_>>, path: &Pointer, body: &Body<'_>) {
         let Some(attr) = self.form.attribute(marker) else {
             return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
         };
