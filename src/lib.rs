@@ -10,6 +10,7 @@ pub mod fixture;
 pub mod form;
 pub mod identity;
 mod json;
+mod link;
 mod notification;
 pub mod password;
 mod patch;

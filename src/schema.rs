@@ -1024,21 +1024,8 @@ mod tests {
         assert_eq!(mask_pattern(&m), "^x\\.\\+[0-9] \\([0-9][0-9][0-9]\\) [0-9][0-9][0-9]$");
         assert_eq!(extension_pattern(&["png".into(), "mk4".into()]).unwrap(), "\\.(?:[pP][nN][gG]|[mM][kK\u{212A}]4)$");
         assert_eq!(extension_pattern(&["tar.gz".into()]), None);
-        let mut a = crate::form::Attribute {
-            marker: "c".into(),
-            kind: AttrType::List,
-            position: 1,
-            options: vec![],
-            multiselect: true,
-            rules: Default::default(),
-            read_only: false,
-            is_login: false,
-            is_password: false,
-            notify_email: false,
-            notify_push: false,
-            notify_sms: false,
-            captcha_key: None,
-        };
+        let mut a = crate::types::testing::attribute("c", AttrType::List);
+        a.multiselect = true;
         for key in ["1", "1.5", "-0", "1e+21", "1152921504606847000", "x"] {
             a.options.push(crate::form::ChoiceOption {
                 key: key.into(),

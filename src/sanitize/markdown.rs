@@ -325,16 +325,16 @@ impl CleanWriter {
 /// Whether ammonia keeps a URL attribute whose value is `url`, which has no whitespace, control
 /// or non-ASCII characters (pulldown-cmark percent-encodes those): `Url::parse` gives a scheme
 /// of [`URL_SCHEMES`], or fails for want of a base (a relative URL). Two common shapes are
-/// decided without parsing: no scheme (relative), and `http(s)://` with a host of lower-case
-/// letters and single dots (always a valid domain, and never an IPv4 address).
+/// decided without parsing: no scheme (relative), and a plain `http(s)` link
+/// ([`crate::link::plain_http_host`]).
 fn ammonia_keeps_url(url: &str) -> bool {
     let b = url.as_bytes();
     let scheme_end = b.iter().position(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')));
-    let Some(colon) = scheme_end.filter(|&n| b[n] == b':' && b[0].is_ascii_alphabetic()) else { return true };
-    let authority = url[colon + 1..].strip_prefix("//").and_then(|a| a.split(['/', '?', '#']).next());
-    let simple = |host: &str| host.split('.').all(|l| !l.is_empty() && l.bytes().all(|c| c.is_ascii_lowercase()));
-    if matches!(&url[..colon], "http" | "https") && authority.is_some_and(simple) {
-        return true;
+    if !scheme_end.is_some_and(|n| b[n] == b':' && b[0].is_ascii_alphabetic()) {
+        return true; // no scheme: relative
+    }
+    if crate::link::plain_http_host(url).is_some() {
+        return true; // always parses, as http or https
     }
     match ammonia::url::Url::parse(url) {
         Ok(parsed) => URL_SCHEMES.contains(&parsed.scheme()),

@@ -346,6 +346,49 @@ fn to_i64(version: u64) -> Result<i64, StoreError> {
 /// Maps a failed write: unique violations to the store's errors, the rest to `Backend`. A commit
 /// never changes the id, so its only unique violation is the identity's; an insert tells the two
 /// apart by the constraint's name (or, from a server that does not send it, by the message).
+/// What every write sends of a record, as the parameters `$1`…`$11` of the insert and commit
+/// statements (the commit adds the expected version as `$12`).
+struct Row<'r> {
+    record: &'r UserRecord,
+    form_data: Json<&'r IndexMap<String, Vec<StoredEntry>>>,
+    notification_data: Json<&'r NotificationData>,
+    state: Json<&'r Value>,
+    version: i64,
+    /// The normalised identity, `NULL` when there is none.
+    key: Option<String>,
+}
+
+impl<'r> Row<'r> {
+    fn new(record: &'r UserRecord) -> Result<Self, StoreError> {
+        let key = identity::key(&record.identifier);
+        Ok(Row {
+            record,
+            form_data: Json(&record.form_data),
+            notification_data: Json(&record.notification_data),
+            state: Json(&record.state),
+            version: to_i64(record.version)?,
+            key: (!key.is_empty()).then_some(key),
+        })
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let r = self.record;
+        vec![
+            &r.id,
+            &r.identifier,
+            &r.form_identifier,
+            &self.form_data,
+            &self.notification_data,
+            &self.state,
+            &self.version,
+            &r.created_at,
+            &r.updated_at,
+            &r.password_hash,
+            &self.key,
+        ]
+    }
+}
+
 fn write_error(e: ::postgres::Error, record: &UserRecord, key: &Option<String>, inserting: bool) -> StoreError {
     if let Some(db) = e.as_db_error() {
         if *db.code() == SqlState::UNIQUE_VIOLATION {
@@ -399,57 +442,28 @@ impl UserStore for PostgresStore {
     }
 
     fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
-        let key = identity::key(&record.identifier);
-        let key = (!key.is_empty()).then_some(key);
-        let version = to_i64(record.version)?;
+        let row = Row::new(record)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let mut conn = self.take()?;
-            let params: [&(dyn ToSql + Sync); 11] = [
-                &record.id,
-                &record.identifier,
-                &record.form_identifier,
-                &Json(&record.form_data),
-                &Json(&record.notification_data),
-                &Json(&record.state),
-                &version,
-                &record.created_at,
-                &record.updated_at,
-                &record.password_hash,
-                &key,
-            ];
-            let out = conn.client.execute(&conn.insert, &params);
+            let out = conn.client.execute(&conn.insert, &row.params());
             self.give_back(conn);
             match out {
                 Ok(_) => return Ok(()),
                 // SERIALIZABLE databases may ask for a retry; the insert wrote nothing.
                 Err(e) if attempt < 5 && e.code() == Some(&SqlState::T_R_SERIALIZATION_FAILURE) => continue,
-                Err(e) => return Err(write_error(e, record, &key, true)),
+                Err(e) => return Err(write_error(e, record, &row.key, true)),
             }
         }
     }
 
     fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
-        let key = identity::key(&record.identifier);
-        let key = (!key.is_empty()).then_some(key);
-        let version = to_i64(record.version)?;
+        let row = Row::new(record)?;
         let expected = to_i64(expected_version)?;
+        let mut params = row.params();
+        params.push(&expected);
         let mut conn = self.take()?;
-        let params: [&(dyn ToSql + Sync); 12] = [
-            &record.id,
-            &record.identifier,
-            &record.form_identifier,
-            &Json(&record.form_data),
-            &Json(&record.notification_data),
-            &Json(&record.state),
-            &version,
-            &record.created_at,
-            &record.updated_at,
-            &record.password_hash,
-            &key,
-            &expected,
-        ];
         let out = conn.client.execute(&conn.commit, &params);
         self.give_back(conn);
         match out {
@@ -458,7 +472,7 @@ impl UserStore for PostgresStore {
             Err(e) if matches!(e.code(), Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED) => {
                 Err(StoreError::Conflict)
             }
-            Err(e) => Err(write_error(e, record, &key, false)),
+            Err(e) => Err(write_error(e, record, &row.key, false)),
         }
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
     let formatted = match formatted {
         None => format.render(&dt),
         Some(sent) => {
-            if !matches_some_offset(&dt, &format, sent) {
+            if !format.matches_at_some_offset(&dt, &REAL_OFFSETS, sent) {
                 cx.report(
                     at.child("formattedValue"),
                     ViolationKind::FormattedValue {
@@ -208,12 +208,6 @@ fn formatted_value<'v>(raw: Option<&'v Json<'v>>, at: &Pointer, cx: &mut Cx<'_>)
             None
         }
     }
-}
-
-/// True when `format` renders `dt` as `sent` at `dt`'s own offset or at a real one. Tries
-/// the own offset first and stops at the first match.
-fn matches_some_offset(dt: &DateTime<FixedOffset>, format: &Format, sent: &str) -> bool {
-    format.matches_at_some_offset(dt, &REAL_OFFSETS, sent)
 }
 
 #[cfg(test)]

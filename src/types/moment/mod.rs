@@ -36,8 +36,6 @@ mod render;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, FixedOffset};
-
 use matching::Depends;
 
 /// Why a format string cannot be rendered.
@@ -155,12 +153,4 @@ pub(crate) struct Format {
     prefix_depends: Vec<Depends>,
     /// What the whole output depends on.
     depends: Depends,
-}
-
-/// Renders `dt` (in its own offset) with the moment.js `format`, English locale.
-///
-/// Compiles the format each time: to render one format many times, use [`Format`].
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn render(dt: &DateTime<FixedOffset>, format: &str) -> Result<String, MomentError> {
-    Ok(Format::parse(format)?.render(dt))
 }

@@ -7,6 +7,11 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use super::render::{english_ordinal, put_number, MONTHS, WEEKDAYS, WEEKDAYS_MIN};
 use super::*;
 
+/// Renders `dt` (in its own offset) with the moment.js `format`, compiling it each time.
+fn render(dt: &DateTime<FixedOffset>, format: &str) -> Result<String, MomentError> {
+    Ok(Format::parse(format)?.render(dt))
+}
+
 /// `iso` seen at `minutes` east of UTC.
 fn at(iso: &str, minutes: i32) -> DateTime<FixedOffset> {
     let offset = FixedOffset::east_opt(minutes * 60).expect("offset");

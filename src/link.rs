@@ -1,0 +1,77 @@
+//! The host of a plain `http(s)` link, read without the URL parser.
+//!
+//! Links in bodies (file and image `downloadLink`s, markdown link targets) are nearly always
+//! of one simple shape. [`plain_http_host`] recognises that shape and answers its host, which
+//! the `url` crate would answer too (tests hold the two together); for anything else it
+//! answers `None`, and the caller asks the parser.
+
+/// The host of `link` as written, if `link` is `http://` or `https://`, then a host of
+/// dot-separated ASCII labels (letters, digits, inner hyphens; the last label starting with a
+/// letter, so never an IPv4 address; no punycode), then nothing or `/`, `?` or `#`. Such a link
+/// always parses, with this host lower-cased.
+pub(crate) fn plain_http_host(link: &str) -> Option<&str> {
+    let rest = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let labels_ok = host.split('.').all(|label| {
+        let b = label.as_bytes();
+        !b.is_empty()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+            && !(b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"xn--"))
+    });
+    let last_is_name = host.rsplit('.').next().and_then(|l| l.bytes().next()).is_some_and(|c| c.is_ascii_alphabetic());
+    (labels_ok && last_is_name).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_host;
+
+    /// The host the URL parser reads in an http(s) link, lower-cased.
+    fn by_parser(link: &str) -> Option<String> {
+        let url = url::Url::parse(link).ok()?;
+        matches!(url.scheme(), "http" | "https").then(|| url.host_str().map(str::to_ascii_lowercase)).flatten()
+    }
+
+    #[test]
+    fn plain_hosts_agree_with_the_url_parser() {
+        for link in [
+            "https://cdn.example.com/a/b.png",
+            "http://EXAMPLE.com",
+            "https://a-b.c0.io?x=1",
+            "https://a.b.c#frag",
+            "https://localhost/",
+            "https://x.y/a b",
+            "https://1.2.3.4/",
+            "https://a.0x10/",
+            "https://a..b/",
+            "https://-a.b/",
+            "https://xn--nxasmq6b.com/",
+            "https://user@a.b/",
+            "https://a.b:8080/",
+            "https://a.b\\c/",
+            "https:///a.b/",
+            "https://a.b./",
+            "HTTPS://a.b/",
+            "https://",
+            "https://é.com/",
+        ] {
+            if let Some(fast) = plain_http_host(link) {
+                assert_eq!(Some(fast.to_ascii_lowercase()), by_parser(link), "{link}");
+            }
+        }
+        assert_eq!(plain_http_host("https://CDN.example.com/x"), Some("CDN.example.com"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_hosts_agree_with_the_url_parser_on_any_link(link in "https?://[a-zA-Z0-9.:@%\\-]{0,12}[/?#]?[a-z ]{0,3}") {
+            if let Some(fast) = plain_http_host(&link) {
+                let url = url::Url::parse(&link).expect("a link with a plain host parses");
+                proptest::prop_assert_eq!(Some(fast.to_ascii_lowercase()), url.host_str().map(str::to_owned));
+            }
+        }
+    }
+}
