@@ -30,7 +30,7 @@ fn record() -> UserRecord {
     let mut r = UserRecord::new("bench", "bench@example.com", "reg");
     let mut entries: Vec<StoredEntry> = (0..7)
         .map(|i| StoredEntry {
-            marker: format!("m{i}"),
+            marker: format!("m{i}").into(),
             kind: "string".into(),
             value: json!(format!("value number {i} of the profile")).into(),
         })

@@ -2,8 +2,6 @@
 //! failure. Entries of every touched language are re-ordered by the form's `position`
 //! (attributes the form does not define, dynamic ones, come last, by marker).
 
-use std::sync::Arc;
-
 use crate::form::Form;
 use crate::patch;
 use crate::record::{StoredEntry, UserRecord};
@@ -27,19 +25,15 @@ pub(crate) fn apply(
             next.form_data.insert(c.lang.to_owned(), Vec::new());
         }
         if let Some(entries) = next.form_data.get_mut(c.lang) {
-            let at = entries.iter().position(|e| e.marker == c.marker);
+            let at = entries.iter().position(|e| *e.marker == *c.marker);
             match (c.value, at) {
                 (Some(v), Some(i)) => {
-                    entries[i].value = Arc::new(v);
-                    if entries[i].kind != c.kind {
-                        entries[i].kind = c.kind.to_owned();
+                    entries[i].value = v;
+                    if *entries[i].kind != *c.kind {
+                        entries[i].kind = c.kind.into();
                     }
                 }
-                (Some(v), None) => entries.push(StoredEntry {
-                    marker: c.marker.to_owned(),
-                    kind: c.kind.to_owned(),
-                    value: Arc::new(v),
-                }),
+                (Some(v), None) => entries.push(StoredEntry { marker: c.marker.into(), kind: c.kind.into(), value: v }),
                 (None, Some(i)) => {
                     entries.remove(i);
                 }

@@ -28,7 +28,7 @@ pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
 pub use engine::{AppCredentials, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
 pub use form::{Form, LoadError};
-pub use record::{NotificationData, StoredEntry, UserRecord};
+pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 pub use registry::{Application, Limits, Registry, RegistryOptions};
 pub use sanitize::Sanitizer;
 pub use store::{MemoryStore, StoreError, UserStore};

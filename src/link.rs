@@ -11,18 +11,29 @@
 /// always parses, with this host lower-cased.
 pub(crate) fn plain_http_host(link: &str) -> Option<&str> {
     let rest = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://"))?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..end];
-    let labels_ok = host.split('.').all(|label| {
-        let b = label.as_bytes();
-        !b.is_empty()
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-            && b[0] != b'-'
-            && b[b.len() - 1] != b'-'
-            && !(b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"xn--"))
-    });
-    let last_is_name = host.rsplit('.').next().and_then(|l| l.bytes().next()).is_some_and(|c| c.is_ascii_alphabetic());
-    (labels_ok && last_is_name).then_some(host)
+    let b = rest.as_bytes();
+    let end = b.iter().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(b.len());
+    let host = &b[..end];
+    // One pass over the host: each label is checked when its `.` (or the end) is reached.
+    let mut start = 0;
+    for i in 0..=host.len() {
+        if i < host.len() && host[i] != b'.' {
+            if !(host[i].is_ascii_alphanumeric() || host[i] == b'-') {
+                return None;
+            }
+            continue;
+        }
+        let label = &host[start..i];
+        let (&first, &last) = (label.first()?, label.last()?);
+        if first == b'-' || last == b'-' || (label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--")) {
+            return None;
+        }
+        if i == host.len() && !first.is_ascii_alphabetic() {
+            return None;
+        }
+        start = i + 1;
+    }
+    rest.get(..end)
 }
 
 #[cfg(test)]

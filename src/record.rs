@@ -1,24 +1,140 @@
-//! The stored user record (SPEC §5) and its public view.
+//! The stored user record (SPEC §5), its values and its public view.
 
+use std::fmt;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+
+use crate::json;
 
 /// One stored attribute value: `{marker, type, value}` with the value in canonical shape.
 ///
-/// The value is shared (`Arc`): copies of a record (a store handing one out, an update
-/// building the next version) share the values they did not change instead of copying them.
+/// All three fields are shared (`Arc`), so copying a record copies no text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredEntry {
     /// The attribute's marker.
-    pub marker: String,
+    pub marker: Arc<str>,
     /// The attribute's type name.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Arc<str>,
     /// The canonical value.
-    pub value: Arc<Value>,
+    pub value: StoredValue,
+}
+
+/// A stored value, kept as its JSON text and shared.
+///
+/// Checkers write the canonical text of what they accept straight into one buffer (no tree of
+/// maps to build, hash and later free), and copies of a record (a store handing one out, an
+/// update building the next version) share the values they did not change: cloning is a
+/// reference-count increment. [`StoredValue::to_value`] reads the text back as a `Value`.
+///
+/// The text is always one valid JSON value. Two stored values are equal when they hold the
+/// same JSON value: the same text, or texts that parse to equal values (a store such as
+/// PostgreSQL's `jsonb` may hand object keys back in its own order).
+#[derive(Clone)]
+pub struct StoredValue(Arc<str>);
+
+impl StoredValue {
+    /// Wraps JSON text the crate wrote itself (see `crate::json::write`).
+    pub(crate) fn from_json_text(text: String) -> Self {
+        debug_assert!(serde_json::from_str::<&RawValue>(&text).is_ok(), "not JSON: {text}");
+        StoredValue(text.into())
+    }
+
+    /// Writes a value with `write` (which must append exactly one JSON value).
+    pub(crate) fn written(capacity: usize, write: impl FnOnce(&mut String)) -> Self {
+        let mut text = String::with_capacity(capacity);
+        write(&mut text);
+        StoredValue::from_json_text(text)
+    }
+
+    /// A JSON string.
+    pub(crate) fn string(s: &str) -> Self {
+        StoredValue::written(s.len() + 2, |out| json::write::string(out, s))
+    }
+
+    /// A JSON integer.
+    pub(crate) fn integer(i: i64) -> Self {
+        StoredValue(i.to_string().into())
+    }
+
+    /// `null`.
+    pub(crate) fn null() -> Self {
+        StoredValue("null".into())
+    }
+
+    /// A stored value holding `value`, written as compact JSON.
+    pub fn from_value(value: &Value) -> Self {
+        // Serialising a `Value` cannot fail: its keys are strings and its numbers finite.
+        StoredValue(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()).into())
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        &self.0
+    }
+
+    /// The value, parsed.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The string, when the value is a JSON string.
+    pub fn as_string(&self) -> Option<String> {
+        if self.0.starts_with('"') {
+            serde_json::from_str(&self.0).ok()
+        } else {
+            None
+        }
+    }
+
+    /// True for `null`.
+    pub fn is_null(&self) -> bool {
+        &*self.0 == "null"
+    }
+}
+
+impl PartialEq for StoredValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.to_value() == other.to_value()
+    }
+}
+
+impl PartialEq<Value> for StoredValue {
+    fn eq(&self, other: &Value) -> bool {
+        self.to_value() == *other
+    }
+}
+
+impl From<Value> for StoredValue {
+    fn from(value: Value) -> Self {
+        StoredValue::from_value(&value)
+    }
+}
+
+impl fmt::Debug for StoredValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Written as the JSON value itself (through `serde_json`'s `RawValue`, so the text is copied,
+/// not rebuilt).
+impl Serialize for StoredValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+/// Read from any JSON value (any serde format, a `Value` included).
+impl<'de> Deserialize<'de> for StoredValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(|v| StoredValue::from_value(&v))
+    }
 }
 
 /// Where the service sends notifications to this user.
@@ -99,8 +215,13 @@ impl UserRecord {
     }
 
     /// The stored value of `marker` in `lang`, if any.
-    pub fn value(&self, lang: &str, marker: &str) -> Option<&Value> {
-        self.form_data.get(lang)?.iter().find(|e| e.marker == marker).map(|e| e.value.as_ref())
+    pub fn stored(&self, lang: &str, marker: &str) -> Option<&StoredValue> {
+        self.form_data.get(lang)?.iter().find(|e| &*e.marker == marker).map(|e| &e.value)
+    }
+
+    /// The stored value of `marker` in `lang` as a `Value`, if any.
+    pub fn value(&self, lang: &str, marker: &str) -> Option<Value> {
+        self.stored(lang, marker).map(StoredValue::to_value)
     }
 }
 
@@ -123,6 +244,27 @@ mod tests {
     }
 
     #[test]
+    fn stored_values_round_trip_and_compare_by_value() {
+        let v = serde_json::json!({"b": [1, 2.5, "x\"y"], "a": null});
+        let s = StoredValue::from_value(&v);
+        assert_eq!(s.json(), r#"{"b":[1,2.5,"x\"y"],"a":null}"#);
+        assert_eq!(s.to_value(), v);
+        // Serialised as the value itself, in serde_json and into a `Value`.
+        assert_eq!(serde_json::to_string(&s).unwrap(), s.json());
+        assert_eq!(serde_json::to_value(&s).unwrap(), v);
+        // Read back from text or from a `Value`.
+        assert_eq!(serde_json::from_str::<StoredValue>(s.json()).unwrap().json(), s.json());
+        assert_eq!(serde_json::from_value::<StoredValue>(v.clone()).unwrap().json(), s.json());
+        // Equal by value: another key order is the same value; another value is not.
+        let reordered = StoredValue::from_value(&serde_json::json!({"a": null, "b": [1, 2.5, "x\"y"]}));
+        assert_eq!(s, reordered);
+        assert_ne!(s, StoredValue::from_value(&serde_json::json!({"a": 0, "b": [1, 2.5, "x\"y"]})));
+        assert_eq!(StoredValue::from_value(&Value::from("é")).as_string().as_deref(), Some("é"));
+        assert_eq!(s.as_string(), None);
+        assert!(StoredValue::from_value(&Value::Null).is_null());
+    }
+
+    #[test]
     fn reads_spec_record() {
         let r: UserRecord = serde_json::from_value(serde_json::json!({
             "id": "u1", "identifier": "alice@example.com", "formIdentifier": "reg",
@@ -130,7 +272,8 @@ mod tests {
             "notificationData": {"email": "alice@example.com", "phonePush": [], "phoneSMS": "+15551234567"},
             "state": {}, "version": 1, "createdAt": "x", "updatedAt": "y"}))
         .unwrap();
-        assert_eq!(r.value("en_US", "last_name"), Some(&Value::from("Doe")));
+        assert_eq!(r.value("en_US", "last_name"), Some(Value::from("Doe")));
+        assert_eq!(r.stored("en_US", "last_name").map(StoredValue::json), Some(r#""Doe""#));
         assert_eq!(r.notification_data.phone_sms.as_deref(), Some("+15551234567"));
     }
 }

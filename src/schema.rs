@@ -1027,12 +1027,7 @@ mod tests {
         let mut a = crate::types::testing::attribute("c", AttrType::List);
         a.multiselect = true;
         for key in ["1", "1.5", "-0", "1e+21", "1152921504606847000", "x"] {
-            a.options.push(crate::form::ChoiceOption {
-                key: key.into(),
-                title: key.into(),
-                value: json!(key),
-                extended: Value::Null,
-            });
+            a.options.push(crate::form::ChoiceOption::new(key.into(), key.into(), json!(key), Value::Null));
         }
         let values = option_values(&a);
         assert_eq!(

@@ -7,8 +7,6 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use serde_json::Value;
-
 use crate::decode::Body;
 use crate::error::{Violation, ViolationKind};
 use crate::form::{Attribute, Form};
@@ -16,7 +14,7 @@ use crate::identity;
 use crate::json::Json;
 use crate::notification::{self, Feed, NotificationPatch};
 use crate::pointer::Pointer;
-use crate::record::UserRecord;
+use crate::record::{StoredValue, UserRecord};
 use crate::registry::Registry;
 use crate::rules::Rules;
 use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed};
@@ -46,7 +44,7 @@ pub(crate) struct Change<'a> {
     /// Type name to store.
     pub kind: &'static str,
     /// The canonical value to store, or `None` to remove the entry.
-    pub value: Option<Value>,
+    pub value: Option<StoredValue>,
 }
 
 /// A value that passed validation. Only this module can make one.
@@ -220,14 +218,16 @@ impl<'b> Validator<'_, 'b> {
         if attr.kind == AttrType::Spam {
             return; // verified, never stored
         }
-        if attr.read_only && stored.as_ref() != self.record.value(lang, marker) {
+        if attr.read_only && stored.as_ref() != self.record.stored(lang, marker) {
             return self.report(value_path, marker, ViolationKind::ReadOnly);
         }
         if attr.is_login {
             return self.set_identity(attr, stored.as_ref(), &value_path, body);
         }
-        if let Some(Value::String(s)) = &stored {
-            self.feed(attr, s, &value_path, body);
+        if attr.notifies() {
+            if let Some(s) = stored.as_ref().and_then(StoredValue::as_string) {
+                self.feed(attr, &s, &value_path, body);
+            }
         }
         self.plan.changes.push(Change { lang, marker, kind: attr.kind.name(), value: stored });
     }
@@ -240,7 +240,7 @@ impl<'b> Validator<'_, 'b> {
         rules: &Rules,
         value: Option<&Json<'_>>,
         path: &Pointer,
-    ) -> Option<Option<Value>> {
+    ) -> Option<Option<StoredValue>> {
         let marker = attr.marker.as_str();
         let Some(value) = value else {
             self.report(path.clone(), marker, ViolationKind::InvalidValue { expected: "an entry with a `value`" });
@@ -351,7 +351,7 @@ impl<'b> Validator<'_, 'b> {
             None | Some(Json::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String(s)) if s.is_empty() => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String(s)) => {
-                let parsed = Parsed { stored: Value::Null, measure: Measure::Text(s.to_string()) };
+                let parsed = Parsed { stored: StoredValue::null(), measure: Measure::Text(s.to_string()) };
                 let before = self.out.len();
                 let mut cx = Cx { marker, out: &mut self.out, env: self.env };
                 rules.check(&parsed, &value_path, &mut cx);
@@ -363,17 +363,17 @@ impl<'b> Validator<'_, 'b> {
         }
     }
 
-    fn set_identity(&mut self, attr: &Attribute, stored: Option<&Value>, path: &Pointer, body: &Body<'_>) {
+    fn set_identity(&mut self, attr: &Attribute, stored: Option<&StoredValue>, path: &Pointer, body: &Body<'_>) {
         // The login is first seen under the language-independent slot too, so formData and
         // authData cannot both set it.
         if self.plan.identity.is_some() {
             let kind = ViolationKind::DuplicateMarker(attr.marker.clone(), "authData/formData".into());
             return self.report(path.clone(), &attr.marker, kind);
         }
-        let Some(Value::String(s)) = stored else {
+        let Some(s) = stored.and_then(StoredValue::as_string) else {
             return self.report(path.clone(), &attr.marker, ViolationKind::Required);
         };
-        let display = identity::display_form(s);
+        let display = identity::display_form(&s);
         if display.is_empty() {
             return self.report(path.clone(), &attr.marker, ViolationKind::Required);
         }

@@ -71,7 +71,7 @@ fn captcha_is_verified_and_never_stored() {
     let bytes = serde_json::to_vec(&body).unwrap();
     let u = engine.update(&Request::new("p1", &bytes)).unwrap();
     assert_eq!(u.value("en_US", "captcha"), None);
-    assert_eq!(u.value("en_US", "last_name"), Some(&json!("Doe")));
+    assert_eq!(u.value("en_US", "last_name"), Some(json!("Doe")));
     let no_captcha = serde_json::to_vec(
         &json!({"formIdentifier": "profile", "formData": [{"marker": "last_name", "type": "string", "value": "X"}]}),
     )
@@ -111,7 +111,7 @@ fn dry_run_writes_nothing() {
     )
     .unwrap();
     let would = engine.check(&Request::new("u1", &bytes)).unwrap();
-    assert_eq!(would.value("en_US", "age"), Some(&json!(42)));
+    assert_eq!(would.value("en_US", "age"), Some(json!(42)));
     assert_eq!(serde_json::to_string(&stored(&engine)).unwrap(), before);
 }
 
@@ -126,7 +126,7 @@ fn entries_are_stored_in_form_position_order() {
         {"marker": "last_name", "type": "string", "value": "Li"}]}),
     )
     .unwrap();
-    let order: Vec<&str> = u.form_data["en_US"].iter().map(|e| e.marker.as_str()).collect();
+    let order: Vec<&str> = u.form_data["en_US"].iter().map(|e| &*e.marker).collect();
     assert_eq!(order, ["first_name", "last_name", "age"]);
 }
 

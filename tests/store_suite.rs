@@ -373,7 +373,7 @@ fn engine_no_lost_updates<S: UserStore>(store: S) {
                     loop {
                         match engine.update(&Request::new(id, &b)) {
                             Ok(r) => {
-                                assert_eq!(r.value("en_US", &format!("m{t}")), Some(&json!(format!("t{t}-{i}"))));
+                                assert_eq!(r.value("en_US", &format!("m{t}")), Some(json!(format!("t{t}-{i}"))));
                                 break;
                             }
                             Err(e) if rule_of(&e) == ["conflict"] => continue,
@@ -387,9 +387,9 @@ fn engine_no_lost_updates<S: UserStore>(store: S) {
     let r = engine.store().get(&id).unwrap().unwrap();
     assert_eq!(r.version, (THREADS * EACH) as u64, "version counts every success");
     for t in 0..THREADS {
-        assert_eq!(r.value("en_US", &format!("m{t}")), Some(&json!(format!("t{t}-{}", EACH - 1))), "m{t}");
+        assert_eq!(r.value("en_US", &format!("m{t}")), Some(json!(format!("t{t}-{}", EACH - 1))), "m{t}");
     }
-    let markers: Vec<&str> = r.form_data["en_US"].iter().map(|e| e.marker.as_str()).collect();
+    let markers: Vec<&str> = r.form_data["en_US"].iter().map(|e| &*e.marker).collect();
     assert_eq!(markers, ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"], "entries ordered by position");
 }
 

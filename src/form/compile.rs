@@ -12,6 +12,7 @@ use super::raw::{truthy, RawAttribute, RawForm};
 use super::{validators, Attribute, ChoiceOption, Form};
 use crate::json::Json;
 use crate::pointer::Pointer;
+use crate::record::StoredValue;
 use crate::rules::{RuleSets, Rules};
 use crate::types::{check_value, value_key, AttrType, Cx, Env};
 
@@ -177,7 +178,7 @@ fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, String> {
             _ => key.clone(),
         };
         let extended = item.get("extended").cloned().unwrap_or(Value::Null);
-        out.push(ChoiceOption { key, title, value: value.clone(), extended });
+        out.push(ChoiceOption::new(key, title, value.clone(), extended));
     }
     Ok(out)
 }
@@ -213,7 +214,7 @@ fn rule_sets(
         })?;
         warnings.extend(w);
         if let Some(default) = rules.default.take() {
-            rules.default = Some(canonical_default(attr, &default, rules.trim, env)?);
+            rules.default = Some(canonical_default(attr, &default.to_value(), rules.trim, env)?);
         }
         Ok(rules)
     };
@@ -252,7 +253,7 @@ fn rule_sets(
 }
 
 /// Runs `defaultValueValidator.fieldDefaultValue` through the type's checker.
-fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_>) -> Result<Value, String> {
+fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_>) -> Result<StoredValue, String> {
     if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password {
         return Err("bad validator: defaultValueValidator makes no sense for this attribute".into());
     }

@@ -12,6 +12,8 @@ mod validators;
 use indexmap::IndexMap;
 use serde_json::Value;
 
+use crate::record::StoredValue;
+
 use crate::rules::RuleSets;
 use crate::types::AttrType;
 
@@ -72,6 +74,13 @@ pub struct Attribute {
     pub captcha_key: Option<String>,
 }
 
+impl Attribute {
+    /// True when its value feeds any of `notificationData`'s addresses.
+    pub fn notifies(&self) -> bool {
+        self.notify_email || self.notify_push || self.notify_sms
+    }
+}
+
 /// One option of a `radioButton` or `list`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceOption {
@@ -83,15 +92,23 @@ pub struct ChoiceOption {
     pub value: Value,
     /// The option's `extended` data, or `null`.
     pub extended: Value,
+    /// `{title, value, extended}`, written once when the form is loaded.
+    stored: StoredValue,
 }
 
 impl ChoiceOption {
-    /// The stored shape: `{title, value, extended}` from the form.
-    pub fn stored(&self) -> Value {
+    /// An option; its stored shape is written here, once.
+    pub fn new(key: String, title: String, value: Value, extended: Value) -> Self {
         let mut m = serde_json::Map::with_capacity(3);
-        m.insert("title".into(), Value::String(self.title.clone()));
-        m.insert("value".into(), self.value.clone());
-        m.insert("extended".into(), self.extended.clone());
-        Value::Object(m)
+        m.insert("title".into(), Value::String(title.clone()));
+        m.insert("value".into(), value.clone());
+        m.insert("extended".into(), extended.clone());
+        let stored = StoredValue::from_value(&Value::Object(m));
+        ChoiceOption { key, title, value, extended, stored }
+    }
+
+    /// The stored shape: `{title, value, extended}` from the form.
+    pub fn stored(&self) -> &StoredValue {
+        &self.stored
     }
 }

@@ -9,6 +9,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::record::StoredValue;
 use crate::rules::{DateRule, FilesRule, LengthRule, ListRule, MaskRule, NumberRule, PatternRule, Rules};
 use crate::types::AttrType;
 
@@ -36,7 +37,7 @@ pub(crate) fn parse(kind: AttrType, v: &Map<String, Value>) -> Result<(Rules, Ve
             }
             "defaultValueValidator" => {
                 // Canonicalised against the type by the compiler, which owns the checkers.
-                r.default = cfg.get("fieldDefaultValue").filter(|d| !is_unset(d)).cloned();
+                r.default = cfg.get("fieldDefaultValue").filter(|d| !is_unset(d)).map(StoredValue::from_value);
                 true
             }
             "stringInspectionValidator" => {

@@ -20,13 +20,16 @@ const MAX_RECURSION: usize = 128;
 /// Parses `bytes` if it is plain JSON nesting less than `max_depth` deep; `None` otherwise.
 pub(super) fn parse(bytes: &[u8], max_depth: usize) -> Option<Json<'_>> {
     let text = std::str::from_utf8(bytes).ok()?;
+    // The stacks start at about the number of members a body of this size holds, so they
+    // rarely grow (each growth copies the whole stack).
+    let cap = (bytes.len() / 48).clamp(8, 512);
     let mut p = Parser {
         text,
         b: text.as_bytes(),
         i: 0,
         max: max_depth.min(MAX_RECURSION),
-        items: Vec::new(),
-        pairs: Vec::new(),
+        items: Vec::with_capacity(cap / 2),
+        pairs: Vec::with_capacity(cap),
     };
     let v = p.value(0)?;
     p.skip_ws();
@@ -276,7 +279,7 @@ impl<'a> Parser<'a> {
 /// Where the run of string bytes starting at `from` that need no attention ends: the index of
 /// the first `"`, `\\` or control byte, or a little before it (callers finish byte by byte).
 /// Eight bytes at a time, with the usual SWAR tricks.
-fn plain_run_end(b: &[u8], from: usize) -> usize {
+pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = from;

@@ -11,10 +11,11 @@
 //! own ([`fast`]) reads the plain JSON clients send; anything else, errors included, goes to
 //! `serde_json`, and a differential test holds the two to the same answers.
 //!
-//! Checkers read values as [`Json`] and build the canonical `serde_json::Value` they store;
-//! [`Json::to_value`] converts a whole subtree when it is stored as sent (`state`).
+//! Checkers read values as [`Json`] and write the canonical JSON text they store with
+//! [`write`]; [`Json::to_value`] converts a whole subtree where a `Value` is kept (`state`).
 
 mod fast;
+pub(crate) mod write;
 
 use std::borrow::Cow;
 use std::cell::Cell;

@@ -4,8 +4,8 @@
 //! into a [`Rules`] per language; [`Rules::check`] runs them, in a fixed order, over the
 //! [`Measure`](crate::types::Measure) of a value that passed its type's shape checks.
 
+use crate::record::StoredValue;
 use indexmap::IndexMap;
-use serde_json::Value;
 
 /// The `customErrorText` of a validator, which replaces the engine's message.
 pub type Custom = Option<String>;
@@ -18,7 +18,7 @@ pub struct Rules {
     /// `trimValidator`: trim strings before checking and storing.
     pub trim: bool,
     /// `defaultValueValidator.fieldDefaultValue`, canonicalised at load.
-    pub default: Option<Value>,
+    pub default: Option<StoredValue>,
     /// `stringInspectionValidator`.
     pub length: Option<LengthRule>,
     /// `emailInspectionValidator`.

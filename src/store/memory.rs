@@ -1,7 +1,7 @@
 //! An in-memory [`UserStore`]: a mutex around two ordered maps (records and the identity index).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -141,9 +141,7 @@ fn assign_form_data(dst: &mut IndexMap<String, Vec<StoredEntry>>, src: &IndexMap
             let StoredEntry { marker, kind, value } = src;
             dst.marker.clone_from(marker);
             dst.kind.clone_from(kind);
-            if !Arc::ptr_eq(&dst.value, value) {
-                dst.value = Arc::clone(value); // values are shared, never copied
-            }
+            dst.value = value.clone(); // values are shared, never copied
         }
         let kept = dst.len();
         dst.extend(src.iter().skip(kept).cloned());

@@ -22,6 +22,7 @@ use std::borrow::Cow;
 use serde_json::{Number, Value};
 
 use crate::json::Json;
+use crate::record::StoredValue;
 
 use super::{AttrType, Cx, Measure, Parsed};
 use crate::error::ViolationKind;
@@ -79,15 +80,25 @@ pub(crate) fn check(
         return None;
     }
 
-    let mut stored: Vec<Value> = chosen.iter().map(|&i| attr.options[i].stored()).collect();
-    let measure = Measure::Items(stored.len());
-    let stored = match stored.pop() {
-        Some(one) if radio => one,
-        Some(last) => {
-            stored.push(last);
-            Value::Array(stored)
+    // The options' stored text was written when the form was loaded: a radio button shares
+    // it, a list joins it.
+    let measure = Measure::Items(chosen.len());
+    let stored = match chosen.as_slice() {
+        [one] if radio => attr.options[*one].stored().clone(),
+        _ => {
+            let texts = chosen.iter().map(|&i| attr.options[i].stored().json());
+            let capacity = texts.clone().map(|t| t.len() + 1).sum::<usize>() + 2;
+            StoredValue::written(capacity, |out| {
+                out.push('[');
+                for (n, text) in texts.enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(text);
+                }
+                out.push(']');
+            })
         }
-        None => Value::Array(stored),
     };
     Some(Parsed { stored, measure })
 }
@@ -191,7 +202,7 @@ mod tests {
     use serde_json::json;
 
     fn opt(key: &str, title: &str, value: Value, extended: Value) -> ChoiceOption {
-        ChoiceOption { key: key.into(), title: title.into(), value, extended }
+        ChoiceOption::new(key.into(), title.into(), value, extended)
     }
 
     fn attr(kind: AttrType, multiselect: bool) -> Attribute {
@@ -212,7 +223,7 @@ mod tests {
     fn stored(kind: AttrType, multi: bool, v: Value) -> Value {
         let (p, e) = run(kind, multi, v);
         assert!(e.is_empty(), "{e:?}");
-        p.unwrap().stored
+        p.unwrap().stored.to_value()
     }
 
     fn errs(kind: AttrType, multi: bool, v: Value) -> Vec<(String, &'static str)> {

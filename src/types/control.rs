@@ -15,7 +15,7 @@
 //!   `.../event/token`;
 //! - members of the wrong JSON type: `invalid-value`.
 
-use serde_json::Value;
+use crate::record::StoredValue;
 
 use crate::json::Json;
 
@@ -92,7 +92,7 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
         cx.report(event_ptr.child("token"), ViolationKind::CaptchaInvalid);
         return None;
     }
-    Some(Parsed { stored: Value::Null, measure: Measure::Nothing })
+    Some(Parsed { stored: StoredValue::null(), measure: Measure::Nothing })
 }
 
 #[cfg(test)]
@@ -102,6 +102,7 @@ mod tests {
     use crate::types::AttrType;
     use crate::{CaptchaError, CaptchaVerifier};
     use serde_json::json;
+    use serde_json::Value;
 
     fn attr(key: Option<&str>) -> Attribute {
         Attribute { captcha_key: key.map(str::to_owned), ..crate::types::testing::attribute("captcha", AttrType::Spam) }

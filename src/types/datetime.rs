@@ -13,9 +13,10 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
-use serde_json::{Map, Value};
 
+use crate::json::write::ObjectWriter;
 use crate::json::{Json, Object};
+use crate::record::StoredValue;
 
 use super::moment::Format;
 use super::{AttrType, Cx, Measure, Parsed};
@@ -80,11 +81,13 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
             sent.to_owned()
         }
     };
-    let mut stored = Map::with_capacity(3);
-    stored.insert("fullDate".into(), Value::String(full_text.to_owned()));
-    stored.insert("formattedValue".into(), Value::String(formatted));
-    stored.insert("formatString".into(), Value::String(format_text.to_owned()));
-    Some(Parsed { stored: Value::Object(stored), measure: Measure::Instant(dt) })
+    let capacity = full_text.len() + formatted.len() + format_text.len() + 56;
+    let stored = StoredValue::written(capacity, |out| {
+        let mut obj = ObjectWriter::new(out);
+        obj.str("fullDate", full_text).str("formattedValue", &formatted).str("formatString", format_text);
+        obj.end();
+    });
+    Some(Parsed { stored, measure: Measure::Instant(dt) })
 }
 
 /// The value's object and its pointer: the value itself, or the only element of a
@@ -215,6 +218,7 @@ mod tests {
     use super::*;
     use crate::error::Violation;
     use serde_json::json;
+    use serde_json::Value;
 
     const SEED: &str = "2024-05-07T21:02:00.000Z";
 
@@ -227,7 +231,7 @@ mod tests {
     fn ok(kind: AttrType, value: Value) -> Value {
         let (parsed, out) = run(kind, value);
         assert!(out.is_empty(), "unexpected violations: {out:?}");
-        parsed.expect("parsed").stored
+        parsed.expect("parsed").stored.to_value()
     }
 
     /// The (path, rule) of each violation, failing the test if the value passed.
@@ -362,8 +366,8 @@ mod tests {
         let (parsed, out) = run(AttrType::Date, json!({"fullDate": "2024-05-07"}));
         assert!(out.is_empty());
         let parsed = parsed.expect("parsed");
-        assert_eq!(parsed.stored["fullDate"], "2024-05-07");
-        assert_eq!(parsed.stored["formattedValue"], "07-05-2024");
+        assert_eq!(parsed.stored.to_value()["fullDate"], "2024-05-07");
+        assert_eq!(parsed.stored.to_value()["formattedValue"], "07-05-2024");
         let midnight = DateTime::parse_from_rfc3339("2024-05-07T00:00:00Z").expect("midnight");
         assert_eq!(parsed.measure, Measure::Instant(midnight));
         ok(AttrType::Date, json!({"fullDate": "2024-05-07", "formattedValue": "06-05-2024"}));

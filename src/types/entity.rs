@@ -12,9 +12,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use serde_json::Value;
-
-use crate::json::Json;
+use crate::json::{self, Json};
+use crate::record::StoredValue;
 
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
@@ -38,7 +37,9 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     };
 
     let before = cx.out.len();
-    let mut stored = Vec::with_capacity(items.len());
+    let mut stored = String::with_capacity((items.len() * 8).min(1 << 16) + 2);
+    stored.push('[');
+    let mut count = 0usize;
     // A set, not a list: a body can carry hundreds of thousands of ids.
     let mut seen: HashSet<Cow<'_, str>> = HashSet::with_capacity(items.len());
     // Pointers are built only when something is reported.
@@ -53,17 +54,30 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
             continue;
         }
         seen.insert(key);
-        stored.push(id);
+        if count > 0 {
+            stored.push(',');
+        }
+        count += 1;
+        match id {
+            Id::Number(u) => json::write::unsigned(&mut stored, u),
+            Id::Text(s) => json::write::string(&mut stored, s),
+        }
     }
     if cx.out.len() != before {
         return None;
     }
-    let measure = Measure::Items(stored.len());
-    Some(Parsed { stored: Value::Array(stored), measure })
+    stored.push(']');
+    Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Items(count) })
+}
+
+/// An id as stored: a JSON integer, or the string as sent.
+enum Id<'j> {
+    Number(u64),
+    Text(&'j str),
 }
 
 /// The stored form of an id and the text it is compared by, or `None` if `v` is no id.
-fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Value, Cow<'j, str>)> {
+fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Cow<'j, str>)> {
     match v {
         Json::Number(n) => {
             let u = match n.as_u64() {
@@ -77,14 +91,14 @@ fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Value, Cow<'j, str>)> {
                     f as u64
                 }
             };
-            Some((Value::from(u), Cow::Owned(u.to_string())))
+            Some((Id::Number(u), Cow::Owned(u.to_string())))
         }
         Json::String(s) if is_numeric_id(s) => {
             let key = s.trim_start_matches('0');
             let key = if key.is_empty() { "0" } else { key };
-            Some((Value::String(s.to_string()), Cow::Borrowed(key)))
+            Some((Id::Text(s.as_ref()), Cow::Borrowed(key)))
         }
-        Json::String(s) if is_product_id(s) => Some((Value::String(s.to_string()), Cow::Borrowed(s.as_ref()))),
+        Json::String(s) if is_product_id(s) => Some((Id::Text(s.as_ref()), Cow::Borrowed(s.as_ref()))),
         _ => None,
     }
 }
@@ -119,6 +133,7 @@ mod tests {
     use super::*;
     use crate::error::Violation;
     use serde_json::json;
+    use serde_json::Value;
 
     fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
         crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
@@ -127,7 +142,7 @@ mod tests {
     fn stored(v: Value) -> Value {
         let (p, e) = run(v);
         assert!(e.is_empty(), "{e:?}");
-        p.unwrap().stored
+        p.unwrap().stored.to_value()
     }
 
     fn errs(v: Value) -> Vec<(String, &'static str)> {

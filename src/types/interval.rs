@@ -7,6 +7,7 @@
 //! Overlapping or repeated intervals are allowed. The stored value is the array as sent.
 
 use crate::json::Json;
+use crate::record::StoredValue;
 use chrono::DateTime;
 
 use super::{Cx, Measure, Parsed};
@@ -47,7 +48,8 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     if cx.out.len() != before {
         return None;
     }
-    Some(Parsed { stored: value.to_value(), measure: Measure::Items(pairs.len()) })
+    let stored = StoredValue::written(64 * pairs.len() + 2, |out| value.write(out));
+    Some(Parsed { stored, measure: Measure::Items(pairs.len()) })
 }
 
 #[cfg(test)]

@@ -24,10 +24,10 @@
 //!
 //! Unknown members are dropped; of `params` only the boolean `isImageCompressed` is kept.
 
-use serde_json::{Map, Value};
-
-use crate::json::Json;
+use crate::json::write::ObjectWriter;
+use crate::json::{self, Json};
 use crate::link;
+use crate::record::StoredValue;
 
 use super::{AttrType, Cx, FileMeta, Measure, Parsed};
 use crate::error::ViolationKind;
@@ -69,30 +69,40 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         }
     };
 
+    // An image is one object, a group an array, a file one object when there is one.
+    let array = match kind {
+        AttrType::Image => false,
+        AttrType::GroupOfImages => true,
+        _ => items.len() != 1,
+    };
     let before = cx.out.len();
-    let mut stored = Vec::with_capacity(items.len());
+    let mut stored = String::with_capacity(items.len() * 256 + 2);
     let mut metas = Vec::with_capacity(items.len());
+    if array {
+        stored.push('[');
+    }
     for (ptr, item) in items {
-        if let Some((obj, meta)) = one_file(image, item, ptr, cx) {
-            stored.push(Value::Object(obj));
-            metas.push(meta);
+        let mark = stored.len();
+        if !metas.is_empty() {
+            stored.push(',');
+        }
+        match one_file(image, item, ptr, &mut stored, cx) {
+            Some(meta) => metas.push(meta),
+            None => stored.truncate(mark),
         }
     }
     if cx.out.len() != before {
         return None;
     }
-
-    let stored = match kind {
-        AttrType::Image => stored.pop().unwrap_or(Value::Null),
-        AttrType::GroupOfImages => Value::Array(stored),
-        _ if stored.len() == 1 => stored.pop().unwrap_or(Value::Null),
-        _ => Value::Array(stored),
-    };
-    Some(Parsed { stored, measure: Measure::Files(metas) })
+    if array {
+        stored.push(']');
+    }
+    Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Files(metas) })
 }
 
-/// Checks one file object at `ptr`; returns its stored object and what the file rules need.
-fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Option<(Map<String, Value>, FileMeta)> {
+/// Checks one file object at `ptr`; writes its stored object to `out` and returns what the
+/// file rules need. Writes nothing when it reports a problem.
+fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, out: &mut String, cx: &mut Cx<'_>) -> Option<FileMeta> {
     let Json::Object(obj) = item else {
         let expected = if image { EXPECT_IMAGE_OBJECT } else { EXPECT_FILE_OBJECT };
         cx.report(ptr, ViolationKind::InvalidValue { expected });
@@ -113,6 +123,7 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Opti
         }
     };
 
+    let link = obj.get("downloadLink").and_then(Json::as_str);
     let host = match obj.get("downloadLink") {
         Some(Json::String(s)) => {
             let host = http_host(s);
@@ -145,7 +156,7 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Opti
         }
     };
 
-    let mut preview = String::new();
+    let mut preview = "";
     let mut params = None;
     if image {
         match obj.get("previewLink") {
@@ -155,7 +166,7 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Opti
                 if http_host(s).is_none() {
                     cx.report(ptr.child("previewLink"), ViolationKind::FileLink(s.to_string()));
                 }
-                preview = s.to_string();
+                preview = s;
             }
             Some(_) => {
                 cx.report(ptr.child("previewLink"), ViolationKind::InvalidValue { expected: "a string previewLink" });
@@ -164,12 +175,10 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Opti
         match obj.get("params") {
             None | Some(Json::Null) => {}
             Some(Json::Object(p)) => {
-                let mut kept = Map::new();
+                let mut kept = None;
                 match p.get("isImageCompressed") {
                     None | Some(Json::Null) => {}
-                    Some(Json::Bool(b)) => {
-                        kept.insert("isImageCompressed".into(), Value::Bool(*b));
-                    }
+                    Some(Json::Bool(b)) => kept = Some(*b),
                     Some(_) => cx.report(
                         ptr.child("params").child("isImageCompressed"),
                         ViolationKind::InvalidValue { expected: "a boolean" },
@@ -184,18 +193,22 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, cx: &mut Cx<'_>) -> Opti
     if cx.out.len() != before {
         return None;
     }
-    let (filename, host, size) = (filename?.to_string(), host?, size?);
-    let mut out = Map::with_capacity(5);
-    out.insert("filename".into(), Value::String(filename.clone()));
-    out.insert("downloadLink".into(), obj.get("downloadLink").map_or(Value::Null, Json::to_value));
-    out.insert("size".into(), Value::from(size));
+    let (filename, link, host, size) = (filename?, link?, host?, size?);
+    let mut obj = ObjectWriter::new(out);
+    obj.str("filename", filename).str("downloadLink", link);
+    json::write::unsigned(obj.key("size"), size);
     if image {
-        out.insert("previewLink".into(), Value::String(preview));
-        if let Some(p) = params {
-            out.insert("params".into(), Value::Object(p));
+        obj.str("previewLink", preview);
+        if let Some(compressed) = params {
+            let mut kept = ObjectWriter::new(obj.key("params"));
+            if let Some(b) = compressed {
+                kept.raw("isImageCompressed", if b { "true" } else { "false" });
+            }
+            kept.end();
         }
     }
-    Some((out, FileMeta { path: ptr, filename, size, host }))
+    obj.end();
+    Some(FileMeta { path: ptr, filename: filename.to_string(), size, host })
 }
 
 /// True for a non-empty relative path that cannot climb out of its directory or name a
@@ -217,11 +230,15 @@ fn is_safe_filename(name: &str) -> bool {
 
 /// The lower-cased host of an absolute `http`/`https` URL, or `None` when `link` is not one.
 fn http_host(link: &str) -> Option<String> {
+    // The common case in one byte pass: printable ASCII, no trailing space (a plain link
+    // starts with `http`, so it has no leading one), and a plain host.
+    if link.bytes().all(|b| (0x20..0x7f).contains(&b)) && !link.ends_with(' ') {
+        if let Some(host) = link::plain_http_host(link) {
+            return Some(host.to_ascii_lowercase());
+        }
+    }
     if link.trim() != link || link.chars().any(char::is_control) {
         return None;
-    }
-    if let Some(host) = link::plain_http_host(link) {
-        return Some(host.to_ascii_lowercase());
     }
     let url = url::Url::parse(link).ok()?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -257,6 +274,7 @@ mod tests {
     use super::*;
     use crate::error::Violation;
     use serde_json::json;
+    use serde_json::Value;
 
     const LINK: &str =
         "http://my-site.com/cloud-static/files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
@@ -269,7 +287,7 @@ mod tests {
     fn stored(kind: AttrType, v: Value) -> Value {
         let (p, errs) = run(kind, v);
         assert!(errs.is_empty(), "{errs:?}");
-        p.unwrap().stored
+        p.unwrap().stored.to_value()
     }
 
     /// The (path, rule) pairs reported.

@@ -18,13 +18,13 @@ mod scalar;
 mod text;
 
 use chrono::{DateTime, FixedOffset};
-use serde_json::Value;
 
 use crate::json::Json;
 
 use crate::error::{Violation, ViolationKind};
 use crate::form::Attribute;
 use crate::pointer::Pointer;
+use crate::record::StoredValue;
 use crate::sanitize::Sanitizer;
 use crate::CaptchaVerifier;
 
@@ -161,8 +161,8 @@ pub(crate) struct FileMeta {
 /// A value that passed its type's shape checks.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Parsed {
-    /// The canonical JSON to store (SPEC §5).
-    pub stored: Value,
+    /// The canonical JSON to store (SPEC §5), as text.
+    pub stored: StoredValue,
     /// What the validators look at.
     pub measure: Measure,
 }
@@ -270,6 +270,12 @@ pub(crate) mod testing {
         let mut out = vec![];
         let r = check(&Pointer::root().child("value"), &mut Cx { marker, out: &mut out, env: &env });
         assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported: {out:?}");
+        if let Some(p) = &r {
+            // What a checker stores is canonical JSON text: what serde_json prints for it.
+            let text = p.stored.json();
+            let parsed: serde_json::Value = serde_json::from_str(text).expect("stored text is JSON");
+            assert_eq!(serde_json::to_string(&parsed).unwrap(), text, "stored text is canonical");
+        }
         (r, out)
     }
 

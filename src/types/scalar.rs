@@ -5,9 +5,10 @@
 //! be finite. A JSON integer stays an integer when stored as a real (`70` stays `70`), and `-0`
 //! is stored as `0`.
 
-use serde_json::{Number, Value};
+use serde_json::Number;
 
-use crate::json::Json;
+use crate::json::{self, Json};
+use crate::record::StoredValue;
 
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
@@ -20,7 +21,7 @@ pub(crate) fn string(value: &Json<'_>, path: &Pointer, trim: bool, cx: &mut Cx<'
         return None;
     };
     let s = if trim { s.trim() } else { s.as_ref() };
-    Some(Parsed { stored: Value::String(s.to_owned()), measure: Measure::Text(s.to_owned()) })
+    Some(Parsed { stored: StoredValue::string(s), measure: Measure::Text(s.to_owned()) })
 }
 
 /// An `integer`: a whole number within `i64`, given as a number or a numeric string.
@@ -41,18 +42,18 @@ pub(crate) fn integer(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Opti
             f as i64
         }
     };
-    Some(Parsed { stored: Value::from(int), measure: Measure::Number(int as f64) })
+    Some(Parsed { stored: StoredValue::integer(int), measure: Measure::Number(int as f64) })
 }
 
 /// A `real` or `float`: any finite number, given as a number or a numeric string.
 pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let (stored, f) = match number(value, path, cx)? {
-        Num::Int(i) => (Value::from(i), i as f64),
+        Num::Int(i) => (StoredValue::integer(i), i as f64),
         Num::Float(f, text) => {
             let f = if f == 0.0 { 0.0 } else { f };
             match Number::from_f64(f) {
-                Some(_) if f.fract() == 0.0 && f.abs() < 9.0e15 => (Value::from(f as i64), f),
-                Some(n) => (Value::Number(n), f),
+                Some(_) if f.fract() == 0.0 && f.abs() < 9.0e15 => (StoredValue::integer(f as i64), f),
+                Some(n) => (StoredValue::written(24, |out| json::write::number(out, &n)), f),
                 None => {
                     cx.report(path.clone(), ViolationKind::NumberRange(text));
                     return None;
@@ -157,13 +158,14 @@ mod tests {
     use super::*;
     use crate::error::Violation;
     use serde_json::json;
+    use serde_json::Value;
 
     fn run(
         f: impl Fn(&Json<'_>, &Pointer, &mut Cx<'_>) -> Option<Parsed>,
         v: Value,
     ) -> (Option<Value>, Vec<Violation>) {
         let (r, out) = crate::types::testing::run("m", |p, cx| f(&Json::from(&v), p, cx));
-        (r.map(|p| p.stored), out)
+        (r.map(|p| p.stored.to_value()), out)
     }
 
     fn rule(v: &[Violation]) -> &'static str {

@@ -16,7 +16,8 @@
 //! HTML; the body's is never trusted. `mdValue` is kept as sent (it is source text, never
 //! served as HTML), `params` keeps only its three known keys, `header` is plain text.
 
-use serde_json::{Map, Value};
+use crate::json::write::ObjectWriter;
+use crate::record::StoredValue;
 
 use crate::json::Json;
 
@@ -89,9 +90,10 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
 
     let sanitizer = cx.env.sanitizer;
     let markdown_mode = params
-        .as_ref()
-        .and_then(|p| p.get("editorMode"))
-        .and_then(Value::as_str)
+        .iter()
+        .flatten()
+        .find(|(key, _)| *key == "editorMode")
+        .and_then(|(_, v)| v.as_str())
         .is_some_and(|m| m.eq_ignore_ascii_case("markdown"));
     let (stored_html, stored_plain) = match (md, html, plain) {
         (Some(md), _, _) if markdown_mode => sanitizer.markdown_document(md),
@@ -101,29 +103,42 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         (None, None, None) => (String::new(), String::new()),
     };
 
-    let mut out = Map::with_capacity(5);
-    out.insert("htmlValue".into(), Value::String(stored_html));
-    out.insert("plainValue".into(), Value::String(stored_plain.clone()));
-    if let Some(md) = md {
-        out.insert("mdValue".into(), Value::String(md.to_owned()));
-    }
-    if let Some(params) = params {
-        out.insert("params".into(), Value::Object(params));
-    }
-    let measure = if with_header {
-        let header = header.map(clean_header).unwrap_or_default();
-        let m = if stored_plain.is_empty() { header.clone() } else { stored_plain };
-        out.insert("header".into(), Value::String(header));
-        m
-    } else {
-        stored_plain
+    let header = with_header.then(|| header.map(clean_header).unwrap_or_default());
+    let capacity =
+        stored_html.len() + stored_plain.len() + md.map_or(0, str::len) + header.as_ref().map_or(0, String::len);
+    let stored = StoredValue::written(capacity + capacity / 8 + 96, |out| {
+        let mut obj = ObjectWriter::new(out);
+        obj.str("htmlValue", &stored_html).str("plainValue", &stored_plain);
+        if let Some(md) = md {
+            obj.str("mdValue", md);
+        }
+        if let Some(params) = &params {
+            let mut kept = ObjectWriter::new(obj.key("params"));
+            for (key, v) in params {
+                v.write(kept.key(key));
+            }
+            kept.end();
+        }
+        if let Some(header) = &header {
+            obj.str("header", header);
+        }
+        obj.end();
+    });
+    let measure = match header {
+        Some(header) if stored_plain.is_empty() => header,
+        _ => stored_plain,
     };
-    Some(Parsed { stored: Value::Object(out), measure: Measure::Text(measure) })
+    Some(Parsed { stored, measure: Measure::Text(measure) })
 }
 
 /// Checks `params` (absent or null: none) and returns the known keys that were sent with a
 /// non-null value. Reports a non-object `params` or a key of the wrong type; clears `ok` then.
-fn check_params(params: Option<&Json<'_>>, at: &Pointer, cx: &mut Cx<'_>, ok: &mut bool) -> Option<Map<String, Value>> {
+fn check_params<'j>(
+    params: Option<&'j Json<'j>>,
+    at: &Pointer,
+    cx: &mut Cx<'_>,
+    ok: &mut bool,
+) -> Option<Vec<(&'static str, &'j Json<'j>)>> {
     let obj = match params {
         None | Some(Json::Null) => return None,
         Some(Json::Object(obj)) => obj,
@@ -133,12 +148,12 @@ fn check_params(params: Option<&Json<'_>>, at: &Pointer, cx: &mut Cx<'_>, ok: &m
             return None;
         }
     };
-    let mut kept = Map::new();
+    let mut kept = Vec::with_capacity(PARAM_KEYS.len());
     for (key, kind) in PARAM_KEYS {
         match (obj.get(key), kind) {
             (None | Some(Json::Null), _) => {}
             (Some(v @ Json::String(_)), ParamKind::String) | (Some(v @ Json::Bool(_)), ParamKind::Bool) => {
-                kept.insert(key.to_owned(), v.to_value());
+                kept.push((key, v));
             }
             (Some(_), kind) => {
                 let expected = match kind {
@@ -175,6 +190,7 @@ mod tests {
     use crate::error::Violation;
     use crate::types::Env;
     use crate::Sanitizer;
+    use serde_json::Value;
 
     /// Runs the checker on `value` at `/formData/0/value`; returns the result and violations.
     fn run(kind: AttrType, value: Value) -> (Option<Parsed>, Vec<Violation>) {
@@ -205,13 +221,13 @@ mod tests {
     }
 
     /// The stored `htmlValue`.
-    fn html_of(p: &Parsed) -> &str {
-        p.stored["htmlValue"].as_str().unwrap()
+    fn html_of(p: &Parsed) -> String {
+        p.stored.to_value()["htmlValue"].as_str().unwrap().to_owned()
     }
 
     /// The stored `plainValue`.
-    fn plain_of(p: &Parsed) -> &str {
-        p.stored["plainValue"].as_str().unwrap()
+    fn plain_of(p: &Parsed) -> String {
+        p.stored.to_value()["plainValue"].as_str().unwrap().to_owned()
     }
 
     #[test]
@@ -272,7 +288,7 @@ mod tests {
         let p = ok(AttrType::Text, json!({"mdValue":"**hi** [x](javascript:alert(1))"}));
         assert_eq!(html_of(&p), "<p><strong>hi</strong> x</p>");
         assert_eq!(plain_of(&p), "hi x");
-        assert_eq!(p.stored["mdValue"], "**hi** [x](javascript:alert(1))");
+        assert_eq!(p.stored.to_value()["mdValue"], "**hi** [x](javascript:alert(1))");
 
         let p = ok(AttrType::Text, json!({"mdValue":"<script>alert(1)</script>"}));
         assert_eq!(html_of(&p), "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
@@ -336,11 +352,11 @@ mod tests {
         assert!(!p.is_empty(), "a header alone is not empty");
 
         let p = ok(AttrType::TextWithHeader, json!({"htmlValue":"<p>x</p>"}));
-        assert_eq!(p.stored["header"], "");
+        assert_eq!(p.stored.to_value()["header"], "");
         let p = ok(AttrType::TextWithHeader, json!({"header":" ","htmlValue":""}));
         assert!(p.is_empty(), "empty header and empty text are empty");
         let p = ok(AttrType::Text, json!({"header":"ignored for text","htmlValue":"a"}));
-        assert!(p.stored.get("header").is_none());
+        assert!(p.stored.to_value().get("header").is_none());
     }
 
     #[test]
@@ -407,7 +423,7 @@ mod tests {
         ];
         for (kind, value) in cases {
             let first = ok(kind, value).stored;
-            assert_eq!(ok(kind, first.clone()).stored, first);
+            assert_eq!(ok(kind, first.to_value()).stored, first);
         }
     }
 
@@ -424,7 +440,7 @@ mod tests {
                 let bad = tag.contains("script") || tag.contains(" on") || tag.contains("svg");
                 proptest::prop_assert!(!bad, "{}", tag);
             }
-            proptest::prop_assert_eq!(&ok(AttrType::Text, p.stored.clone()).stored, &p.stored);
+            proptest::prop_assert_eq!(&ok(AttrType::Text, p.stored.to_value()).stored, &p.stored);
         }
     }
 }

@@ -1,0 +1,188 @@
+//! Writing canonical JSON text straight into a `String`: how checkers build the values they
+//! store (a [`crate::StoredValue`] is that text).
+//!
+//! The text is exactly what `serde_json::to_string` prints for the same value: compact, keys in
+//! the order written, strings escaped as `serde_json` escapes them (`\"`, `\\`, the short forms
+//! `\b \f \n \r \t`, other control characters as `\u00xx`, nothing else), numbers as
+//! `serde_json::Number` prints them. Tests hold every checker's output to that.
+
+use std::fmt::Write as _;
+
+use serde_json::Number;
+
+use super::{fast, Json};
+
+/// Appends `s` as a JSON string literal.
+pub(crate) fn string(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let b = s.as_bytes();
+    let mut run = 0;
+    let mut i = fast::plain_run_end(b, 0);
+    while i < b.len() {
+        let c = b[i];
+        let short = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[run..i]); // `c` is ASCII, so `i` is a char boundary
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+        i += 1;
+        run = i;
+        i = fast::plain_run_end(b, i);
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// Appends a number as `serde_json` prints it.
+pub(crate) fn number(out: &mut String, n: &Number) {
+    let _ = write!(out, "{n}"); // writing to a String cannot fail
+}
+
+/// Appends an unsigned integer.
+pub(crate) fn unsigned(out: &mut String, n: u64) {
+    let _ = write!(out, "{n}");
+}
+
+impl Json<'_> {
+    /// Appends the value as compact JSON (members in their order, duplicates already resolved).
+    pub fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(true) => out.push_str("true"),
+            Json::Bool(false) => out.push_str("false"),
+            Json::Number(n) => number(out, n),
+            Json::String(s) => string(out, s),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Json::Object(obj) => {
+                let mut w = ObjectWriter::new(out);
+                for (k, v) in obj.iter() {
+                    v.write(w.key(k));
+                }
+                w.end();
+            }
+        }
+    }
+}
+
+/// Writes one JSON object member by member: `{`, then `"key":value` pairs, then `}` on
+/// [`ObjectWriter::end`].
+pub(crate) struct ObjectWriter<'o> {
+    out: &'o mut String,
+    empty: bool,
+}
+
+impl<'o> ObjectWriter<'o> {
+    /// Opens an object.
+    pub fn new(out: &'o mut String) -> Self {
+        out.push('{');
+        ObjectWriter { out, empty: true }
+    }
+
+    /// Writes `"key":` (after a comma when needed) and hands back the text for the value,
+    /// which the caller must then write, exactly one.
+    pub fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        string(self.out, key);
+        self.out.push(':');
+        self.out
+    }
+
+    /// A string member.
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+        string(self.key(key), value);
+        self
+    }
+
+    /// A member whose value is already JSON text.
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+        self.key(key).push_str(json);
+        self
+    }
+
+    /// Closes the object.
+    pub fn end(self) {
+        self.out.push('}');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn written(v: &Value) -> String {
+        let mut out = String::new();
+        Json::from(v).write(&mut out);
+        out
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut all: String = (0u8..0x80).map(char::from).collect();
+        all.push_str("é😀\u{2028}\u{7f}\u{80}\"\\/ end");
+        for s in [all.as_str(), "", "plain", "\"", "a\\b", "tab\there", "0123456789abcdef\u{1}"] {
+            let mut out = String::new();
+            string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_written_as_serde_json_writes_them() {
+        let v = json!({"a": [1, -2, 3.5, 1e300, 0.1, null, true, false, "x\ny"], "b": {}, "c": [], "é": {"k": "v"}});
+        assert_eq!(written(&v), serde_json::to_string(&v).unwrap());
+    }
+
+    #[test]
+    fn object_writer_separates_members() {
+        let mut out = String::new();
+        let mut w = ObjectWriter::new(&mut out);
+        w.str("a", "1").raw("b", "[2]");
+        unsigned(w.key("c"), 3);
+        w.end();
+        assert_eq!(out, r#"{"a":"1","b":[2],"c":3}"#);
+        let mut out = String::new();
+        ObjectWriter::new(&mut out).end();
+        assert_eq!(out, "{}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in "\\PC*|[\\x00-\\x7f]{0,40}") {
+            let mut out = String::new();
+            string(&mut out, &s);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&s).unwrap());
+        }
+    }
+}
