@@ -85,7 +85,7 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'
     let login = logins.first().map(|a| a.marker.clone());
     let password = passwords.first().map(|a| a.marker.clone());
     let captcha = captchas.first().map(|a| a.marker.clone());
-    let attributes: IndexMap<String, Attribute> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
+    let attributes: IndexMap<String, Attribute, _> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
     Ok(Form { identifier, attributes, login, password, captcha, warnings })
 }
 

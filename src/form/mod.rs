@@ -24,8 +24,9 @@ pub use compile::LoadError;
 pub struct Form {
     /// The `formIdentifier`.
     pub identifier: String,
-    /// Attributes by marker, in `position` order.
-    pub attributes: IndexMap<String, Attribute>,
+    /// Attributes by marker, in `position` order. Hashed with foldhash: the keys come from the
+    /// form, not from bodies, and every entry of every body is looked up here.
+    pub attributes: IndexMap<String, Attribute, foldhash::fast::RandomState>,
     /// Marker of the `isLogin` attribute (the identity), if any.
     pub login: Option<String>,
     /// Marker of the `isPassword` attribute, if any.
