@@ -121,7 +121,7 @@ pub trait Segment {
 impl Segment for str {
     fn push_escaped(&self, out: &mut Pointer) {
         let mut rest = self;
-        while let Some(at) = rest.find(['~', '/']) {
+        while let Some(at) = rest.bytes().position(|b| b == b'~' || b == b'/') {
             out.push_str(&rest[..at]);
             out.push_str(if rest.as_bytes()[at] == b'~' { "~0" } else { "~1" });
             rest = &rest[at + 1..];
@@ -157,7 +157,8 @@ macro_rules! integer_segments {
                 if *self < 0 {
                     out.push_str("-");
                 }
-                push_decimal(out, (*self as i128).unsigned_abs());
+                // Every magnitude of these types fits a u64 (i64::MIN's is 2^63).
+                push_decimal(out, (*self as i128).unsigned_abs() as u64);
             }
         }
     )*};
@@ -165,8 +166,8 @@ macro_rules! integer_segments {
 integer_segments!(usize, u32, u64, i32, i64);
 
 /// Appends `n` in decimal.
-fn push_decimal(out: &mut Pointer, mut n: u128) {
-    let mut digits = [0u8; 40];
+fn push_decimal(out: &mut Pointer, mut n: u64) {
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
         at -= 1;

@@ -58,8 +58,18 @@ pub(crate) fn number(out: &mut String, n: &Number) {
 }
 
 /// Appends an unsigned integer.
-pub(crate) fn unsigned(out: &mut String, n: u64) {
-    let _ = write!(out, "{n}");
+pub(crate) fn unsigned(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default()); // ASCII digits
 }
 
 impl Json<'_> {

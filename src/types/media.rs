@@ -215,17 +215,27 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, out: &mut String, cx: &m
 /// device: no `..` segment, no leading `/`, no `\`, no control character, no `X:` drive
 /// prefix, and a last segment that names a file (not empty, not `.`).
 fn is_safe_filename(name: &str) -> bool {
-    if name.is_empty() || name.starts_with('/') || name.contains('\\') || name.chars().any(char::is_control) {
-        return false;
-    }
     let b = name.as_bytes();
-    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+    if b.is_empty() || b[0] == b'/' || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':') {
         return false;
     }
-    if name.split('/').any(|seg| seg == "..") {
-        return false;
+    // One pass over the bytes: backslashes, ASCII controls, and each segment at its `/`.
+    let mut segment_start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\\' | 0..=0x1f | 0x7f => return false,
+            b'/' => {
+                if &b[segment_start..i] == b".." {
+                    return false;
+                }
+                segment_start = i + 1;
+            }
+            _ => {}
+        }
     }
-    !matches!(name.rsplit('/').next(), Some("" | "."))
+    let last = &b[segment_start..];
+    // C1 controls (U+0080..U+009F) are the only non-ASCII control characters.
+    !(last.is_empty() || last == b"." || last == b".." || (!name.is_ascii() && name.chars().any(char::is_control)))
 }
 
 /// The lower-cased host of an absolute `http`/`https` URL, or `None` when `link` is not one.
@@ -444,6 +454,25 @@ mod tests {
             assert!(!is_safe_filename(bad), "{bad:?} should be refused");
         }
         assert_eq!(errs(AttrType::File, file("a/../b")), [("/value/filename".into(), "file-name")]);
+        assert!(!is_safe_filename("a\u{85}b") && !is_safe_filename("é/\u{9f}"), "C1 controls are refused");
+    }
+
+    /// The rules of [`is_safe_filename`], written plainly: the one-pass version must agree.
+    fn safe_filename_by_the_rules(name: &str) -> bool {
+        !(name.is_empty()
+            || name.starts_with('/')
+            || name.contains('\\')
+            || name.chars().any(char::is_control)
+            || (name.len() >= 2 && name.as_bytes()[0].is_ascii_alphabetic() && name.as_bytes()[1] == b':')
+            || name.split('/').any(|seg| seg == "..")
+            || matches!(name.rsplit('/').next(), Some("" | ".")))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn filename_check_agrees_with_its_rules(name in "[a./\\\\:\\x00\\x7f\\u{85}é]{0,8}") {
+            proptest::prop_assert_eq!(is_safe_filename(&name), safe_filename_by_the_rules(&name), "{:?}", name);
+        }
     }
 
     #[test]
