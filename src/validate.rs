@@ -5,7 +5,7 @@
 //! changes. It only exists as [`Valid<Plan>`] once no violation was found, so the apply step
 //! cannot be handed an unchecked plan.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::decode::Body;
 use crate::error::{Violation, ViolationKind};
@@ -87,13 +87,52 @@ pub(crate) fn validate<'a, 'b>(
         identity_check,
         out: Vec::new(),
         plan: Plan::default(),
-        seen: HashSet::with_capacity(body.entries.len() + body.auth.len()),
+        seen: Seen::default(),
     };
     v.run(body, lang);
     if v.out.is_empty() {
         Ok(Valid(v.plan))
     } else {
         Err(v.out)
+    }
+}
+
+/// The (language, marker) pairs a body has used, for duplicate detection.
+///
+/// A form's markers are flags per language, by attribute index: one hash per language group
+/// rather than one per entry (entries come grouped by language). Markers the form does not
+/// define (dynamic properties) come from the body, so they go to a SipHash set.
+#[derive(Default)]
+struct Seen<'b> {
+    /// Language → its row in `flags`.
+    langs: HashMap<&'b str, usize>,
+    /// Per language, per attribute index: seen yet?
+    flags: Vec<Vec<bool>>,
+    /// The language looked up last and its row.
+    last: Option<(&'b str, usize)>,
+    /// (language, marker) pairs of markers the form does not define.
+    other: HashSet<(&'b str, &'b str)>,
+}
+
+impl<'b> Seen<'b> {
+    /// Marks attribute `index` (of `count`) as seen in `lang`; true if it was not yet.
+    fn attribute(&mut self, lang: &'b str, index: usize, count: usize) -> bool {
+        let row = match self.last {
+            Some((last, row)) if last == lang => row,
+            _ => {
+                let next = self.flags.len();
+                let row = *self.langs.entry(lang).or_insert(next);
+                if row == next {
+                    self.flags.push(vec![false; count]);
+                }
+                self.last = Some((lang, row));
+                row
+            }
+        };
+        match self.flags.get_mut(row).and_then(|r| r.get_mut(index)) {
+            Some(flag) => !std::mem::replace(flag, true),
+            None => true, // never: rows have one flag per attribute
+        }
     }
 }
 
@@ -106,7 +145,7 @@ struct Validator<'a, 'b> {
     out: Vec<Violation>,
     plan: Plan<'b>,
     /// (language, marker) pairs already seen, for duplicate detection.
-    seen: HashSet<(&'b str, &'b str)>,
+    seen: Seen<'b>,
 }
 
 impl<'b> Validator<'_, 'b> {
@@ -168,9 +207,14 @@ impl<'b> Validator<'_, 'b> {
         self.out.push(Violation::new(path, kind).with_marker(marker));
     }
 
-    /// Records (lang, marker) and reports a duplicate. True if it was new.
-    fn first_time(&mut self, lang: &'b str, marker: &'b str, path: &Pointer) -> bool {
-        if self.seen.insert((lang, marker)) {
+    /// Records (lang, marker) and reports a duplicate. True if it was new. `index` is the
+    /// marker's attribute index in the form, if the form defines it.
+    fn first_time(&mut self, lang: &'b str, marker: &'b str, index: Option<usize>, path: &Pointer) -> bool {
+        let new = match index {
+            Some(i) => self.seen.attribute(lang, i, self.form.attributes.len()),
+            None => self.seen.other.insert((lang, marker)),
+        };
+        if new {
             return true;
         }
         self.report(path.child("marker"), marker, ViolationKind::DuplicateMarker(marker.to_owned(), lang.to_owned()));
@@ -186,10 +230,11 @@ impl<'b> Validator<'_, 'b> {
         path: &Pointer,
         body: &Body<'_>,
     ) {
-        if !self.first_time(lang, marker, path) {
+        let found = self.form.attributes.get_full(marker);
+        if !self.first_time(lang, marker, found.map(|(i, _, _)| i), path) {
             return;
         }
-        let Some(attr) = self.form.attribute(marker) else {
+        let Some((_, _, attr)) = found else {
             return self.dynamic(lang, marker, sent_type, value, path);
         };
         if attr.is_password {
@@ -329,14 +374,14 @@ impl<'b> Validator<'_, 'b> {
     }
 
     fn auth(&mut self, lang: &str, marker: &'b str, value: Option<&Json<'_>>, path: &Pointer, body: &Body<'_>) {
-        let Some(attr) = self.form.attribute(marker) else {
+        let Some((index, _, attr)) = self.form.attributes.get_full(marker) else {
             return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
         };
         if !attr.is_login && !attr.is_password {
             return self.report(path.child("marker"), marker, ViolationKind::NotCredential(marker.to_owned()));
         }
         // Credentials are language-independent: one slot each, shared with formData's login.
-        if !self.first_time("", marker, path) {
+        if !self.first_time("", marker, Some(index), path) {
             return;
         }
         let value_path = path.child("value");
@@ -401,5 +446,24 @@ impl<'b> Validator<'_, 'b> {
                 &mut self.out,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Seen;
+
+    #[test]
+    fn seen_tracks_each_language_apart_even_when_interleaved() {
+        let mut seen = Seen::default();
+        assert!(seen.attribute("en_US", 0, 3));
+        assert!(seen.attribute("en_US", 2, 3));
+        assert!(!seen.attribute("en_US", 0, 3), "a duplicate in the same language");
+        assert!(seen.attribute("de_DE", 0, 3), "the same marker in another language is new");
+        assert!(!seen.attribute("en_US", 2, 3), "found again after switching languages");
+        assert!(!seen.attribute("de_DE", 0, 3));
+        assert!(seen.attribute("", 0, 3), "the credentials' slot is a language of its own");
+        assert!(seen.attribute("en_US", 1, 3));
+        assert!(seen.other.insert(("en_US", "dyn")) && !seen.other.insert(("en_US", "dyn")));
     }
 }
