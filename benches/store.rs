@@ -43,7 +43,8 @@ fn record() -> UserRecord {
     r.form_data.insert("en_US".into(), entries);
     r.notification_data.email = Some("bench@example.com".into());
     r.notification_data.phone_sms = Some("+15551234567".into());
-    r.state = json!({"theme": "dark", "visits": 42, "flags": {"beta": true, "tour": false}, "recent": ["a", "b", "c"]});
+    r.state = json!({"theme": "dark", "visits": 42, "flags": {"beta": true, "tour": false}, "recent": ["a", "b", "c"]})
+        .into();
     r.password_hash =
         Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0123456789abcdef0123456789abcdef0123456789a".into());
     r

@@ -62,7 +62,7 @@ pub(crate) fn apply(
     }
     plan.notification.apply(&mut next.notification_data);
     if let Some(p) = plan.state {
-        patch::merge(&mut next.state, p);
+        next.state = patch::merge(&next.state, p);
     }
     next.version = previous_version + 1;
     next.updated_at = now.to_owned();

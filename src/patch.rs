@@ -1,30 +1,85 @@
 //! JSON Merge Patch (RFC 7386), for `state`.
+//!
+//! The stored state is JSON text (a [`StoredValue`]); the merge reads it with the body's own
+//! parser and writes the result in one pass, without building a `serde_json::Value`. Key order
+//! is `serde_json::Map`'s (with `preserve_order`): a key keeps its place, a deleted key drops
+//! out, a new key goes last, in the patch's order.
 
-use serde_json::{Map, Value};
+use std::collections::HashMap;
 
-use crate::json::Json;
+use crate::json::write::ObjectWriter;
+use crate::json::{self, Json, Object};
+use crate::record::StoredValue;
 
-/// Applies `patch` (read from the body) to `target`: objects merge key by key, `null` members
-/// delete, anything else replaces. Recursion is bounded by the body's depth limit.
-pub(crate) fn merge(target: &mut Value, patch: &Json<'_>) {
+/// Deeper than any body the engine accepts: stored state was written from bodies, and a merge
+/// is never deeper than its two inputs.
+const MAX_STORED_DEPTH: usize = 128;
+
+/// Objects larger than this are looked up through a hash map instead of by scanning, so a
+/// merge stays linear in its inputs.
+const SCAN_LIMIT: usize = 16;
+
+/// Applies `patch` (read from the body) to the stored `target`: objects merge key by key,
+/// `null` members delete, anything else replaces. Recursion is bounded by the inputs' depth.
+pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>) -> StoredValue {
+    let capacity = target.json().len() + 256;
+    match json::parse(target.json().as_bytes(), MAX_STORED_DEPTH) {
+        Ok(t) => StoredValue::written(capacity, |out| write_merged(out, Some(&t), patch)),
+        // Only a stored state deeper than any body could be: read it the slow way.
+        Err(_) => {
+            let t = target.to_value();
+            StoredValue::written(capacity, |out| write_merged(out, Some(&Json::from(&t)), patch))
+        }
+    }
+}
+
+/// Writes `merge(target, patch)`; `None` is an absent target.
+fn write_merged(out: &mut String, target: Option<&Json<'_>>, patch: &Json<'_>) {
     let Json::Object(p) = patch else {
-        *target = patch.to_value();
+        patch.write(out);
         return;
     };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
-    }
-    if let Value::Object(t) = target {
-        for (k, v) in p.iter() {
-            if v.is_null() {
-                t.shift_remove(k);
-            } else if let Some(slot) = t.get_mut(k) {
-                merge(slot, v);
-            } else {
-                let mut slot = Value::Null;
-                merge(&mut slot, v);
-                t.insert(k.to_owned(), slot);
+    let t = target.and_then(Json::as_object);
+    let patch_of = Lookup::new(p);
+    let mut w = ObjectWriter::new(out);
+    if let Some(t) = t {
+        for (k, tv) in t.iter() {
+            match patch_of.get(k) {
+                None => tv.write(w.key(k)),
+                Some(Json::Null) => {} // deleted
+                Some(pv) => write_merged(w.key(k), Some(tv), pv),
             }
+        }
+    }
+    let in_target = t.map(Lookup::new);
+    for (k, pv) in p.iter() {
+        if !pv.is_null() && in_target.as_ref().is_none_or(|t| t.get(k).is_none()) {
+            write_merged(w.key(k), None, pv);
+        }
+    }
+    w.end();
+}
+
+/// Key lookup in an object: a scan when it is small, a hash map when it is not.
+enum Lookup<'o, 'a> {
+    Scan(&'o Object<'a>),
+    Hashed(HashMap<&'o str, &'o Json<'a>>),
+}
+
+impl<'o, 'a> Lookup<'o, 'a> {
+    fn new(obj: &'o Object<'a>) -> Self {
+        if obj.len() <= SCAN_LIMIT {
+            Lookup::Scan(obj)
+        } else {
+            // Keys are unique: the parser resolved duplicates.
+            Lookup::Hashed(obj.iter().collect())
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'o Json<'a>> {
+        match self {
+            Lookup::Scan(obj) => obj.get(key),
+            Lookup::Hashed(map) => map.get(key).copied(),
         }
     }
 }
@@ -33,7 +88,32 @@ pub(crate) fn merge(target: &mut Value, patch: &Json<'_>) {
 mod tests {
     use super::merge;
     use crate::json::Json;
-    use serde_json::json;
+    use crate::record::StoredValue;
+    use serde_json::{json, Map, Value};
+
+    /// RFC 7386's algorithm on `Value`s, as the reference.
+    fn reference(target: &mut Value, patch: &Value) {
+        let Value::Object(p) = patch else {
+            *target = patch.clone();
+            return;
+        };
+        if !target.is_object() {
+            *target = Value::Object(Map::new());
+        }
+        if let Value::Object(t) = target {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.shift_remove(k);
+                } else {
+                    reference(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+    }
+
+    fn merged(target: &Value, patch: &Value) -> String {
+        merge(&StoredValue::from_value(target), &Json::from(patch)).json().to_owned()
+    }
 
     #[test]
     fn rfc7386_examples() {
@@ -45,10 +125,53 @@ mod tests {
             (json!({"a": {"b": "c"}}), json!({"a": {"b": "d", "c": null}}), json!({"a": {"b": "d"}})),
             (json!(["a"]), json!({"a": "b"}), json!({"a": "b"})),
             (json!({}), json!({"a": {"bb": {"ccc": null}}}), json!({"a": {"bb": {}}})),
+            (json!({"e": null}), json!({"a": 1}), json!({"e": null, "a": 1})),
+            (json!({"a": 1}), json!([null, {"x": null}]), json!([null, {"x": null}])),
         ];
-        for (mut t, p, want) in cases {
-            merge(&mut t, &Json::from(&p));
-            assert_eq!(t, want);
+        for (t, p, want) in cases {
+            assert_eq!(merged(&t, &p), serde_json::to_string(&want).unwrap(), "{t} + {p}");
+        }
+    }
+
+    #[test]
+    fn key_order_is_serde_json_maps_order() {
+        let t = json!({"a": 1, "b": 2, "c": 3});
+        let p = json!({"d": 4, "b": null, "a": {"x": 1}});
+        assert_eq!(merged(&t, &p), r#"{"a":{"x":1},"c":3,"d":4}"#);
+    }
+
+    #[test]
+    fn large_objects_merge_like_small_ones() {
+        let t: Value = (0..40).map(|i| (format!("k{i}"), json!(i))).collect::<Map<_, _>>().into();
+        let p: Value = (20..60)
+            .map(|i| (format!("k{i}"), if i % 3 == 0 { Value::Null } else { json!(-i) }))
+            .collect::<Map<_, _>>()
+            .into();
+        let mut want = t.clone();
+        reference(&mut want, &p);
+        assert_eq!(merged(&t, &p), serde_json::to_string(&want).unwrap());
+    }
+
+    /// Small JSON values with few distinct keys, so that patches hit the target's keys.
+    fn value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf =
+            prop_oneof![Just(Value::Null), any::<bool>().prop_map(Value::from), (-3i64..3).prop_map(Value::from)];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::from),
+                proptest::collection::vec(("[abc]", inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merges_as_rfc_7386_says(t in value(), p in value()) {
+            let mut want = t.clone();
+            reference(&mut want, &p);
+            proptest::prop_assert_eq!(merged(&t, &p), serde_json::to_string(&want).unwrap());
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::json;
 
@@ -169,9 +169,9 @@ pub struct UserRecord {
     /// Notification addresses.
     #[serde(default)]
     pub notification_data: NotificationData,
-    /// Free-form state, always an object.
+    /// Free-form state, always an object (kept as JSON text, like the attribute values).
     #[serde(default = "empty_object")]
-    pub state: Value,
+    pub state: StoredValue,
     /// Bumped by every successful update; stores check it on commit.
     #[serde(default)]
     pub version: u64,
@@ -186,8 +186,8 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
 }
 
-fn empty_object() -> Value {
-    Value::Object(Map::new())
+fn empty_object() -> StoredValue {
+    StoredValue::from_json_text("{}".to_owned())
 }
 
 impl UserRecord {

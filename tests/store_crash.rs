@@ -74,7 +74,8 @@ fn sqlite_keeps_every_acknowledged_commit_across_sigkill() {
         assert_eq!(s.integrity_check().unwrap(), "ok", "round {round}");
         let r = s.get("u1").unwrap().unwrap();
         assert!(r.version >= acked, "round {round}: version {} < acknowledged {acked}", r.version);
-        let state = r.state.as_object().unwrap();
+        let state = r.state.to_value();
+        let state = state.as_object().unwrap();
         // Every committed version is there, acknowledged or not (one may have committed after
         // its last ack was printed), and nothing else.
         assert_eq!(state.len() as u64, r.version, "round {round}");
@@ -100,7 +101,9 @@ fn writer(path: &str) {
         let mut r = s.get("u1").unwrap().unwrap();
         let expected = r.version;
         r.version += 1;
-        r.state.as_object_mut().unwrap().insert(format!("v{}", r.version), json!(r.version));
+        let mut state = r.state.to_value();
+        state.as_object_mut().unwrap().insert(format!("v{}", r.version), json!(r.version));
+        r.state = state.into();
         // The identity flips on every commit, so the unique index is rewritten each time too.
         r.identifier = if r.version.is_multiple_of(2) { "even@x.io" } else { "odd@x.io" }.into();
         match s.commit(expected, &r) {

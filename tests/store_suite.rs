@@ -104,7 +104,7 @@ fn full_record(id: &str, identifier: &str) -> UserRecord {
     r.notification_data.email = Some("n@x.io".into());
     r.notification_data.phone_push = vec!["+15551234567".into()];
     r.notification_data.phone_sms = Some("+15557654321".into());
-    r.state = json!({"theme": "dark", "nested": {"n": 1, "list": [true, null, 2.25]}});
+    r.state = json!({"theme": "dark", "nested": {"n": 1, "list": [true, null, 2.25]}}).into();
     r.password_hash = Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into());
     r
 }
@@ -152,7 +152,7 @@ fn commit_checks_version(s: &dyn UserStore) {
     let id = unique("cv");
     s.insert(&full_record(&id, &format!("{id}@x.io"))).unwrap();
     let mut r = s.get(&id).unwrap().unwrap();
-    r.state = json!({"v": 1});
+    r.state = json!({"v": 1}).into();
     r.version = 1;
     assert_eq!(s.commit(7, &r), Err(StoreError::Conflict), "wrong expected version");
     s.commit(0, &r).unwrap();
@@ -215,7 +215,7 @@ fn failed_commit_leaves_record_unchanged(s: &dyn UserStore) {
     s.insert(&full_record(&b, &format!("{p}-b@x.io"))).unwrap();
     let before = snapshot(s, &a);
     let mut r = s.get(&a).unwrap().unwrap();
-    r.state = json!({"changed": true});
+    r.state = json!({"changed": true}).into();
     r.form_data.clear();
     r.password_hash = Some("$argon2id$other".into());
     r.version = 1;
@@ -313,7 +313,9 @@ fn no_lost_updates_of(s: &dyn UserStore, threads: usize, each: usize) {
                     loop {
                         let mut r = s.get(id).unwrap().unwrap();
                         let expected = r.version;
-                        r.state.as_object_mut().unwrap().insert(format!("t{t}-{i}"), json!(i));
+                        let mut state = r.state.to_value();
+                        state.as_object_mut().unwrap().insert(format!("t{t}-{i}"), json!(i));
+                        r.state = state.into();
                         r.version += 1;
                         match s.commit(expected, &r) {
                             Ok(()) => break,
@@ -327,7 +329,8 @@ fn no_lost_updates_of(s: &dyn UserStore, threads: usize, each: usize) {
     });
     let r = s.get(&id).unwrap().unwrap();
     assert_eq!(r.version, (threads * each) as u64);
-    let state = r.state.as_object().unwrap();
+    let state = r.state.to_value();
+    let state = state.as_object().unwrap();
     assert_eq!(state.len(), threads * each);
     for t in 0..threads {
         for i in 0..each {

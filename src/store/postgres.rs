@@ -8,11 +8,10 @@ use ::postgres::error::SqlState;
 use ::postgres::types::{Json, ToSql};
 use ::postgres::{Client, Config, NoTls, Statement};
 use indexmap::IndexMap;
-use serde_json::Value;
 
 use super::{StoreError, UserStore};
 use crate::identity;
-use crate::record::{NotificationData, StoredEntry, UserRecord};
+use crate::record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 
 /// The advisory lock key held while migrating (the bytes of "userform").
 const MIGRATION_LOCK: i64 = 0x7573_6572_666f_726d;
@@ -352,7 +351,7 @@ struct Row<'r> {
     record: &'r UserRecord,
     form_data: Json<&'r IndexMap<String, Vec<StoredEntry>>>,
     notification_data: Json<&'r NotificationData>,
-    state: Json<&'r Value>,
+    state: Json<&'r StoredValue>,
     version: i64,
     /// The normalised identity, `NULL` when there is none.
     key: Option<String>,
@@ -415,7 +414,7 @@ impl UserStore for PostgresStore {
         let decode = || -> Result<UserRecord, ::postgres::Error> {
             let Json(form_data): Json<IndexMap<String, Vec<StoredEntry>>> = row.try_get(3)?;
             let Json(notification_data): Json<NotificationData> = row.try_get(4)?;
-            let Json(state): Json<Value> = row.try_get(5)?;
+            let Json(state): Json<StoredValue> = row.try_get(5)?;
             let version: i64 = row.try_get(6)?;
             Ok(UserRecord {
                 id: row.try_get(0)?,
