@@ -11,10 +11,8 @@
 //! language code whose values are an entry or an array); all become a flat list of [`Entry`]s
 //! that remember their language and their JSON Pointer in the body as sent.
 
-use std::borrow::Cow;
-
 use crate::error::{Violation, ViolationKind};
-use crate::json::{self, Json, Object, ParseError};
+use crate::json::{self, Arena, Json, Object, ParseError};
 use crate::pointer::Pointer;
 use crate::registry::Limits;
 
@@ -23,9 +21,9 @@ use crate::registry::Limits;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Body<'a> {
     /// `formIdentifier`.
-    pub form_identifier: Cow<'a, str>,
+    pub form_identifier: &'a str,
     /// `langCode`, when the body gives one.
-    pub lang_code: Option<Cow<'a, str>>,
+    pub lang_code: Option<&'a str>,
     /// `authData` entries.
     pub auth: Vec<AuthEntry<'a>>,
     /// `formData` entries, in body order.
@@ -41,9 +39,9 @@ pub(crate) struct Body<'a> {
 pub(crate) struct Entry<'a> {
     /// The language it belongs to: the key of the keyed shape, else `None` (the body's
     /// `langCode`, or the default).
-    pub lang: Option<Cow<'a, str>>,
+    pub lang: Option<&'a str>,
     /// Its marker.
-    pub marker: Cow<'a, str>,
+    pub marker: &'a str,
     /// Its `type`, as sent (`None` when absent).
     pub kind: Option<Json<'a>>,
     /// Its `value`, as sent (`None` when absent).
@@ -56,15 +54,15 @@ pub(crate) struct Entry<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AuthEntry<'a> {
     /// Its marker.
-    pub marker: Cow<'a, str>,
+    pub marker: &'a str,
     /// Its value, as sent (`None` when absent).
     pub value: Option<Json<'a>>,
     /// Pointer to the entry object.
     pub path: Pointer,
 }
 
-/// Decodes `bytes` within `limits`.
-pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Body<'a>, Box<Violation>> {
+/// Decodes `bytes` within `limits`; the parsed tree lives in `arena`.
+pub(crate) fn decode<'a>(bytes: &'a [u8], arena: &'a Arena, limits: &Limits) -> Result<Body<'a>, Box<Violation>> {
     let root = Pointer::root();
     if bytes.len() > limits.max_body_bytes {
         return Err(Box::new(Violation::new(
@@ -72,7 +70,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Body<'a>, B
             ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes },
         )));
     }
-    let doc = json::parse(bytes, limits.max_depth).map_err(|e| {
+    let doc = json::parse(bytes, arena, limits.max_depth).map_err(|e| {
         let kind = match e {
             ParseError::TooDeep => ViolationKind::TooDeep { limit: limits.max_depth },
             ParseError::Malformed(m) => ViolationKind::MalformedJson(m),
@@ -80,31 +78,31 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Body<'a>, B
         Box::new(Violation::new(Pointer::root(), kind))
     })?;
     check_strings(&doc, bytes.len(), limits.max_string_bytes)?;
-    let Json::Object(mut top) = doc else {
+    let Json::Object(top) = doc else {
         return Err(shape(root, "the body must be a JSON object"));
     };
 
-    let form_identifier = match top.take("formIdentifier") {
+    let form_identifier = match top.get("formIdentifier").cloned() {
         Some(Json::String(s)) if !s.is_empty() => s,
         _ => return Err(Box::new(Violation::new(root.child("formIdentifier"), ViolationKind::MissingFormIdentifier))),
     };
-    let lang_code = match top.take("langCode") {
+    let lang_code = match top.get("langCode").cloned() {
         None | Some(Json::Null) => None,
         Some(Json::String(s)) => Some(s),
         Some(_) => return Err(shape(root.child("langCode"), "langCode must be a string")),
     };
-    let entries = form_data(top.take("formData").unwrap_or_default(), &root.child("formData"))?;
-    let auth = auth_data(top.take("authData").unwrap_or_default(), &root.child("authData"))?;
+    let entries = form_data(top.get("formData").cloned().unwrap_or_default(), &root.child("formData"))?;
+    let auth = auth_data(top.get("authData").cloned().unwrap_or_default(), &root.child("authData"))?;
     let count = entries.len() + auth.len();
     if count > limits.max_entries {
         return Err(Box::new(Violation::new(root, ViolationKind::TooManyEntries { count, limit: limits.max_entries })));
     }
-    let notification = match top.take("notificationData") {
+    let notification = match top.get("notificationData").cloned() {
         None | Some(Json::Null) => None,
         Some(Json::Object(m)) => Some(m),
         Some(_) => return Err(shape(root.child("notificationData"), "notificationData must be an object")),
     };
-    let state = match top.take("state") {
+    let state = match top.get("state").cloned() {
         None | Some(Json::Null) => None,
         Some(s) => {
             let size = s.serialized_len();
@@ -170,10 +168,10 @@ fn form_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<Entry<'a>>, Box<Viol
         Json::Object(m) if m.contains_key("marker") => out.push(entry(m, None, path.clone())?),
         Json::Array(items) => entries(items, None, path, &mut out)?,
         Json::Object(by_lang) => {
-            for (lang, v) in by_lang.into_pairs() {
-                let p = path.child(&lang);
+            for (lang, v) in by_lang.iter() {
+                let p = path.child(lang);
                 match v {
-                    Json::Object(m) => out.push(entry(m, Some(lang), p)?),
+                    Json::Object(m) => out.push(entry(*m, Some(lang), p)?),
                     Json::Array(items) => entries(items, Some(lang), &p, &mut out)?,
                     _ => return Err(shape(p, "formData keyed by language must hold an entry or an array of entries")),
                 }
@@ -190,48 +188,55 @@ fn form_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<Entry<'a>>, Box<Viol
 }
 
 fn entries<'a>(
-    items: Vec<Json<'a>>,
-    lang: Option<Cow<'a, str>>,
+    items: &'a [Json<'a>],
+    lang: Option<&'a str>,
     path: &Pointer,
     out: &mut Vec<Entry<'a>>,
 ) -> Result<(), Box<Violation>> {
     out.reserve(items.len());
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         let p = path.child(i);
         match item {
-            Json::Object(m) => out.push(entry(m, lang.clone(), p)?),
+            Json::Object(m) => out.push(entry(*m, lang, p)?),
             _ => return Err(shape(p, "a formData entry must be an object {marker, type, value}")),
         }
     }
     Ok(())
 }
 
-fn entry<'a>(mut m: Object<'a>, lang: Option<Cow<'a, str>>, path: Pointer) -> Result<Entry<'a>, Box<Violation>> {
-    let marker = match m.take("marker") {
+fn entry<'a>(m: Object<'a>, lang: Option<&'a str>, path: Pointer) -> Result<Entry<'a>, Box<Violation>> {
+    let marker = match m.get("marker") {
         Some(Json::String(s)) if !s.is_empty() => s,
         _ => return Err(shape(path.child("marker"), "an entry's marker must be a non-empty string")),
     };
-    Ok(Entry { lang, marker, kind: m.take("type"), value: m.take("value"), path })
+    Ok(Entry { lang, marker, kind: m.get("type").cloned(), value: m.get("value").cloned(), path })
 }
 
 fn auth_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<AuthEntry<'a>>, Box<Violation>> {
-    let (items, lone) = match v {
+    let lone;
+    let items = match &v {
         Json::Null => return Ok(Vec::new()),
-        Json::Array(items) => (items, false),
-        obj @ Json::Object(_) => (vec![obj], true),
+        Json::Array(items) => {
+            lone = false;
+            *items
+        }
+        Json::Object(_) => {
+            lone = true;
+            std::slice::from_ref(&v)
+        }
         _ => return Err(shape(path.clone(), "authData must be an array of {marker, value}")),
     };
     let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         let p = if lone { path.clone() } else { path.child(i) };
-        let Json::Object(mut m) = item else {
+        let Json::Object(m) = item else {
             return Err(shape(p, "an authData entry must be an object {marker, value}"));
         };
-        let marker = match m.take("marker") {
+        let marker = match m.get("marker") {
             Some(Json::String(s)) if !s.is_empty() => s,
             _ => return Err(shape(p.child("marker"), "an authData marker must be a non-empty string")),
         };
-        out.push(AuthEntry { marker, value: m.take("value"), path: p });
+        out.push(AuthEntry { marker, value: m.get("value").cloned(), path: p });
     }
     Ok(out)
 }
@@ -239,18 +244,19 @@ fn auth_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<AuthEntry<'a>>, Box<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decode_in<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Body<'a>, Box<Violation>> {
+        decode(bytes, crate::json::test_arena(), limits)
+    }
     use serde_json::{json, Value};
 
     fn dec(v: Value) -> Result<Body<'static>, Box<Violation>> {
         let bytes: &'static [u8] = Box::leak(serde_json::to_vec(&v).unwrap().into_boxed_slice());
-        decode(bytes, &Limits::default())
+        decode_in(bytes, &Limits::default())
     }
 
     fn paths(b: &Body) -> Vec<(Option<String>, String, String)> {
-        b.entries
-            .iter()
-            .map(|e| (e.lang.as_deref().map(str::to_owned), e.marker.to_string(), e.path.to_string()))
-            .collect()
+        b.entries.iter().map(|e| (e.lang.map(str::to_owned), e.marker.to_string(), e.path.to_string())).collect()
     }
 
     #[test]
@@ -282,21 +288,21 @@ mod tests {
         assert_eq!(rule(json!({"formIdentifier": "r", "formData": [{"type": "string"}]})), "invalid-shape");
         assert_eq!(rule(json!({"formIdentifier": "r", "formData": {"en_US": "x"}})), "invalid-shape");
         assert_eq!(rule(json!({"formIdentifier": "r", "authData": "x"})), "invalid-shape");
-        assert_eq!(decode(b"{\"formIdentifier\": ", &Limits::default()).unwrap_err().rule(), "malformed-json");
-        assert_eq!(decode(b"\xff\xfe", &Limits::default()).unwrap_err().rule(), "malformed-json");
+        assert_eq!(decode_in(b"{\"formIdentifier\": ", &Limits::default()).unwrap_err().rule(), "malformed-json");
+        assert_eq!(decode_in(b"\xff\xfe", &Limits::default()).unwrap_err().rule(), "malformed-json");
     }
 
     #[test]
     fn limits() {
         let l = Limits::default();
         let deep = format!("{}{}", "[".repeat(33), "]".repeat(33));
-        assert_eq!(decode(deep.as_bytes(), &l).unwrap_err().rule(), "too-deep");
+        assert_eq!(decode_in(deep.as_bytes(), &l).unwrap_err().rule(), "too-deep");
         let deep_ok = format!("{{\"formIdentifier\":\"r\",\"state\":{}1{}}}", "[".repeat(31), "]".repeat(31));
-        assert!(decode(deep_ok.as_bytes(), &l).is_ok());
+        assert!(decode_in(deep_ok.as_bytes(), &l).is_ok());
         let brackets_in_string = format!("{{\"formIdentifier\":\"{}\\\"\"}}", "[".repeat(100));
-        assert!(decode(brackets_in_string.as_bytes(), &l).is_ok());
+        assert!(decode_in(brackets_in_string.as_bytes(), &l).is_ok());
         let huge = vec![b' '; (1 << 20) + 1];
-        assert_eq!(decode(&huge, &l).unwrap_err().rule(), "body-too-large");
+        assert_eq!(decode_in(&huge, &l).unwrap_err().rule(), "body-too-large");
         let long =
             dec(json!({"formIdentifier": "r", "formData": [{"marker": "a", "value": "x".repeat(65537)}]})).unwrap_err();
         assert_eq!((long.rule(), long.path.as_str()), ("string-too-long", "/formData/0/value"));

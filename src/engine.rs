@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::apply::apply;
 use crate::decode::decode;
 use crate::error::{Rejection, Violation, ViolationKind};
+use crate::json::Arena;
 use crate::pointer::Pointer;
 use crate::record::{now_rfc3339, UserRecord};
 use crate::registry::Registry;
@@ -113,8 +114,12 @@ impl<S: UserStore> Engine<S> {
         // 3030 comes before any body-level 3024, so the record is looked up first.
         let mut first_read =
             Some(self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?);
-        let body = decode(req.body, &self.registry.options().limits).map_err(|v| Rejection::new(vec![*v]))?;
-        let form = self.registry.form(&body.form_identifier).ok_or_else(|| {
+        // The body's parsed tree lives here: one allocation (never more than the size limit
+        // allows up front), freed at once when the request ends.
+        let limits = &self.registry.options().limits;
+        let arena = Arena::with_capacity(req.body.len().min(limits.max_body_bytes) + 1024);
+        let body = decode(req.body, &arena, limits).map_err(|v| Rejection::new(vec![*v]))?;
+        let form = self.registry.form(body.form_identifier).ok_or_else(|| {
             reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.to_string()))
         })?;
         let env = Env { sanitizer: self.registry.sanitizer(), captcha: self.captcha.as_ref() };

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::json::write::ObjectWriter;
-use crate::json::{self, Json, Object};
+use crate::json::{self, Arena, Json, Object};
 use crate::record::StoredValue;
 
 /// Deeper than any body the engine accepts: stored state was written from bodies, and a merge
@@ -23,12 +23,13 @@ const SCAN_LIMIT: usize = 16;
 /// `null` members delete, anything else replaces. Recursion is bounded by the inputs' depth.
 pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>) -> StoredValue {
     let capacity = target.json().len() + 256;
-    match json::parse(target.json().as_bytes(), MAX_STORED_DEPTH) {
+    let arena = Arena::with_capacity(target.json().len() + 256);
+    match json::parse(target.json().as_bytes(), &arena, MAX_STORED_DEPTH) {
         Ok(t) => StoredValue::written(capacity, |out| write_merged(out, Some(&t), patch)),
         // Only a stored state deeper than any body could be: read it the slow way.
         Err(_) => {
             let t = target.to_value();
-            StoredValue::written(capacity, |out| write_merged(out, Some(&Json::from(&t)), patch))
+            StoredValue::written(capacity, |out| write_merged(out, Some(&Json::from_value(&t, &arena)), patch))
         }
     }
 }

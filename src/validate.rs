@@ -151,7 +151,7 @@ struct Validator<'a, 'b> {
 impl<'b> Validator<'_, 'b> {
     fn run(&mut self, body: &'b Body<'b>, lang: Option<&'b str>) {
         let default_lang = self.registry.options().default_lang_code.as_str();
-        let explicit = body.lang_code.as_deref().or(lang);
+        let explicit = body.lang_code.or(lang);
         let lang: &'b str = explicit.unwrap_or(default_lang);
         // An unaccepted language is reported where it came from: the body's (or caller's)
         // `langCode`, or — for the registry's default — only if an entry actually uses it.
@@ -169,9 +169,9 @@ impl<'b> Validator<'_, 'b> {
         let mut bad_langs = BTreeSet::new();
         let mut captcha_seen = false;
         for e in &body.entries {
-            let entry_lang: &'b str = match &e.lang {
+            let entry_lang: &'b str = match e.lang {
                 Some(l) => {
-                    if !self.registry.accepts_language(l) && bad_langs.insert(l.as_ref()) {
+                    if !self.registry.accepts_language(l) && bad_langs.insert(l) {
                         self.out.push(Violation::new(
                             Pointer::root().child("formData").child(l),
                             ViolationKind::UnknownLanguage(l.to_string()),
@@ -181,13 +181,13 @@ impl<'b> Validator<'_, 'b> {
                 }
                 None => lang,
             };
-            if self.form.captcha.as_deref() == Some(e.marker.as_ref()) {
+            if self.form.captcha.as_deref() == Some(e.marker) {
                 captcha_seen = true;
             }
-            self.entry(entry_lang, &e.marker, e.kind.as_ref(), e.value.as_ref(), &e.path, body);
+            self.entry(entry_lang, e.marker, e.kind.as_ref(), e.value.as_ref(), &e.path, body);
         }
         for a in &body.auth {
-            self.auth(lang, &a.marker, a.value.as_ref(), &a.path, body);
+            self.auth(lang, a.marker, a.value.as_ref(), &a.path, body);
         }
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
@@ -242,7 +242,7 @@ impl<'b> Validator<'_, 'b> {
         }
         match sent_type {
             None => {}
-            Some(Json::String(t)) if t == attr.kind.name() => {}
+            Some(Json::String(t)) if *t == attr.kind.name() => {}
             Some(t) => {
                 let sent = t.as_str().map(str::to_owned).unwrap_or_else(|| t.to_string());
                 let hint = if sent == "groupOfImage" {
@@ -394,7 +394,7 @@ impl<'b> Validator<'_, 'b> {
         }
         match value {
             None | Some(Json::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
-            Some(Json::String(s)) if s.is_empty() => self.report(value_path, marker, ViolationKind::PasswordRequired),
+            Some(Json::String("")) => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String(s)) => {
                 let parsed = Parsed { stored: StoredValue::null(), measure: Measure::Text(s.to_string()) };
                 let before = self.out.len();

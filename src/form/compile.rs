@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::raw::{truthy, RawAttribute, RawForm};
 use super::{validators, Attribute, ChoiceOption, Form};
-use crate::json::Json;
+use crate::json::{Arena, Json};
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
 use crate::rules::{RuleSets, Rules};
@@ -260,7 +260,8 @@ fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_
     let mut out = Vec::new();
     let mut cx = Cx { marker: &attr.marker, out: &mut out, env };
     let path = Pointer::root().child("fieldDefaultValue");
-    match check_value(attr.kind, Some(attr), &Json::from(default), &path, trim, &mut cx) {
+    let arena = Arena::new();
+    match check_value(attr.kind, Some(attr), &Json::from_value(default, &arena), &path, trim, &mut cx) {
         Some(p) if out.is_empty() => Ok(p.stored),
         _ => Err(format!(
             "bad validator: defaultValueValidator.fieldDefaultValue `{default}` is not a valid `{}`: {}",

@@ -8,17 +8,15 @@
 //! it). Whatever it accepts, it reads as `serde_json` would: a differential property test in
 //! `super` holds the two to the same answers.
 
-use std::borrow::Cow;
-
 use serde_json::{Number, Value};
 
-use super::{Json, Object};
+use super::{Arena, Json, Object};
 
 /// Never recurse deeper than this, whatever the configured limit (`serde_json`'s own limit).
 const MAX_RECURSION: usize = 128;
 
 /// Parses `bytes` if it is plain JSON nesting less than `max_depth` deep; `None` otherwise.
-pub(super) fn parse(bytes: &[u8], max_depth: usize) -> Option<Json<'_>> {
+pub(super) fn parse<'a>(bytes: &'a [u8], arena: &'a Arena, max_depth: usize) -> Option<Json<'a>> {
     let text = std::str::from_utf8(bytes).ok()?;
     // The stacks start at about the number of members a body of this size holds, so they
     // rarely grow (each growth copies the whole stack).
@@ -28,8 +26,10 @@ pub(super) fn parse(bytes: &[u8], max_depth: usize) -> Option<Json<'_>> {
         b: text.as_bytes(),
         i: 0,
         max: max_depth.min(MAX_RECURSION),
+        arena,
         items: Vec::with_capacity(cap / 2),
         pairs: Vec::with_capacity(cap),
+        scratch: String::new(),
     };
     let v = p.value(0)?;
     p.skip_ws();
@@ -42,11 +42,15 @@ struct Parser<'a> {
     i: usize,
     /// Containers may open only below this depth.
     max: usize,
-    /// Elements of the arrays being read, innermost last: each array is moved out into a
-    /// vector of exactly its length when it closes, so no vector grows by doubling.
+    /// Where containers and unescaped strings go.
+    arena: &'a Arena,
+    /// Elements of the arrays being read, innermost last: each array is moved into the arena,
+    /// exactly its length, when it closes.
     items: Vec<Json<'a>>,
     /// Members of the objects being read, the same way.
-    pairs: Vec<(Cow<'a, str>, Json<'a>)>,
+    pairs: Vec<(&'a str, Json<'a>)>,
+    /// Where a string with escapes is unescaped before it is copied into the arena.
+    scratch: String,
 }
 
 impl<'a> Parser<'a> {
@@ -93,7 +97,7 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.b.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Some(Json::Object(Object(Vec::new())));
+            return Some(Json::Object(Object::default()));
         }
         let base = self.pairs.len();
         loop {
@@ -111,7 +115,7 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.next()? {
                 b',' => {}
-                b'}' => return Some(Json::Object(Object::dedup(self.pairs.drain(base..).collect()))),
+                b'}' => return Some(Json::Object(Object::in_arena(self.arena, self.pairs.drain(base..)))),
                 _ => return None,
             }
         }
@@ -125,7 +129,7 @@ impl<'a> Parser<'a> {
         self.skip_ws();
         if self.b.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Some(Json::Array(Vec::new()));
+            return Some(Json::Array(&[]));
         }
         let base = self.items.len();
         loop {
@@ -134,14 +138,14 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.next()? {
                 b',' => {}
-                b']' => return Some(Json::Array(self.items.drain(base..).collect())),
+                b']' => return Some(Json::Array(self.arena.alloc_slice_fill_iter(self.items.drain(base..)))),
                 _ => return None,
             }
         }
     }
 
     /// A string starting at the opening quote: borrowed when it has no escape.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    fn string(&mut self) -> Option<&'a str> {
         self.i += 1; // `"`
         let start = self.i;
         self.i = plain_run_end(self.b, self.i);
@@ -150,14 +154,15 @@ impl<'a> Parser<'a> {
                 b'"' => {
                     let s = self.text.get(start..self.i)?;
                     self.i += 1;
-                    return Some(Cow::Borrowed(s));
+                    return Some(s);
                 }
                 b'\\' => break,
                 0..=0x1f => return None,
                 _ => self.i += 1,
             }
         }
-        let mut out = String::with_capacity(self.i - start + 16);
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
         out.push_str(self.text.get(start..self.i)?);
         loop {
             let run = self.i;
@@ -170,7 +175,11 @@ impl<'a> Parser<'a> {
             }
             out.push_str(self.text.get(run..self.i)?);
             match self.next()? {
-                b'"' => return Some(Cow::Owned(out)),
+                b'"' => {
+                    let s = self.arena.alloc_str(&out);
+                    self.scratch = out;
+                    return Some(s);
+                }
                 b'\\' => self.escape(&mut out)?,
                 _ => return None, // a control character
             }

@@ -51,7 +51,7 @@ pub(crate) fn check(
             cx.report(path.clone(), ViolationKind::InvalidValue { expected: EXPECT_RADIO });
             return None;
         }
-        Json::Array(a) => (a.as_slice(), true),
+        Json::Array(a) => (*a, true),
         Json::Object(_) | Json::String(_) | Json::Number(_) => (std::slice::from_ref(value), false),
         _ => {
             let expected = if radio { EXPECT_RADIO } else { "an array of choices, or one choice" };
@@ -127,7 +127,7 @@ fn choice_key<'j>(choice: &'j Json<'_>, ptr: impl Fn() -> Pointer, cx: &mut Cx<'
 /// [`value_key`] of a value read from a body.
 fn json_key<'j>(v: &'j Json<'_>) -> Option<Cow<'j, str>> {
     match v {
-        Json::String(s) => Some(Cow::Borrowed(s.as_ref())),
+        Json::String(s) => Some(Cow::Borrowed(*s)),
         Json::Number(n) => Some(Cow::Owned(js_number(n))),
         _ => None,
     }

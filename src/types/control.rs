@@ -59,11 +59,11 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
             required(cx, event_ptr.child("token"));
             None
         }
-        Some(Json::String(t)) if t.is_empty() => {
+        Some(Json::String("")) => {
             required(cx, event_ptr.child("token"));
             None
         }
-        Some(Json::String(t)) => Some(t.as_ref()),
+        Some(Json::String(t)) => Some(*t),
         Some(_) => {
             cx.report(event_ptr.child("token"), ViolationKind::InvalidValue { expected: "a string token" });
             None
@@ -74,7 +74,7 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
         None | Some(Json::Null) => {}
         Some(Json::String(sent)) => {
             if let Some(key) = attr.captcha_key.as_deref() {
-                if !key.is_empty() && !sent.is_empty() && sent != key {
+                if !key.is_empty() && !sent.is_empty() && *sent != key {
                     cx.report(event_ptr.child("siteKey"), ViolationKind::CaptchaSiteKey);
                 }
             }

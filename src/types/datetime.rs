@@ -118,7 +118,7 @@ fn full_date<'v>(
         return None;
     };
     match parse_full_date(kind, text) {
-        Some(dt) => Some((text.as_ref(), dt)),
+        Some(dt) => Some((text, dt)),
         None => {
             cx.report(at.child("fullDate"), ViolationKind::DateFormat(text.to_string()));
             None
@@ -155,7 +155,7 @@ fn format_string<'v>(
 ) -> Option<(&'v str, Cow<'static, Format>)> {
     let text = match raw {
         None | Some(Json::Null) => default_format(kind),
-        Some(Json::String(text)) => text.as_ref(),
+        Some(Json::String(text)) => text,
         Some(_) => {
             cx.report(at.child("formatString"), ViolationKind::InvalidValue { expected: EXPECTED_FORMAT });
             return None;
@@ -205,7 +205,7 @@ fn common_format(text: &str) -> Option<&'static Format> {
 fn formatted_value<'v>(raw: Option<&'v Json<'v>>, at: &Pointer, cx: &mut Cx<'_>) -> Option<Option<&'v str>> {
     match raw {
         None | Some(Json::Null) => Some(None),
-        Some(Json::String(text)) => Some(Some(text.as_ref())),
+        Some(Json::String(text)) => Some(Some(*text)),
         Some(_) => {
             cx.report(at.child("formattedValue"), ViolationKind::InvalidValue { expected: EXPECTED_FORMATTED });
             None

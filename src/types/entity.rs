@@ -28,7 +28,7 @@ const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
 /// Checks an `entity` value: every element must be an id, and no id may appear twice.
 pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
     let (items, in_array) = match value {
-        Json::Array(a) => (a.as_slice(), true),
+        Json::Array(a) => (*a, true),
         Json::Number(_) | Json::String(_) => (std::slice::from_ref(value), false),
         _ => {
             cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of entity ids" });
@@ -96,9 +96,9 @@ fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Cow<'j, str>)> {
         Json::String(s) if is_numeric_id(s) => {
             let key = s.trim_start_matches('0');
             let key = if key.is_empty() { "0" } else { key };
-            Some((Id::Text(s.as_ref()), Cow::Borrowed(key)))
+            Some((Id::Text(s), Cow::Borrowed(key)))
         }
-        Json::String(s) if is_product_id(s) => Some((Id::Text(s.as_ref()), Cow::Borrowed(s.as_ref()))),
+        Json::String(s) if is_product_id(s) => Some((Id::Text(s), Cow::Borrowed(*s))),
         _ => None,
     }
 }

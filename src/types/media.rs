@@ -161,7 +161,7 @@ fn one_file(image: bool, item: &Json<'_>, ptr: Pointer, out: &mut String, cx: &m
     if image {
         match obj.get("previewLink") {
             None | Some(Json::Null) => {}
-            Some(Json::String(s)) if s.is_empty() => {}
+            Some(Json::String("")) => {}
             Some(Json::String(s)) => {
                 if http_host(s).is_none() {
                     cx.report(ptr.child("previewLink"), ViolationKind::FileLink(s.to_string()));

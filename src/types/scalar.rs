@@ -20,7 +20,7 @@ pub(crate) fn string(value: &Json<'_>, path: &Pointer, trim: bool, cx: &mut Cx<'
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a string" });
         return None;
     };
-    let s = if trim { s.trim() } else { s.as_ref() };
+    let s = if trim { s.trim() } else { s };
     Some(Parsed { stored: StoredValue::string(s), measure: Measure::Text(s.to_owned()) })
 }
 

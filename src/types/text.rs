@@ -65,7 +65,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
     let mut string_field = |key: &str, cx: &mut Cx<'_>| -> Option<&str> {
         match obj.get(key) {
             None | Some(Json::Null) => None,
-            Some(Json::String(s)) => Some(s.as_ref()),
+            Some(Json::String(s)) => Some(*s),
             Some(_) => {
                 cx.report(at.child(key), ViolationKind::InvalidValue { expected: EXPECT_STRING_OR_NULL });
                 ok = false;
