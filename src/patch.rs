@@ -5,8 +5,6 @@
 //! is `serde_json::Map`'s (with `preserve_order`): a key keeps its place, a deleted key drops
 //! out, a new key goes last, in the patch's order.
 
-use std::collections::HashMap;
-
 use crate::json::write::ObjectWriter;
 use crate::json::{self, Arena, Json, Object};
 use crate::record::StoredValue;
@@ -15,9 +13,9 @@ use crate::record::StoredValue;
 /// is never deeper than its two inputs.
 const MAX_STORED_DEPTH: usize = 128;
 
-/// Objects larger than this are looked up through a hash map instead of by scanning, so a
-/// merge stays linear in its inputs.
-const SCAN_LIMIT: usize = 16;
+/// Objects larger than this are looked up by binary search in a sorted copy of their keys
+/// instead of by scanning, so a merge stays O(n log n) in its inputs whatever their keys.
+const SCAN_LIMIT: usize = 8;
 
 /// Applies `patch` (read from the body) to the stored `target`: objects merge key by key,
 /// `null` members delete, anything else replaces. Recursion is bounded by the inputs' depth.
@@ -61,10 +59,11 @@ fn write_merged(out: &mut String, target: Option<&Json<'_>>, patch: &Json<'_>) {
     w.end();
 }
 
-/// Key lookup in an object: a scan when it is small, a hash map when it is not.
+/// Key lookup in an object: a scan when it is small, a binary search when it is not (no
+/// hashing of keys that come from the body).
 enum Lookup<'o, 'a> {
     Scan(&'o Object<'a>),
-    Hashed(HashMap<&'o str, &'o Json<'a>>),
+    Sorted(Vec<(&'a str, &'a Json<'a>)>),
 }
 
 impl<'o, 'a> Lookup<'o, 'a> {
@@ -73,14 +72,16 @@ impl<'o, 'a> Lookup<'o, 'a> {
             Lookup::Scan(obj)
         } else {
             // Keys are unique: the parser resolved duplicates.
-            Lookup::Hashed(obj.iter().collect())
+            let mut sorted: Vec<_> = obj.iter().collect();
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            Lookup::Sorted(sorted)
         }
     }
 
-    fn get(&self, key: &str) -> Option<&'o Json<'a>> {
+    fn get(&self, key: &str) -> Option<&'a Json<'a>> {
         match self {
             Lookup::Scan(obj) => obj.get(key),
-            Lookup::Hashed(map) => map.get(key).copied(),
+            Lookup::Sorted(sorted) => sorted.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| sorted[i].1),
         }
     }
 }
