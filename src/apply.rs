@@ -20,11 +20,21 @@ pub(crate) fn apply(
     let previous_version = record.version;
     let mut next = record;
     let mut touched: Vec<&str> = Vec::new();
+    // Changes come grouped by language: the list of the last one is found again by index.
+    let mut last: Option<(&str, usize)> = None;
     for c in plan.changes {
-        if !next.form_data.contains_key(c.lang) {
-            next.form_data.insert(c.lang.to_owned(), Vec::new());
-        }
-        if let Some(entries) = next.form_data.get_mut(c.lang) {
+        let at = match last {
+            Some((lang, at)) if lang == c.lang => at,
+            _ => {
+                let at = match next.form_data.get_index_of(c.lang) {
+                    Some(at) => at,
+                    None => next.form_data.insert_full(c.lang.to_owned(), Vec::new()).0,
+                };
+                last = Some((c.lang, at));
+                at
+            }
+        };
+        if let Some((_, entries)) = next.form_data.get_index_mut(at) {
             let at = entries.iter().position(|e| *e.marker == *c.marker);
             match (c.value, at) {
                 (Some(v), Some(i)) => {
