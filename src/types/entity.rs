@@ -9,8 +9,8 @@
 //! ignored: `1`, `"1"` and `"01"` name the same page. The stored value is the array as sent
 //! (JSON integers stay integers, strings stay strings).
 
-use std::borrow::Cow;
 use std::collections::HashSet;
+use std::fmt;
 
 use crate::json::{self, Json};
 use crate::record::StoredValue;
@@ -41,7 +41,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     stored.push('[');
     let mut count = 0usize;
     // A set, not a list: a body can carry hundreds of thousands of ids.
-    let mut seen: HashSet<Cow<'_, str>> = HashSet::with_capacity(items.len());
+    let mut seen: HashSet<Key<'_>> = HashSet::with_capacity(items.len());
     // Pointers are built only when something is reported.
     let ptr = |i: usize| if in_array { path.child(i) } else { path.clone() };
     for (i, item) in items.iter().enumerate() {
@@ -49,11 +49,10 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
             cx.report(ptr(i), ViolationKind::EntityId(short(item)));
             continue;
         };
-        if seen.contains(&key) {
-            cx.report(ptr(i), ViolationKind::DuplicateOption(key.into_owned()));
+        if !seen.insert(key) {
+            cx.report(ptr(i), ViolationKind::DuplicateOption(key.to_string()));
             continue;
         }
-        seen.insert(key);
         if count > 0 {
             stored.push(',');
         }
@@ -76,8 +75,25 @@ enum Id<'j> {
     Text(&'j str),
 }
 
-/// The stored form of an id and the text it is compared by, or `None` if `v` is no id.
-fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Cow<'j, str>)> {
+/// What ids are compared by: `1`, `"1"` and `"01"` are all `Number(1)`; digit strings too long
+/// for a `u64` (no JSON number reads that large) and product ids are compared as text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'j> {
+    Number(u64),
+    Text(&'j str),
+}
+
+impl fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Number(n) => n.fmt(f),
+            Key::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The stored form of an id and the key it is compared by, or `None` if `v` is no id.
+fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Key<'j>)> {
     match v {
         Json::Number(n) => {
             let u = match n.as_u64() {
@@ -91,14 +107,14 @@ fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Cow<'j, str>)> {
                     f as u64
                 }
             };
-            Some((Id::Number(u), Cow::Owned(u.to_string())))
+            Some((Id::Number(u), Key::Number(u)))
         }
         Json::String(s) if is_numeric_id(s) => {
-            let key = s.trim_start_matches('0');
-            let key = if key.is_empty() { "0" } else { key };
-            Some((Id::Text(s), Cow::Borrowed(key)))
+            let digits = s.trim_start_matches('0');
+            let digits = if digits.is_empty() { "0" } else { digits };
+            Some((Id::Text(s), digits.parse().map_or(Key::Text(digits), Key::Number)))
         }
-        Json::String(s) if is_product_id(s) => Some((Id::Text(s), Cow::Borrowed(*s))),
+        Json::String(s) if is_product_id(s) => Some((Id::Text(s), Key::Text(s))),
         _ => None,
     }
 }
@@ -113,7 +129,11 @@ fn is_product_id(s: &str) -> bool {
     if !(1..=MAX_ID_LEN).contains(&s.len()) || !s.as_bytes()[0].is_ascii_alphabetic() {
         return false;
     }
-    s.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+    // Parts between hyphens are non-empty: no `--`, no trailing `-` (the first byte is a letter).
+    let b = s.as_bytes();
+    b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+        && !b.ends_with(b"-")
+        && !b.windows(2).any(|w| w == b"--")
 }
 
 /// A short rendering of a refused element for the message (at most 64 characters).
@@ -212,6 +232,13 @@ mod tests {
         assert_eq!(errs(json!(["0", "000"])), [("/value/1".into(), "duplicate-option")]);
         assert_eq!(errs(json!(["p-1", "p-1"])), [("/value/1".into(), "duplicate-option")]);
         assert_eq!(stored(json!(["p-1", "P-1"])), json!(["p-1", "P-1"]), "product ids are case-sensitive");
+        // The largest number and its digits are one id; digits beyond a u64 compare as text.
+        assert_eq!(errs(json!([u64::MAX, "018446744073709551615"])), [("/value/1".into(), "duplicate-option")]);
+        let huge = "18446744073709551616";
+        assert_eq!(errs(json!([huge, format!("00{huge}")])), [("/value/1".into(), "duplicate-option")]);
+        assert_eq!(stored(json!([huge, u64::MAX])), json!([huge, u64::MAX]));
+        let e = run(json!([1, 1])).1;
+        assert_eq!(e[0].kind, ViolationKind::DuplicateOption("1".into()));
     }
 
     #[test]
