@@ -167,27 +167,6 @@ impl Serialize for Json<'_> {
     }
 }
 
-impl Json<'_> {
-    /// The length of the value written as compact JSON, computed without writing it.
-    pub fn serialized_len(&self) -> usize {
-        struct Count(usize);
-        impl std::io::Write for Count {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0 += buf.len();
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut count = Count(0);
-        match serde_json::to_writer(&mut count, self) {
-            Ok(()) => count.0,
-            Err(_) => usize::MAX,
-        }
-    }
-}
-
 impl<'a> Json<'a> {
     /// A view of a `serde_json::Value`, its containers in `arena` (form defaults are checked
     /// through it; tests build their inputs with `json!`).

@@ -102,6 +102,53 @@ impl Json<'_> {
     }
 }
 
+impl Json<'_> {
+    /// The length of [`Json::write`]'s output, computed without writing it. Recursion is
+    /// bounded by the parser's depth limit.
+    pub fn serialized_len(&self) -> usize {
+        match self {
+            Json::Null | Json::Bool(true) => 4,
+            Json::Bool(false) => 5,
+            Json::Number(n) => number_len(n),
+            Json::String(s) => string_len(s),
+            Json::Array(items) => {
+                2 + items.len().saturating_sub(1) + items.iter().map(Json::serialized_len).sum::<usize>()
+            }
+            Json::Object(obj) => {
+                2 + obj.len().saturating_sub(1)
+                    + obj.iter().map(|(k, v)| string_len(k) + 1 + v.serialized_len()).sum::<usize>()
+            }
+        }
+    }
+}
+
+/// The length of `s` written by [`string`].
+fn string_len(s: &str) -> usize {
+    let escapes: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            0..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len() + escapes + 2
+}
+
+/// The length of [`number`]'s output.
+fn number_len(n: &Number) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = write!(count, "{n}"); // counting cannot fail
+    count.0
+}
+
 /// Writes one JSON object member by member: `{`, then `"key":value` pairs, then `}` on
 /// [`ObjectWriter::end`].
 pub(crate) struct ObjectWriter<'o> {
