@@ -18,45 +18,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pulldown_cmark::{html, Options, Parser};
 use serde_json::Value;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
-const BODIES: [&str; 5] = ["small", "medium", "medium-notext", "large", "large-notext"];
+#[path = "common/floors.rs"]
+mod floors;
+use floors::{exported_schema, root, texts};
 
-fn root() -> &'static str {
-    env!("CARGO_MANIFEST_DIR")
-}
+const BODIES: [&str; 5] = ["small", "medium", "medium-notext", "large", "large-notext"];
 
 fn registry() -> Registry {
     Registry::load_dir(format!("{}/schemas/forms", root()), RegistryOptions::default()).expect("the repo's forms load")
-}
-
-/// The JSON Schema of a `reg` body, as the engine exports it.
-fn exported_schema(registry: &Registry) -> Value {
-    registry.json_schema("reg").expect("the registry exports a schema for `reg`")
-}
-
-/// Every `htmlValue` and `mdValue` string of the body's text entries, in body order.
-fn texts(body: &Value) -> (Vec<String>, Vec<String>) {
-    fn walk(v: &Value, html: &mut Vec<String>, md: &mut Vec<String>) {
-        match v {
-            Value::Object(o) => {
-                for (k, v) in o {
-                    match (k.as_str(), v) {
-                        ("htmlValue", Value::String(s)) => html.push(s.clone()),
-                        ("mdValue", Value::String(s)) => md.push(s.clone()),
-                        _ => walk(v, html, md),
-                    }
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|v| walk(v, html, md)),
-            _ => {}
-        }
-    }
-    let (mut html, mut md) = (Vec::new(), Vec::new());
-    walk(body, &mut html, &mut md);
-    (html, md)
 }
 
 /// An engine over the repo's forms with one empty `reg` user, `u1`.
@@ -73,11 +45,9 @@ fn bench(c: &mut Criterion) {
     let schema = exported_schema(&registry);
     let validator = jsonschema::validator_for(&schema).expect("the exported schema compiles");
     let sanitizer = ammonia::Builder::default();
-    let md_options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH; // as the engine renders
 
     for name in BODIES {
-        let path = format!("{}/benches/data/{name}.json", root());
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e} (run benches/data/generate.py)"));
+        let bytes = floors::body(name).unwrap_or_else(|e| panic!("{e}"));
         let value: Value = serde_json::from_slice(&bytes).expect("bench bodies are JSON");
         assert!(validator.is_valid(&value), "{name}: not valid against the exported schema");
         let (html_parts, md_parts) = texts(&value);
@@ -103,25 +73,10 @@ fn bench(c: &mut Criterion) {
             })
         });
         if !html_parts.is_empty() {
-            g.bench_function("ammonia", |b| {
-                b.iter(|| {
-                    html_parts.iter().map(|h| sanitizer.clean(std::hint::black_box(h)).to_string().len()).sum::<usize>()
-                })
-            });
+            g.bench_function("ammonia", |b| b.iter(|| floors::ammonia(&sanitizer, &html_parts)));
         }
         if !md_parts.is_empty() {
-            g.bench_function("pulldown_cmark", |b| {
-                b.iter(|| {
-                    md_parts
-                        .iter()
-                        .map(|m| {
-                            let mut out = String::with_capacity(m.len() * 3 / 2);
-                            html::push_html(&mut out, Parser::new_ext(std::hint::black_box(m), md_options));
-                            out.len()
-                        })
-                        .sum::<usize>()
-                })
-            });
+            g.bench_function("pulldown_cmark", |b| b.iter(|| floors::pulldown(&md_parts)));
         }
         g.bench_function("engine_check", |b| b.iter(|| dry.check(std::hint::black_box(&req)).is_ok()));
         g.bench_function("engine_update", |b| b.iter(|| assert!(live.update(std::hint::black_box(&req)).is_ok())));

@@ -2,55 +2,83 @@
 //!
 //! `cargo run --release --example profile-loop -- BODY N MODE` where `BODY` is a name from
 //! `benches/data/` (`small`, `medium`, …) or a path, `N` the number of runs and `MODE` one of
-//! `parse` (`serde_json::from_slice::<Value>`), `check` (`Engine::check`) or `update`
-//! (`Engine::update` on a `MemoryStore`). `benches/instructions.sh` runs it under callgrind
-//! twice (N and 2N runs) so that the difference is the cost of N runs, setup excluded.
+//! `parse` (`serde_json::from_slice::<Value>`), `jsonschema` (parse + `is_valid` against the
+//! exported schema), `text` (ammonia on the body's HTML + pulldown-cmark on its markdown, the
+//! floors of text work besides the parse), `check` (`Engine::check`) or `update`
+//! (`Engine::update` on a `MemoryStore`). The contenders are the criterion bench's own
+//! (`benches/common/floors.rs`). `benches/instructions.sh` runs this under callgrind twice (N
+//! and 2N runs) so that the difference is the cost of N runs, setup excluded.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use serde_json::Value;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
+#[path = "../benches/common/floors.rs"]
+mod floors;
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [body, n, mode] = args.as_slice() else {
-        eprintln!("usage: profile-loop BODY N parse|check|update");
-        return ExitCode::from(2);
-    };
-    let root = env!("CARGO_MANIFEST_DIR");
-    let path = if body.contains('/') { body.clone() } else { format!("{root}/benches/data/{body}.json") };
-    let (Ok(bytes), Ok(n)) = (std::fs::read(&path), n.parse::<usize>()) else {
-        eprintln!("error: cannot read {path}, or N is not a number");
-        return ExitCode::from(2);
-    };
-    let registry = match Registry::load_dir(format!("{root}/schemas/forms"), RegistryOptions::default()) {
-        Ok(r) => Arc::new(r),
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
+    }
+}
+
+/// True when every run succeeded.
+fn run() -> Result<bool, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [body, n, mode] = args.as_slice() else {
+        return Err("usage: profile-loop BODY N parse|jsonschema|text|check|update".into());
     };
-    let store = MemoryStore::new();
-    let mut user = UserRecord::new("u1", "", "reg");
-    user.version = 1;
-    if let Err(e) = store.insert(&user) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
+    let bytes = floors::body(body)?;
+    let n: usize = n.parse().map_err(|_| format!("N is not a number: {n}"))?;
+    let registry = Registry::load_dir(format!("{}/schemas/forms", floors::root()), RegistryOptions::default())
+        .map_err(|e| e.to_string())?;
+    let registry = Arc::new(registry);
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| format!("{body}: {e}"))?;
+
+    let mut ok = 0usize;
+    match mode.as_str() {
+        "parse" => {
+            for _ in 0..n {
+                ok += serde_json::from_slice::<Value>(std::hint::black_box(&bytes)).is_ok() as usize;
+            }
+        }
+        "jsonschema" => {
+            let schema = floors::exported_schema(&registry);
+            let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+            for _ in 0..n {
+                let v: Value = serde_json::from_slice(std::hint::black_box(&bytes)).map_err(|e| e.to_string())?;
+                ok += validator.is_valid(&v) as usize;
+            }
+        }
+        "text" => {
+            let (html, md) = floors::texts(&value);
+            let sanitizer = ammonia::Builder::default();
+            for _ in 0..n {
+                ok += (floors::ammonia(&sanitizer, &html) + floors::pulldown(&md) > 0 || html.len() + md.len() == 0)
+                    as usize;
+            }
+        }
+        "check" | "update" => {
+            let store = MemoryStore::new();
+            let mut user = UserRecord::new("u1", "", "reg");
+            user.version = 1;
+            store.insert(&user).map_err(|e| e.to_string())?;
+            let engine = Engine::new(registry, store);
+            let req = Request::new("u1", &bytes);
+            for _ in 0..n {
+                let r = if mode == "check" { engine.check(&req) } else { engine.update(&req) };
+                ok += r.is_ok() as usize;
+            }
+        }
+        other => return Err(format!("unknown mode {other}")),
     }
-    let engine = Engine::new(registry, store);
-    let req = Request::new("u1", &bytes);
-    let mut accepted = 0usize;
-    for _ in 0..n {
-        accepted += match mode.as_str() {
-            "parse" => serde_json::from_slice::<serde_json::Value>(&bytes).is_ok(),
-            "check" => engine.check(&req).is_ok(),
-            _ => engine.update(&req).is_ok(),
-        } as usize;
-    }
-    println!("{body} {mode}: {accepted}/{n} accepted");
-    if accepted == n {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    println!("{body} {mode}: {ok}/{n} succeeded");
+    Ok(ok == n)
 }
