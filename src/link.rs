@@ -12,28 +12,33 @@
 pub(crate) fn plain_http_host(link: &str) -> Option<&str> {
     let rest = link.strip_prefix("https://").or_else(|| link.strip_prefix("http://"))?;
     let b = rest.as_bytes();
-    let end = b.iter().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(b.len());
-    let host = &b[..end];
-    // One pass over the host: each label is checked when its `.` (or the end) is reached.
+    // One pass over the host; each label is checked when its `.` (or the host's end) comes.
+    let label_ok = |label: &[u8]| match (label.first(), label.last()) {
+        (Some(&first), Some(&last)) => {
+            first != b'-' && last != b'-' && !(label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--"))
+        }
+        _ => false,
+    };
     let mut start = 0;
-    for i in 0..=host.len() {
-        if i < host.len() && host[i] != b'.' {
-            if !(host[i].is_ascii_alphanumeric() || host[i] == b'-') {
-                return None;
+    let mut end = b.len();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' => {}
+            b'.' => {
+                if !label_ok(&b[start..i]) {
+                    return None;
+                }
+                start = i + 1;
             }
-            continue;
+            b'/' | b'?' | b'#' => {
+                end = i;
+                break;
+            }
+            _ => return None,
         }
-        let label = &host[start..i];
-        let (&first, &last) = (label.first()?, label.last()?);
-        if first == b'-' || last == b'-' || (label.len() >= 4 && label[..4].eq_ignore_ascii_case(b"xn--")) {
-            return None;
-        }
-        if i == host.len() && !first.is_ascii_alphabetic() {
-            return None;
-        }
-        start = i + 1;
     }
-    rest.get(..end)
+    let last = &b[start..end];
+    (label_ok(last) && last[0].is_ascii_alphabetic()).then(|| rest.get(..end)).flatten()
 }
 
 #[cfg(test)]
