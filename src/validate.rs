@@ -396,7 +396,7 @@ impl<'b> Validator<'_, 'b> {
             None | Some(Json::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String("")) => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String(s)) => {
-                let parsed = Parsed { stored: StoredValue::null(), measure: Measure::Text(s.to_string()) };
+                let parsed = Parsed { stored: StoredValue::null(), measure: Measure::Text((*s).into()) };
                 let before = self.out.len();
                 let mut cx = Cx { marker, out: &mut self.out, env: self.env };
                 rules.check(&parsed, &value_path, &mut cx);

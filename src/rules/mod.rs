@@ -152,7 +152,7 @@ impl Rules {
     /// Runs every validator that applies to `value`'s measure, reporting at `path` (the value's
     /// pointer). `required` is not checked here: emptiness is the engine's decision, since a
     /// default value or clearing may apply.
-    pub(crate) fn check(&self, value: &Parsed, path: &Pointer, cx: &mut Cx<'_>) {
+    pub(crate) fn check(&self, value: &Parsed<'_>, path: &Pointer, cx: &mut Cx<'_>) {
         match &value.measure {
             Measure::Text(s) => {
                 if let Some(r) = &self.length {

@@ -44,7 +44,7 @@ pub(crate) fn check(
     value: &Json<'_>,
     path: &Pointer,
     cx: &mut Cx<'_>,
-) -> Option<Parsed> {
+) -> Option<Parsed<'static>> {
     let radio = kind == AttrType::RadioButton;
     let (choices, in_array) = match value {
         Json::Array(a) if radio && a.is_empty() => {
@@ -215,7 +215,7 @@ mod tests {
         Attribute { options, multiselect, ..crate::types::testing::attribute("selector", kind) }
     }
 
-    fn run(kind: AttrType, multi: bool, v: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run(kind: AttrType, multi: bool, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let a = attr(kind, multi);
         crate::types::testing::run("m", |p, cx| check(kind, &a, &Json::from(&v), p, cx))
     }

@@ -25,13 +25,13 @@ use crate::form::Attribute;
 use crate::pointer::Pointer;
 
 /// A `button`: always refused, whatever the value.
-pub(crate) fn button(path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn button(path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     cx.report(path.clone(), ViolationKind::ButtonValue);
     None
 }
 
 /// A `spam` captcha: checks the shape and the site key, then asks the verifier.
-pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     let required = |cx: &mut Cx<'_>, at: Pointer| {
         let marker = cx.marker.to_owned();
         cx.report(at, ViolationKind::CaptchaRequired(marker));
@@ -108,12 +108,16 @@ mod tests {
         Attribute { captcha_key: key.map(str::to_owned), ..crate::types::testing::attribute("captcha", AttrType::Spam) }
     }
 
-    fn run_with(verifier: &dyn CaptchaVerifier, key: Option<&str>, v: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run_with(
+        verifier: &dyn CaptchaVerifier,
+        key: Option<&str>,
+        v: Value,
+    ) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let a = attr(key);
         crate::types::testing::run_with(verifier, "m", |p, cx| spam(&a, &Json::from(&v), p, cx))
     }
 
-    fn run(key: Option<&str>, v: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run(key: Option<&str>, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         run_with(&crate::StaticTokens::new(["good"]), key, v)
     }
 

@@ -51,7 +51,7 @@ pub(crate) fn default_format(kind: AttrType) -> &'static str {
 /// Checks a `date`, `dateTime` or `time` value at `path` and returns its canonical form:
 /// `{fullDate, formattedValue, formatString}` (as sent, with defaults filled in) measured as
 /// the instant `fullDate`. Reports every problem found and returns `None` when there is one.
-pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     let (obj, at) = match unwrap_object(value, path) {
         Ok(found) => found,
         Err(bad) => {
@@ -223,7 +223,7 @@ mod tests {
     const SEED: &str = "2024-05-07T21:02:00.000Z";
 
     /// Checks `value` as a `kind` at `/v`, returning the result and the violations.
-    fn run(kind: AttrType, value: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run(kind: AttrType, value: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         crate::types::testing::run("birthday", |p, cx| check(kind, &Json::from(&value), p, cx))
     }
 

@@ -26,7 +26,7 @@ const MAX_ID_LEN: usize = 128;
 const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
 
 /// Checks an `entity` value: every element must be an id, and no id may appear twice.
-pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     let (items, in_array) = match value {
         Json::Array(a) => (*a, true),
         Json::Number(_) | Json::String(_) => (std::slice::from_ref(value), false),
@@ -155,7 +155,7 @@ mod tests {
     use serde_json::json;
     use serde_json::Value;
 
-    fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run(v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
     }
 

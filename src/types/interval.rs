@@ -18,7 +18,7 @@ use crate::pointer::Pointer;
 const EXPECT_PAIR: &str = "a [start, end] pair of RFC 3339 date-time strings";
 
 /// Checks a `timeInterval` value, reporting every problem of every pair.
-pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     let Json::Array(pairs) = value else {
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of [start, end] pairs" });
         return None;
@@ -58,7 +58,7 @@ mod tests {
     use crate::error::Violation;
     use serde_json::{json, Value};
 
-    fn run(v: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run(v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
     }
 

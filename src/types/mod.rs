@@ -17,6 +17,8 @@ pub(crate) mod moment;
 mod scalar;
 mod text;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, FixedOffset};
 
 use crate::json::Json;
@@ -128,17 +130,18 @@ impl AttrType {
     }
 }
 
-/// What the validators measure in a parsed value.
+/// What the validators measure in a parsed value. It borrows from the body where it can
+/// (`'a`, the parsed tree's lifetime), so measuring a string or a file copies nothing.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Measure {
+pub(crate) enum Measure<'a> {
     /// A string, or the plain text of a text value: length, email, pattern and mask rules.
-    Text(String),
+    Text(Cow<'a, str>),
     /// A number: range rules.
     Number(f64),
     /// A point in time: date range rules.
     Instant(DateTime<FixedOffset>),
     /// Files or images: the file rules.
-    Files(Vec<FileMeta>),
+    Files(Vec<FileMeta<'a>>),
     /// A count of chosen items (options, entities, intervals): item-count rules.
     Items(usize),
     /// Nothing to measure (a solved captcha).
@@ -147,27 +150,27 @@ pub(crate) enum Measure {
 
 /// What the file rules need to know of one file.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct FileMeta {
+pub(crate) struct FileMeta<'a> {
     /// Pointer to the file object in the body.
     pub path: Pointer,
     /// Its `filename`.
-    pub filename: String,
+    pub filename: &'a str,
     /// Its `size` in bytes.
     pub size: u64,
-    /// The host of its `downloadLink`, lower-cased.
-    pub host: String,
+    /// The host of its `downloadLink`, lower-cased (borrowed when it already was).
+    pub host: Cow<'a, str>,
 }
 
 /// A value that passed its type's shape checks.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Parsed {
+pub(crate) struct Parsed<'a> {
     /// The canonical JSON to store (SPEC §5), as text.
     pub stored: StoredValue,
     /// What the validators look at.
-    pub measure: Measure,
+    pub measure: Measure<'a>,
 }
 
-impl Parsed {
+impl Parsed<'_> {
     /// True when the value carries nothing: `""`, `[]`, a text with no content. A required
     /// attribute sent empty is a 3045.
     pub fn is_empty(&self) -> bool {
@@ -217,14 +220,14 @@ impl Cx<'_> {
 ///
 /// `trim` is the attribute's `trimValidator` for the entry's language (strings are trimmed
 /// before they are checked and stored).
-pub(crate) fn check_value(
+pub(crate) fn check_value<'a>(
     kind: AttrType,
     attr: Option<&Attribute>,
-    value: &Json<'_>,
+    value: &Json<'a>,
     path: &Pointer,
     trim: bool,
     cx: &mut Cx<'_>,
-) -> Option<Parsed> {
+) -> Option<Parsed<'a>> {
     match kind {
         AttrType::String => scalar::string(value, path, trim, cx),
         AttrType::Integer => scalar::integer(value, path, cx),
@@ -254,8 +257,8 @@ pub(crate) mod testing {
     /// token `good`; asserts a result comes back exactly when nothing was reported.
     pub(crate) fn run(
         marker: &str,
-        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed>,
-    ) -> (Option<Parsed>, Vec<Violation>) {
+        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed<'static>>,
+    ) -> (Option<Parsed<'static>>, Vec<Violation>) {
         run_with(&StaticTokens::new(["good"]), marker, check)
     }
 
@@ -263,8 +266,8 @@ pub(crate) mod testing {
     pub(crate) fn run_with(
         verifier: &dyn CaptchaVerifier,
         marker: &str,
-        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed>,
-    ) -> (Option<Parsed>, Vec<Violation>) {
+        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed<'static>>,
+    ) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
         let env = Env { sanitizer: &sanitizer, captcha: verifier };
         let mut out = vec![];

@@ -51,7 +51,7 @@ enum ParamKind {
 /// Every shape problem is reported (`invalid-value` at the offending key) before giving up.
 /// For `textWithHeader` the measure is the plain text, or the header when the plain text is
 /// empty, so a value is empty (for `required`) only when both are.
-pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed> {
+pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     let with_header = kind == AttrType::TextWithHeader;
     let (obj, at) = match value {
         Json::Array(items) if items.len() == 1 => (&items[0], path.child(0)),
@@ -128,7 +128,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         Some(header) if stored_plain.is_empty() => header,
         _ => stored_plain,
     };
-    Some(Parsed { stored, measure: Measure::Text(measure) })
+    Some(Parsed { stored, measure: Measure::Text(measure.into()) })
 }
 
 /// Checks `params` (absent or null: none) and returns the known keys that were sent with a
@@ -193,7 +193,7 @@ mod tests {
     use serde_json::Value;
 
     /// Runs the checker on `value` at `/formData/0/value`; returns the result and violations.
-    fn run(kind: AttrType, value: Value) -> (Option<Parsed>, Vec<Violation>) {
+    fn run(kind: AttrType, value: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
         let captcha = crate::StaticTokens::default();
         let env = Env { sanitizer: &sanitizer, captcha: &captcha };
@@ -205,7 +205,7 @@ mod tests {
     }
 
     /// The stored object of a value that must pass.
-    fn ok(kind: AttrType, value: Value) -> Parsed {
+    fn ok(kind: AttrType, value: Value) -> Parsed<'static> {
         let (parsed, errors) = run(kind, value);
         assert!(errors.is_empty(), "{errors:?}");
         parsed.expect("a parsed value")
@@ -221,12 +221,12 @@ mod tests {
     }
 
     /// The stored `htmlValue`.
-    fn html_of(p: &Parsed) -> String {
+    fn html_of(p: &Parsed<'_>) -> String {
         p.stored.to_value()["htmlValue"].as_str().unwrap().to_owned()
     }
 
     /// The stored `plainValue`.
-    fn plain_of(p: &Parsed) -> String {
+    fn plain_of(p: &Parsed<'_>) -> String {
         p.stored.to_value()["plainValue"].as_str().unwrap().to_owned()
     }
 
