@@ -35,13 +35,29 @@ pub struct StoredEntry {
 /// same JSON value: the same text, or texts that parse to equal values (a store such as
 /// PostgreSQL's `jsonb` may hand object keys back in its own order).
 #[derive(Clone)]
-pub struct StoredValue(Arc<str>);
+pub struct StoredValue(Text);
+
+/// The text of a stored value. Short texts are copied once into a shared `str`; long ones
+/// (a text attribute's HTML, say) keep the buffer they were written into, so they are never
+/// copied at all.
+#[derive(Clone)]
+enum Text {
+    Short(Arc<str>),
+    Long(Arc<String>),
+}
+
+/// From this length on, a written text keeps its buffer instead of being copied.
+const LONG_TEXT: usize = 1024;
 
 impl StoredValue {
     /// Wraps JSON text the crate wrote itself (see `crate::json::write`).
     pub(crate) fn from_json_text(text: String) -> Self {
         debug_assert!(serde_json::from_str::<&RawValue>(&text).is_ok(), "not JSON: {text}");
-        StoredValue(text.into())
+        if text.len() >= LONG_TEXT {
+            StoredValue(Text::Long(Arc::new(text)))
+        } else {
+            StoredValue(Text::Short(text.into()))
+        }
     }
 
     /// Writes a value with `write` (which must append exactly one JSON value).
@@ -58,34 +74,37 @@ impl StoredValue {
 
     /// A JSON integer.
     pub(crate) fn integer(i: i64) -> Self {
-        StoredValue(i.to_string().into())
+        StoredValue(Text::Short(i.to_string().into()))
     }
 
     /// `null`.
     pub(crate) fn null() -> Self {
-        StoredValue("null".into())
+        StoredValue(Text::Short("null".into()))
     }
 
     /// A stored value holding `value`, written as compact JSON.
     pub fn from_value(value: &Value) -> Self {
         // Serialising a `Value` cannot fail: its keys are strings and its numbers finite.
-        StoredValue(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()).into())
+        StoredValue::from_json_text(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()))
     }
 
     /// The JSON text.
     pub fn json(&self) -> &str {
-        &self.0
+        match &self.0 {
+            Text::Short(s) => s,
+            Text::Long(s) => s,
+        }
     }
 
     /// The value, parsed.
     pub fn to_value(&self) -> Value {
-        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+        serde_json::from_str(self.json()).unwrap_or(Value::Null)
     }
 
     /// The string, when the value is a JSON string.
     pub fn as_string(&self) -> Option<String> {
-        if self.0.starts_with('"') {
-            serde_json::from_str(&self.0).ok()
+        if self.json().starts_with('"') {
+            serde_json::from_str(self.json()).ok()
         } else {
             None
         }
@@ -93,13 +112,13 @@ impl StoredValue {
 
     /// True for `null`.
     pub fn is_null(&self) -> bool {
-        &*self.0 == "null"
+        self.json() == "null"
     }
 }
 
 impl PartialEq for StoredValue {
     fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0 || self.to_value() == other.to_value()
+        self.json() == other.json() || self.to_value() == other.to_value()
     }
 }
 
@@ -117,7 +136,7 @@ impl From<Value> for StoredValue {
 
 impl fmt::Debug for StoredValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.json())
     }
 }
 
@@ -125,7 +144,7 @@ impl fmt::Debug for StoredValue {
 /// not rebuilt).
 impl Serialize for StoredValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        let raw: &RawValue = serde_json::from_str(self.json()).map_err(serde::ser::Error::custom)?;
         raw.serialize(s)
     }
 }
@@ -262,6 +281,14 @@ mod tests {
         assert_eq!(StoredValue::from_value(&Value::from("é")).as_string().as_deref(), Some("é"));
         assert_eq!(s.as_string(), None);
         assert!(StoredValue::from_value(&Value::Null).is_null());
+        // A long text keeps its buffer; it reads, compares and serialises the same.
+        let long = Value::from("é\"".repeat(LONG_TEXT));
+        let s = StoredValue::from_value(&long);
+        assert!(matches!(s.0, Text::Long(_)));
+        assert_eq!(s.to_value(), long);
+        assert_eq!(s, StoredValue::from_value(&long));
+        assert_eq!(serde_json::to_string(&s).unwrap(), serde_json::to_string(&long).unwrap());
+        assert_eq!(s.as_string().as_deref(), long.as_str());
     }
 
     #[test]

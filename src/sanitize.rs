@@ -133,7 +133,10 @@ impl Sanitizer {
     /// linear pre-scan; nothing a person writes) is not parsed: it is flattened to its plain
     /// text, escaped into paragraphs. This keeps the cost linear for any input.
     pub fn clean_html(&self, html: &str) -> String {
-        if nesting_depth(html) > Self::MAX_DEPTH {
+        // Every element opens with a `<`: with no more of them than the limit, the depth
+        // cannot pass it, and the walk is skipped.
+        let opens = html.bytes().filter(|&c| c == b'<').count();
+        if opens > Self::MAX_DEPTH && nesting_depth(html) > Self::MAX_DEPTH {
             return self.escape_plain(&self.html_to_plain(html));
         }
         let mut out = Vec::with_capacity(html.len() + html.len() / 4);
