@@ -10,6 +10,8 @@
 
 use serde_json::{Number, Value};
 
+use bumpalo::collections::Vec as ArenaVec;
+
 use super::{Arena, Json, Object};
 
 /// Never recurse deeper than this, whatever the configured limit (`serde_json`'s own limit).
@@ -27,8 +29,8 @@ pub(super) fn parse<'a>(bytes: &'a [u8], arena: &'a Arena, max_depth: usize) -> 
         i: 0,
         max: max_depth.min(MAX_RECURSION),
         arena,
-        items: Vec::with_capacity(cap / 2),
-        pairs: Vec::with_capacity(cap),
+        items: ArenaVec::with_capacity_in(cap / 2, arena),
+        pairs: ArenaVec::with_capacity_in(cap, arena),
         scratch: String::new(),
     };
     let v = p.value(0)?;
@@ -44,11 +46,12 @@ struct Parser<'a> {
     max: usize,
     /// Where containers and unescaped strings go.
     arena: &'a Arena,
-    /// Elements of the arrays being read, innermost last: each array is moved into the arena,
-    /// exactly its length, when it closes.
-    items: Vec<Json<'a>>,
+    /// Elements of the arrays being read, innermost last: each array is copied into the arena,
+    /// exactly its length, when it closes. The stacks live in the arena too (no allocation of
+    /// their own; nothing in them needs dropping).
+    items: ArenaVec<'a, Json<'a>>,
     /// Members of the objects being read, the same way.
-    pairs: Vec<(&'a str, Json<'a>)>,
+    pairs: ArenaVec<'a, (&'a str, Json<'a>)>,
     /// Where a string with escapes is unescaped before it is copied into the arena.
     scratch: String,
 }
@@ -115,7 +118,11 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.next()? {
                 b',' => {}
-                b'}' => return Some(Json::Object(Object::in_arena(self.arena, self.pairs.drain(base..)))),
+                b'}' => {
+                    let obj = Object::in_arena(self.arena, self.pairs.get(base..)?);
+                    self.pairs.truncate(base);
+                    return Some(Json::Object(obj));
+                }
                 _ => return None,
             }
         }
@@ -138,7 +145,11 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             match self.next()? {
                 b',' => {}
-                b']' => return Some(Json::Array(self.arena.alloc_slice_fill_iter(self.items.drain(base..)))),
+                b']' => {
+                    let items = self.arena.alloc_slice_clone(self.items.get(base..)?);
+                    self.items.truncate(base);
+                    return Some(Json::Array(items));
+                }
                 _ => return None,
             }
         }

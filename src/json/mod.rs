@@ -78,10 +78,10 @@ impl<'a> Object<'a> {
         self.0.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect()
     }
 
-    /// Moves `pairs` into `arena` as an object, resolving duplicate keys: last value, first
-    /// position (as `serde_json::Value` does).
-    fn in_arena(arena: &'a Arena, pairs: std::vec::Drain<'_, (&'a str, Json<'a>)>) -> Self {
-        let slice = pairs.as_slice();
+    /// Copies `pairs` into `arena` as an object (a shallow copy: strings and containers are
+    /// already there), resolving duplicate keys: last value, first position (as
+    /// `serde_json::Value` does).
+    fn in_arena(arena: &'a Arena, slice: &[(&'a str, Json<'a>)]) -> Self {
         let has_dup = if slice.len() <= 16 {
             slice.iter().enumerate().any(|(i, (k, _))| slice[..i].iter().any(|(p, _)| p == k))
         } else {
@@ -89,11 +89,11 @@ impl<'a> Object<'a> {
             !slice.iter().all(|(k, _)| seen.insert(*k))
         };
         if !has_dup {
-            return Object(arena.alloc_slice_fill_iter(pairs));
+            return Object(arena.alloc_slice_clone(slice));
         }
         let mut out: indexmap::IndexMap<&'a str, Json<'a>> = indexmap::IndexMap::with_capacity(slice.len());
-        for (k, v) in pairs {
-            out.insert(k, v);
+        for (k, v) in slice {
+            out.insert(k, v.clone());
         }
         Object(arena.alloc_slice_fill_iter(out))
     }
@@ -310,7 +310,7 @@ impl<'de> Visitor<'de> for Seed<'_, 'de> {
             let v = map.next_value_seed(inner)?;
             pairs.push((k, v));
         }
-        Ok(Json::Object(Object::in_arena(self.arena, pairs.drain(..))))
+        Ok(Json::Object(Object::in_arena(self.arena, &pairs)))
     }
 }
 
