@@ -3,7 +3,6 @@
 //! (attributes the form does not define, dynamic ones, come last, by marker).
 
 use crate::form::Form;
-use crate::patch;
 use crate::record::{StoredEntry, UserRecord};
 use crate::validate::{Plan, Valid};
 
@@ -71,8 +70,8 @@ pub(crate) fn apply(
         next.password_hash = password_hash;
     }
     plan.notification.apply(&mut next.notification_data);
-    if let Some(p) = plan.state {
-        next.state = patch::merge(&next.state, p);
+    if let Some(state) = plan.state {
+        next.state = state;
     }
     next.version = previous_version + 1;
     next.updated_at = now.to_owned();

@@ -3,7 +3,7 @@
 //! Every problem found in an update is a [`Violation`]: where it is (a JSON Pointer into the
 //! body as sent), which marker it concerns, and a [`ViolationKind`] that knows its numeric
 //! [`ErrorCode`], its stable kebab-case rule name and its English message. The top-level code
-//! of a rejected update is chosen by [`ErrorCode::precedence`].
+//! of a rejected update is chosen by `precedence` (SPEC §6's order).
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};

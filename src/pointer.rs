@@ -3,7 +3,7 @@
 //! Every violation carries one so a client can highlight the offending field. Pointers are
 //! built lazily: the checkers hold the pointer of the value they look at and only build a
 //! child pointer when they report something. The pointers the happy path does build (one per
-//! entry and one per entry's `value`) are short, and a pointer of up to [`INLINE`] bytes is
+//! entry and one per entry's `value`) are short, and a pointer of up to 38 bytes is
 //! kept inline, so the happy path allocates nothing here.
 
 use std::cmp::Ordering;
@@ -166,18 +166,8 @@ macro_rules! integer_segments {
 integer_segments!(usize, u32, u64, i32, i64);
 
 /// Appends `n` in decimal.
-fn push_decimal(out: &mut Pointer, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default()); // ASCII digits
+fn push_decimal(out: &mut Pointer, n: u64) {
+    out.push_str(crate::json::write::decimal(n, &mut [0; 20]));
 }
 
 impl fmt::Display for Pointer {

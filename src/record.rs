@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::json;
@@ -51,9 +50,13 @@ const LONG_TEXT: usize = 1024;
 
 impl StoredValue {
     /// Wraps JSON text the crate wrote itself (see `crate::json::write`).
-    pub(crate) fn from_json_text(text: String) -> Self {
-        debug_assert!(serde_json::from_str::<&RawValue>(&text).is_ok(), "not JSON: {text}");
+    pub(crate) fn from_json_text(mut text: String) -> Self {
+        debug_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(), "not JSON: {text}");
         if text.len() >= LONG_TEXT {
+            // Kept for the record's lifetime: give back a generous reservation first.
+            if text.capacity() - text.len() > text.len() / 16 {
+                text.shrink_to_fit();
+            }
             StoredValue(Text::Long(Arc::new(text)))
         } else {
             StoredValue(Text::Short(text.into()))
@@ -96,9 +99,16 @@ impl StoredValue {
         }
     }
 
-    /// The value, parsed.
+    /// The value, parsed. `Null` only for a text nested deeper than 128 levels, which the
+    /// engine never writes (bodies are limited to 32) but [`StoredValue::from_value`] accepts;
+    /// [`StoredValue::try_value`] tells the two apart.
     pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.json()).unwrap_or(Value::Null)
+        self.try_value().unwrap_or(Value::Null)
+    }
+
+    /// The value, parsed, or `None` when it nests deeper than 128 levels.
+    pub fn try_value(&self) -> Option<Value> {
+        serde_json::from_str(self.json()).ok()
     }
 
     /// The string, when the value is a JSON string.
@@ -118,13 +128,13 @@ impl StoredValue {
 
 impl PartialEq for StoredValue {
     fn eq(&self, other: &Self) -> bool {
-        self.json() == other.json() || self.to_value() == other.to_value()
+        self.json() == other.json() || matches!((self.try_value(), other.try_value()), (Some(a), Some(b)) if a == b)
     }
 }
 
 impl PartialEq<Value> for StoredValue {
     fn eq(&self, other: &Value) -> bool {
-        self.to_value() == *other
+        self.try_value().is_some_and(|v| v == *other)
     }
 }
 
@@ -140,12 +150,15 @@ impl fmt::Debug for StoredValue {
     }
 }
 
-/// Written as the JSON value itself (through `serde_json`'s `RawValue`, so the text is copied,
-/// not rebuilt).
+/// Written as the JSON value itself, in any serde format: the text is read into a borrowed
+/// tree (no `Value` built) and that is serialised.
 impl Serialize for StoredValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let raw: &RawValue = serde_json::from_str(self.json()).map_err(serde::ser::Error::custom)?;
-        raw.serialize(s)
+        let arena = json::Arena::with_capacity(self.json().len());
+        match json::parse(self.json().as_bytes(), &arena, usize::MAX) {
+            Ok(tree) => tree.serialize(s),
+            Err(_) => Err(serde::ser::Error::custom("a stored value nests deeper than 128 levels")),
+        }
     }
 }
 
@@ -289,6 +302,14 @@ mod tests {
         assert_eq!(s, StoredValue::from_value(&long));
         assert_eq!(serde_json::to_string(&s).unwrap(), serde_json::to_string(&long).unwrap());
         assert_eq!(s.as_string().as_deref(), long.as_str());
+        // Too deep to read back (only the API can build one): equal to nothing but itself,
+        // and refused by serialisation rather than written as something else.
+        let deep = StoredValue::from_value(&(0..150).fold(serde_json::json!(1), |v, _| serde_json::json!([v])));
+        assert_eq!(deep.try_value(), None);
+        assert_ne!(deep, StoredValue::from_value(&Value::Null));
+        assert_ne!(deep, Value::Null);
+        assert_eq!(deep, deep.clone());
+        assert!(serde_json::to_string(&deep).is_err());
     }
 
     #[test]

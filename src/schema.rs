@@ -638,8 +638,8 @@ fn json_number(f: f64) -> Value {
 fn option_values(a: &Attribute) -> Vec<Value> {
     let mut out = Vec::new();
     for o in &a.options {
-        out.push(Value::String(o.key.clone()));
-        let k = o.key.as_str();
+        let k = o.key();
+        out.push(Value::String(k.to_owned()));
         let int = k.parse::<i64>().ok().filter(|i| i.to_string() == k).map(Value::from);
         let int = int.or_else(|| k.parse::<u64>().ok().filter(|u| u.to_string() == k).map(Value::from));
         let exact_float = |f: f64| f.fract() == 0.0 && f.abs() < EXACT_BOUND;

@@ -13,6 +13,7 @@ use crate::form::{Attribute, Form};
 use crate::identity;
 use crate::json::Json;
 use crate::notification::{self, Feed, NotificationPatch};
+use crate::patch;
 use crate::pointer::Pointer;
 use crate::record::{StoredValue, UserRecord};
 use crate::registry::Registry;
@@ -30,8 +31,8 @@ pub(crate) struct Plan<'a> {
     pub password: Option<String>,
     /// `notificationData` changes.
     pub notification: NotificationPatch,
-    /// `state`, to merge-patch onto the stored state (read straight from the body).
-    pub state: Option<&'a Json<'a>>,
+    /// The new `state`: the body's patch merged onto the stored state.
+    pub state: Option<StoredValue>,
 }
 
 /// One `formData` change.
@@ -197,7 +198,13 @@ impl<'b> Validator<'_, 'b> {
             }
         }
         match &body.state {
-            Some(Json::Object(_)) => self.plan.state = body.state.as_ref(),
+            Some(patch @ Json::Object(_)) => match patch::merge(&self.record.state, patch) {
+                Some(merged) => self.plan.state = Some(merged),
+                None => self.out.push(Violation::new(
+                    Pointer::root().child("state"),
+                    ViolationKind::Storage("the stored state nests too deep to be read back and merged".into()),
+                )),
+            },
             Some(_) => self.out.push(Violation::new(Pointer::root().child("state"), ViolationKind::StateNotObject)),
             None => {}
         }

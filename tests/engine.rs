@@ -161,3 +161,25 @@ fn a_blank_login_cannot_empty_the_identity() {
     }
     assert_eq!(engine.store().get("u1").unwrap().unwrap().identifier, "a@b.co");
 }
+
+#[test]
+fn a_stored_state_too_deep_to_read_refuses_a_state_patch_and_keeps_everything() {
+    let engine = setup(RegistryOptions::default());
+    // Only the API can store such a state (bodies nest at most 32 deep).
+    let mut alice = stored(&engine);
+    let deep = (0..150).fold(json!(1), |v, _| json!([v]));
+    alice.state = json!({"keep": "me", "deep": deep}).into();
+    engine.store().commit(1, &UserRecord { version: 2, ..alice.clone() }).unwrap();
+    let before = stored(&engine);
+    let r = update(&engine, json!({"formIdentifier": "reg", "state": {"x": 1}})).unwrap_err();
+    assert_eq!(r.code().as_u16(), 3024);
+    assert_eq!(r.violations()[0].rule(), "storage");
+    assert_eq!(r.violations()[0].path.as_str(), "/state");
+    assert_eq!(stored(&engine), before, "nothing changed");
+    // A body that leaves state alone still updates the record.
+    update(
+        &engine,
+        json!({"formIdentifier": "reg", "formData": [{"marker": "first_name", "type": "string", "value": "Al"}]}),
+    )
+    .unwrap();
+}

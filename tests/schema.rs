@@ -566,7 +566,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
             }
         };
         let mut markers: Vec<(String, Option<&'static str>)> =
-            form.attributes.values().map(|a| (a.marker.clone(), Some(a.kind.name()))).collect();
+            form.attributes().map(|a| (a.marker.clone(), Some(a.kind.name()))).collect();
         markers.push(("dynamic".into(), Some("string")));
         markers.push(("dynamic_n".into(), Some("integer")));
         markers.push(("dynamic_f".into(), Some("file")));

@@ -169,7 +169,7 @@ fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, String> {
         let key = option_key(value).ok_or_else(|| {
             format!("listTitles[{i}].value `{value}` is not a string, a number or an entity with an id")
         })?;
-        if out.iter().any(|o| o.key == key) {
+        if out.iter().any(|o| o.key() == key) {
             return Err(format!("listTitles[{i}]: duplicate option value `{key}`"));
         }
         let title = match item.get("title") {

@@ -1,6 +1,6 @@
 //! Forms: OneEntry's `IFormsEntity` as loaded from `schemas/forms/*.json`, compiled once.
 //!
-//! [`raw`] is the lenient serde shape of an exported form; [`compile`] turns it into a
+//! `raw` is the lenient serde shape of an exported form; `compile` turns it into a
 //! [`Form`] of [`Attribute`]s with their validators already parsed into [`crate::rules::Rules`]
 //! (regexes compiled, numbers-as-strings read, per-language sets split), refusing bad forms
 //! with a [`LoadError`] that names the file, the attribute and the reason.
@@ -24,9 +24,10 @@ pub use compile::LoadError;
 pub struct Form {
     /// The `formIdentifier`.
     pub identifier: String,
-    /// Attributes by marker, in `position` order. Hashed with foldhash: the keys come from the
-    /// form, not from bodies, and every entry of every body is looked up here.
-    pub attributes: IndexMap<String, Attribute, foldhash::fast::RandomState>,
+    /// Attributes by marker, in `position` order (read them with [`Form::attributes`] and
+    /// [`Form::attribute`]). Hashed with foldhash: the keys come from the form, not from
+    /// bodies, and every entry of every body is looked up here.
+    pub(crate) attributes: IndexMap<String, Attribute, foldhash::fast::RandomState>,
     /// Marker of the `isLogin` attribute (the identity), if any.
     pub login: Option<String>,
     /// Marker of the `isPassword` attribute, if any.
@@ -41,6 +42,11 @@ impl Form {
     /// The attribute with this marker.
     pub fn attribute(&self, marker: &str) -> Option<&Attribute> {
         self.attributes.get(marker)
+    }
+
+    /// The attributes, in `position` order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = &Attribute> {
+        self.attributes.values()
     }
 }
 
@@ -82,22 +88,39 @@ impl Attribute {
     }
 }
 
-/// One option of a `radioButton` or `list`.
+/// One option of a `radioButton` or `list`. Read-only once built: its stored shape is written
+/// once, from the other fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceOption {
-    /// The option's value as text: how a body's choice is matched.
-    pub key: String,
-    /// The option's title, stored with the choice.
-    pub title: String,
-    /// The option's value as the form has it.
-    pub value: Value,
-    /// The option's `extended` data, or `null`.
-    pub extended: Value,
+    key: String,
+    title: String,
+    value: Value,
+    extended: Value,
     /// `{title, value, extended}`, written once when the form is loaded.
     stored: StoredValue,
 }
 
 impl ChoiceOption {
+    /// The option's value as text: how a body's choice is matched.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The option's title, stored with the choice.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The option's value as the form has it.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The option's `extended` data, or `null`.
+    pub fn extended(&self) -> &Value {
+        &self.extended
+    }
+
     /// An option; its stored shape is written here, once.
     pub fn new(key: String, title: String, value: Value, extended: Value) -> Self {
         let mut m = serde_json::Map::with_capacity(3);

@@ -14,7 +14,7 @@
 //! `serde_json`, and a differential test holds the two to the same answers.
 //!
 //! Checkers read values as [`Json`] and write the canonical JSON text they store with
-//! [`write`]; [`Json::to_value`] converts a whole subtree where a `Value` is kept (`state`).
+//! [`write`]; messages print a value the same way.
 
 mod fast;
 pub(crate) mod write;
@@ -25,7 +25,9 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::{Map, Number, Value};
+#[cfg(test)]
+use serde_json::Map;
+use serde_json::{Number, Value};
 
 /// Where a parsed [`Json`] tree lives.
 pub(crate) type Arena = bumpalo::Bump;
@@ -73,12 +75,13 @@ impl<'a> Object<'a> {
         self.0.len()
     }
 
-    /// The object as a `serde_json` map.
+    /// The object as a `serde_json` map (tests compare with `serde_json`'s reading).
+    #[cfg(test)]
     pub fn to_map(self) -> Map<String, Value> {
         self.0.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect()
     }
 
-    /// Copies `pairs` into `arena` as an object (a shallow copy: strings and containers are
+    /// Copies the pairs of `slice` into `arena` as an object (a shallow copy: strings and containers are
     /// already there), resolving duplicate keys: last value, first position (as
     /// `serde_json::Value` does).
     fn in_arena(arena: &'a Arena, slice: &[(&'a str, Json<'a>)]) -> Self {
@@ -129,7 +132,8 @@ impl<'a> Json<'a> {
         matches!(self, Json::Null)
     }
 
-    /// The value as `serde_json::Value`.
+    /// The value as `serde_json::Value` (tests compare with `serde_json`'s reading).
+    #[cfg(test)]
     pub fn to_value(&self) -> Value {
         match self {
             Json::Null => Value::Null,
@@ -187,7 +191,9 @@ impl<'a> Json<'a> {
 /// Compact JSON, as `serde_json::Value` prints it (used in messages only).
 impl fmt::Display for Json<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.to_value().fmt(f)
+        let mut out = String::new();
+        self.write(&mut out);
+        f.write_str(&out)
     }
 }
 

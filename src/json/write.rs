@@ -58,8 +58,12 @@ pub(crate) fn number(out: &mut String, n: &Number) {
 }
 
 /// Appends an unsigned integer.
-pub(crate) fn unsigned(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+pub(crate) fn unsigned(out: &mut String, n: u64) {
+    out.push_str(decimal(n, &mut [0; 20]));
+}
+
+/// `n` in decimal, written at the end of `digits` (twenty digits hold any `u64`).
+pub(crate) fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -69,7 +73,7 @@ pub(crate) fn unsigned(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default()); // ASCII digits
+    std::str::from_utf8(&digits[at..]).unwrap_or_default() // ASCII digits
 }
 
 impl Json<'_> {

@@ -1,8 +1,8 @@
 //! Validators: OneEntry's, as the form sends them, plus the engine's own.
 //!
 //! One rule per file. The form loader ([`crate::form`]) parses each attribute's `validators`
-//! into a [`Rules`] per language; [`Rules::check`] runs them, in a fixed order, over the
-//! [`Measure`](crate::types::Measure) of a value that passed its type's shape checks.
+//! into a [`Rules`] per language; `Rules::check` runs them, in a fixed order, over the
+//! `Measure` of a value that passed its type's shape checks.
 
 use crate::record::StoredValue;
 use indexmap::IndexMap;

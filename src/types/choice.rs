@@ -70,7 +70,7 @@ pub(crate) fn check(
     for (i, choice) in choices.iter().enumerate() {
         let Some((in_option, key)) = choice_key(choice, || at(i), cx) else { continue };
         let ptr = || if in_option { at(i).child("value") } else { at(i) };
-        match attr.options.iter().position(|o| o.key == key) {
+        match attr.options.iter().position(|o| o.key() == key) {
             None => cx.report(ptr(), ViolationKind::UnknownOption(key.into_owned())),
             Some(o) if chosen.contains(&o) => cx.report(ptr(), ViolationKind::DuplicateOption(key.into_owned())),
             Some(o) => chosen.push(o),

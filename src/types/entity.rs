@@ -41,7 +41,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     stored.push('[');
     let mut count = 0usize;
     // A set, not a list: a body can carry hundreds of thousands of ids.
-    let mut seen: HashSet<Key<'_>> = HashSet::with_capacity(items.len());
+    let mut seen: HashSet<Id<'_>> = HashSet::with_capacity(items.len());
     // Pointers are built only when something is reported.
     let ptr = |i: usize| if in_array { path.child(i) } else { path.clone() };
     for (i, item) in items.iter().enumerate() {
@@ -69,31 +69,26 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Items(count) })
 }
 
-/// An id as stored: a JSON integer, or the string as sent.
+/// An id, in one of two roles. As stored: a JSON integer, or the string as sent. As compared
+/// (the key): `1`, `"1"` and `"01"` are all `Number(1)`; digit strings too long for a `u64` (no
+/// JSON number reads that large) and product ids are compared as text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Id<'j> {
     Number(u64),
     Text(&'j str),
 }
 
-/// What ids are compared by: `1`, `"1"` and `"01"` are all `Number(1)`; digit strings too long
-/// for a `u64` (no JSON number reads that large) and product ids are compared as text.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum Key<'j> {
-    Number(u64),
-    Text(&'j str),
-}
-
-impl fmt::Display for Key<'_> {
+impl fmt::Display for Id<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Key::Number(n) => n.fmt(f),
-            Key::Text(s) => f.write_str(s),
+            Id::Number(n) => n.fmt(f),
+            Id::Text(s) => f.write_str(s),
         }
     }
 }
 
 /// The stored form of an id and the key it is compared by, or `None` if `v` is no id.
-fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Key<'j>)> {
+fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Id<'j>)> {
     match v {
         Json::Number(n) => {
             let u = match n.as_u64() {
@@ -107,14 +102,14 @@ fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Key<'j>)> {
                     f as u64
                 }
             };
-            Some((Id::Number(u), Key::Number(u)))
+            Some((Id::Number(u), Id::Number(u)))
         }
         Json::String(s) if is_numeric_id(s) => {
             let digits = s.trim_start_matches('0');
             let digits = if digits.is_empty() { "0" } else { digits };
-            Some((Id::Text(s), digits.parse().map_or(Key::Text(digits), Key::Number)))
+            Some((Id::Text(s), digits.parse().map_or(Id::Text(digits), Id::Number)))
         }
-        Json::String(s) if is_product_id(s) => Some((Id::Text(s), Key::Text(s))),
+        Json::String(s) if is_product_id(s) => Some((Id::Text(s), Id::Text(s))),
         _ => None,
     }
 }

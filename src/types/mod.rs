@@ -1,9 +1,9 @@
 //! The eighteen OneEntry attribute types: shape checks and canonical stored values.
 //!
-//! Each type family lives in its own file and exposes one `check` function. [`check_value`] is
+//! Each type family lives in its own file and exposes one `check` function. `check_value` is
 //! the single dispatch `match`. A checker receives the entry's `value` (never `null`: clearing
-//! is the engine's business), reports every shape problem it finds through [`Cx`], and returns
-//! the [`Parsed`] value: the canonical JSON to store plus a [`Measure`] that the validators of
+//! is the engine's business), reports every shape problem it finds through `Cx`, and returns
+//! the `Parsed` value: the canonical JSON to store plus a `Measure` that the validators of
 //! [`crate::rules`] read (length, number, instant, files, item count).
 
 mod choice;
