@@ -86,14 +86,11 @@ impl Json<'_> {
             Json::Number(n) => number(out, n),
             Json::String(s) => string(out, s),
             Json::Array(items) => {
-                out.push('[');
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    v.write(out);
+                let mut w = ArrayWriter::new(out);
+                for v in items.iter() {
+                    v.write(w.item());
                 }
-                out.push(']');
+                w.end();
             }
             Json::Object(obj) => {
                 let mut w = ObjectWriter::new(out);
@@ -151,6 +148,36 @@ fn number_len(n: &Number) -> usize {
     let mut count = Count(0);
     let _ = write!(count, "{n}"); // counting cannot fail
     count.0
+}
+
+/// Writes one JSON array element by element: `[`, then the elements, then `]` on
+/// [`ArrayWriter::end`].
+pub(crate) struct ArrayWriter<'o> {
+    out: &'o mut String,
+    empty: bool,
+}
+
+impl<'o> ArrayWriter<'o> {
+    /// Opens an array.
+    pub fn new(out: &'o mut String) -> Self {
+        out.push('[');
+        ArrayWriter { out, empty: true }
+    }
+
+    /// Writes a comma when needed and hands back the text for the next element, which the
+    /// caller must then write, exactly one.
+    pub fn item(&mut self) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out
+    }
+
+    /// Closes the array.
+    pub fn end(self) {
+        self.out.push(']');
+    }
 }
 
 /// Writes one JSON object member by member: `{`, then `"key":value` pairs, then `}` on
@@ -236,6 +263,15 @@ mod tests {
         let mut out = String::new();
         ObjectWriter::new(&mut out).end();
         assert_eq!(out, "{}");
+        let mut out = String::new();
+        let mut w = ArrayWriter::new(&mut out);
+        unsigned(w.item(), 1);
+        w.item().push_str("{}");
+        w.end();
+        assert_eq!(out, "[1,{}]");
+        let mut out = String::new();
+        ArrayWriter::new(&mut out).end();
+        assert_eq!(out, "[]");
     }
 
     proptest::proptest! {

@@ -21,6 +21,7 @@ use std::borrow::Cow;
 
 use serde_json::{Number, Value};
 
+use crate::json::write::ArrayWriter;
 use crate::json::Json;
 use crate::record::StoredValue;
 
@@ -89,14 +90,11 @@ pub(crate) fn check(
             let texts = chosen.iter().map(|&i| attr.options[i].stored().json());
             let capacity = texts.clone().map(|t| t.len() + 1).sum::<usize>() + 2;
             StoredValue::written(capacity, |out| {
-                out.push('[');
-                for (n, text) in texts.enumerate() {
-                    if n > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(text);
+                let mut list = ArrayWriter::new(out);
+                for text in texts {
+                    list.item().push_str(text);
                 }
-                out.push(']');
+                list.end();
             })
         }
     };

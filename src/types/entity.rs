@@ -12,6 +12,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
+use crate::json::write::ArrayWriter;
 use crate::json::{self, Json};
 use crate::record::StoredValue;
 
@@ -38,7 +39,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
 
     let before = cx.out.len();
     let mut stored = String::with_capacity((items.len() * 8).min(1 << 16) + 2);
-    stored.push('[');
+    let mut ids = ArrayWriter::new(&mut stored);
     let mut count = 0usize;
     // A set, not a list: a body can carry hundreds of thousands of ids.
     let mut seen: HashSet<Id<'_>> = HashSet::with_capacity(items.len());
@@ -53,19 +54,16 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
             cx.report(ptr(i), ViolationKind::DuplicateOption(key.to_string()));
             continue;
         }
-        if count > 0 {
-            stored.push(',');
-        }
         count += 1;
         match id {
-            Id::Number(u) => json::write::unsigned(&mut stored, u),
-            Id::Text(s) => json::write::string(&mut stored, s),
+            Id::Number(u) => json::write::unsigned(ids.item(), u),
+            Id::Text(s) => json::write::string(ids.item(), s),
         }
     }
+    ids.end();
     if cx.out.len() != before {
         return None;
     }
-    stored.push(']');
     Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Items(count) })
 }
 

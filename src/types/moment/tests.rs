@@ -215,7 +215,7 @@ mod reference {
     use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, Timelike};
 
     use super::super::calendar::week_of_year;
-    use super::super::render::{MONTHS, WEEKDAYS, WEEKDAYS_MIN};
+    use super::super::render::{english_ordinal, MONTHS, WEEKDAYS, WEEKDAYS_MIN};
     use super::super::{Field, Token};
 
     /// Renders `dt` at its own offset.
@@ -334,21 +334,6 @@ mod reference {
             out.push('0');
         }
         out.push_str(&digits);
-    }
-
-    /// `1st`, `2nd`...
-    fn english_ordinal(n: i64) -> String {
-        let suffix = if (n % 100) / 10 == 1 {
-            "th"
-        } else {
-            match n % 10 {
-                1 => "st",
-                2 => "nd",
-                3 => "rd",
-                _ => "th",
-            }
-        };
-        format!("{n}{suffix}")
     }
 }
 
