@@ -2,18 +2,21 @@
 //! failure. Entries of every touched language are re-ordered by the form's `position`
 //! (attributes the form does not define, dynamic ones, come last, by marker).
 
+use chrono::{DateTime, Utc};
+
 use crate::form::Form;
-use crate::record::{StoredEntry, UserRecord};
+use crate::record::{write_timestamp, StoredEntry, UserRecord};
 use crate::validate::{Plan, Valid};
 
-/// The record after the update: `record` (taken, not copied) with the plan's values moved in, `version` bumped, `updatedAt`
-/// set to `now`. `password_hash` is the hash of the plan's new password, if it has one.
+/// The record after the update: `record` (taken, not copied) with the plan's values moved in,
+/// `version` bumped, `updatedAt` set to `now` (written into the record's own buffer).
+/// `password_hash` is the hash of the plan's new password, if it has one.
 pub(crate) fn apply(
     plan: Valid<Plan<'_>>,
     record: UserRecord,
     form: &Form,
     password_hash: Option<String>,
-    now: &str,
+    now: DateTime<Utc>,
 ) -> UserRecord {
     let plan = plan.into_inner();
     let previous_version = record.version;
@@ -74,9 +77,10 @@ pub(crate) fn apply(
         next.state = state;
     }
     next.version = previous_version + 1;
-    next.updated_at = now.to_owned();
+    next.updated_at.clear();
+    write_timestamp(&mut next.updated_at, now);
     if next.created_at.is_empty() {
-        next.created_at = now.to_owned();
+        next.created_at.clone_from(&next.updated_at);
     }
     next
 }

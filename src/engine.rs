@@ -12,7 +12,7 @@ use crate::decode::decode;
 use crate::error::{Rejection, Violation, ViolationKind};
 use crate::json::Arena;
 use crate::pointer::Pointer;
-use crate::record::{now_rfc3339, UserRecord};
+use crate::record::UserRecord;
 use crate::registry::Registry;
 use crate::store::{StoreError, UserStore};
 use crate::types::Env;
@@ -153,7 +153,7 @@ impl<S: UserStore> Engine<S> {
             }
             let expected_version = record.version;
             let identity_path = plan.get().identity.as_ref().map(|(_, p)| p.clone());
-            let mut next = apply(plan, record, form, password_hash.clone(), &now_rfc3339());
+            let mut next = apply(plan, record, form, password_hash.clone(), chrono::Utc::now());
             if write {
                 match self.store.commit(expected_version, &next) {
                     Ok(()) => {}

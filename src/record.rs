@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -259,12 +260,59 @@ impl UserRecord {
 
 /// The current time as RFC 3339 with milliseconds, UTC (`2024-05-07T21:02:00.000Z`).
 pub(crate) fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    let mut out = String::with_capacity(24);
+    write_timestamp(&mut out, Utc::now());
+    out
+}
+
+/// Appends `t` as RFC 3339 with milliseconds, UTC, exactly as chrono's
+/// `to_rfc3339_opts(SecondsFormat::Millis, true)` writes it, without its formatting machinery
+/// for the years 0 to 9999 (chrono writes the rest, and leap seconds).
+pub(crate) fn write_timestamp(out: &mut String, t: DateTime<Utc>) {
+    let nano = t.nanosecond();
+    let Ok(year @ 0..=9999) = u32::try_from(t.year()) else {
+        out.push_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true));
+        return;
+    };
+    if nano >= 1_000_000_000 {
+        out.push_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true));
+        return;
+    }
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    let fields = [(0..4, year), (5..7, t.month()), (8..10, t.day()), (11..13, t.hour())];
+    let fields = fields.into_iter().chain([(14..16, t.minute()), (17..19, t.second()), (20..23, nano / 1_000_000)]);
+    for (at, mut n) in fields {
+        for digit in text[at].iter_mut().rev() {
+            *digit = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default()); // ASCII
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_written_as_chrono_writes_them() {
+        use chrono::TimeZone;
+        let at = |secs: i64, nano: u32| Utc.timestamp_opt(secs, nano).single().expect("in range");
+        let mut cases = vec![at(0, 0), at(1_700_000_000, 999_999_999), at(253_402_300_799, 5_000_000), at(-1, 1)];
+        cases.extend([at(-62_167_219_200, 0), at(-62_167_219_201, 0), at(253_402_300_800, 0)]); // years 0, -1, 10000
+        cases.push(at(1_483_228_799, 1_500_000_000)); // a leap second
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..2000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let secs = (state >> 11) as i64 % 300_000_000_000 - 70_000_000_000;
+            cases.push(at(secs, (state % 1_000_000_000) as u32));
+        }
+        for t in cases {
+            let mut ours = String::new();
+            write_timestamp(&mut ours, t);
+            assert_eq!(ours, t.to_rfc3339_opts(SecondsFormat::Millis, true));
+        }
+    }
 
     #[test]
     fn password_hash_never_serialized() {
