@@ -18,8 +18,10 @@ use crate::registry::Limits;
 
 /// A decoded `IUserBody`, borrowing from the bytes. Values are still unchecked JSON: checking
 /// needs the form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Body<'a> {
+    /// Where the tree lives; later steps put their own short-lived trees there too.
+    pub arena: &'a Arena,
     /// `formIdentifier`.
     pub form_identifier: &'a str,
     /// `langCode`, when the body gives one.
@@ -121,7 +123,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], arena: &'a Arena, limits: &Limits) -> 
             Some(s)
         }
     };
-    Ok(Body { form_identifier, lang_code, auth, entries, notification, state })
+    Ok(Body { arena, form_identifier, lang_code, auth, entries, notification, state })
 }
 
 fn shape(path: Pointer, what: &str) -> Box<Violation> {

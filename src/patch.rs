@@ -20,12 +20,13 @@ const SCAN_LIMIT: usize = 8;
 /// Applies `patch` (read from the body) to the stored `target`: objects merge key by key,
 /// `null` members delete, anything else replaces. Recursion is bounded by the inputs' depth.
 ///
+/// The stored text is parsed into `arena` (the request's).
+///
 /// `None` when the stored state cannot be read back: nested deeper than 128 levels, which no
 /// body can produce but a record built through the API can hold. The caller refuses the update
 /// then, rather than merging over a state it cannot see.
-pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>) -> Option<StoredValue> {
-    let arena = Arena::with_capacity(target.json().len() + 256);
-    let t = json::parse(target.json().as_bytes(), &arena, MAX_STORED_DEPTH).ok()?;
+pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>, arena: &Arena) -> Option<StoredValue> {
+    let t = json::parse(target.json().as_bytes(), arena, MAX_STORED_DEPTH).ok()?;
     Some(StoredValue::written(target.json().len() + 256, |out| write_merged(out, Some(&t), patch)))
 }
 
@@ -86,7 +87,7 @@ impl<'o, 'a> Lookup<'o, 'a> {
 #[cfg(test)]
 mod tests {
     use super::merge;
-    use crate::json::Json;
+    use crate::json::{Arena, Json};
     use crate::record::StoredValue;
     use serde_json::{json, Map, Value};
 
@@ -111,14 +112,14 @@ mod tests {
     }
 
     fn merged(target: &Value, patch: &Value) -> String {
-        merge(&StoredValue::from_value(target), &Json::from(patch)).expect("readable").json().to_owned()
+        merge(&StoredValue::from_value(target), &Json::from(patch), &Arena::new()).expect("readable").json().to_owned()
     }
 
     #[test]
     fn a_stored_state_too_deep_to_read_is_not_merged_over() {
         let deep = (0..150).fold(json!(1), |v, _| json!([v]));
         let target = StoredValue::from_value(&json!({"keep": "me", "deep": deep}));
-        assert_eq!(merge(&target, &Json::from(&json!({"x": 1}))), None);
+        assert_eq!(merge(&target, &Json::from(&json!({"x": 1})), &Arena::new()), None);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The stored user record (SPEC §5), its values and its public view.
 
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -49,6 +50,9 @@ enum Text {
 /// From this length on, a written text keeps its buffer instead of being copied.
 const LONG_TEXT: usize = 1024;
 
+/// The largest buffer [`StoredValue::written`] keeps for the next value.
+const SCRATCH_KEPT: usize = 4 * LONG_TEXT;
+
 impl StoredValue {
     /// Wraps JSON text the crate wrote itself (see `crate::json::write`).
     pub(crate) fn from_json_text(mut text: String) -> Self {
@@ -64,11 +68,26 @@ impl StoredValue {
         }
     }
 
-    /// Writes a value with `write` (which must append exactly one JSON value).
+    /// Writes a value with `write` (which must append exactly one JSON value). Short texts are
+    /// written into a buffer kept per thread and copied out, so they cost one allocation.
     pub(crate) fn written(capacity: usize, write: impl FnOnce(&mut String)) -> Self {
-        let mut text = String::with_capacity(capacity);
+        thread_local! {
+            static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
+        }
+        // A nested call (none today) would find the cell empty and simply allocate.
+        let mut text = SCRATCH.take();
+        text.clear();
+        text.reserve(capacity);
         write(&mut text);
-        StoredValue::from_json_text(text)
+        if text.len() >= LONG_TEXT {
+            return StoredValue::from_json_text(text);
+        }
+        debug_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(), "not JSON: {text}");
+        let value = StoredValue(Text::Short(Arc::from(text.as_str())));
+        if text.capacity() <= SCRATCH_KEPT {
+            SCRATCH.set(text);
+        }
+        value
     }
 
     /// A JSON string.
@@ -266,11 +285,14 @@ pub(crate) fn now_rfc3339() -> String {
 }
 
 /// Appends `t` as RFC 3339 with milliseconds, UTC, exactly as chrono's
-/// `to_rfc3339_opts(SecondsFormat::Millis, true)` writes it, without its formatting machinery
-/// for the years 0 to 9999 (chrono writes the rest, and leap seconds).
+/// `to_rfc3339_opts(SecondsFormat::Millis, true)` writes it. The years 0 to 9999 are written
+/// here from the Unix timestamp (chrono's field getters and formatting machinery cost more
+/// than the whole of this); chrono writes the rest, and leap seconds.
 pub(crate) fn write_timestamp(out: &mut String, t: DateTime<Utc>) {
-    let nano = t.nanosecond();
-    let Ok(year @ 0..=9999) = u32::try_from(t.year()) else {
+    let nano = t.timestamp_subsec_nanos();
+    let (days, secs) = (t.timestamp().div_euclid(86_400), t.timestamp().rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
         out.push_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true));
         return;
     };
@@ -278,16 +300,30 @@ pub(crate) fn write_timestamp(out: &mut String, t: DateTime<Utc>) {
         out.push_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true));
         return;
     }
+    let secs = secs as u32; // 0..86 400
     let mut text = *b"0000-00-00T00:00:00.000Z";
-    let fields = [(0..4, year), (5..7, t.month()), (8..10, t.day()), (11..13, t.hour())];
-    let fields = fields.into_iter().chain([(14..16, t.minute()), (17..19, t.second()), (20..23, nano / 1_000_000)]);
-    for (at, mut n) in fields {
+    let fields = [(0..4, year), (5..7, month), (8..10, day), (11..13, secs / 3600), (14..16, secs / 60 % 60)];
+    for (at, mut n) in fields.into_iter().chain([(17..19, secs % 60), (20..23, nano / 1_000_000)]) {
         for digit in text[at].iter_mut().rev() {
             *digit = b'0' + (n % 10) as u8;
             n /= 10;
         }
     }
     out.push_str(std::str::from_utf8(&text).unwrap_or_default()); // ASCII
+}
+
+/// The proleptic Gregorian (year, month, day) `days` days after 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, for the range chrono's timestamps span).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11], March first
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ impl<'b> Validator<'_, 'b> {
             }
         }
         match &body.state {
-            Some(patch @ Json::Object(_)) => match patch::merge(&self.record.state, patch) {
+            Some(patch @ Json::Object(_)) => match patch::merge(&self.record.state, patch, body.arena) {
                 Some(merged) => self.plan.state = Some(merged),
                 None => self.out.push(Violation::new(
                     Pointer::root().child("state"),
