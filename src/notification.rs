@@ -56,7 +56,7 @@ pub(crate) enum Feed {
 pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> NotificationPatch {
     let mut patch = NotificationPatch::default();
     let Some(data) = data else { return patch };
-    let base = Pointer::root().child("notificationData");
+    let at = |field: &str| Pointer::root().child("notificationData").child(field); // only on a violation
     match data.get("email") {
         None | Some(Json::Null) => {}
         Some(Json::String(s)) if s.trim().is_empty() => {}
@@ -65,11 +65,11 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
             if is_email(s) {
                 patch.email = Some(s.to_owned());
             } else {
-                out.push(Violation::new(base.child("email"), ViolationKind::Email(s.to_owned())));
+                out.push(Violation::new(at("email"), ViolationKind::Email(s.to_owned())));
             }
         }
         Some(_) => out.push(Violation::new(
-            base.child("email"),
+            at("email"),
             ViolationKind::InvalidValue { expected: "an email address string" },
         )),
     }
@@ -87,10 +87,10 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
                         }
                     }
                     Some(p) => {
-                        out.push(Violation::new(base.child("phonePush").child(i), ViolationKind::Phone(p.to_owned())))
+                        out.push(Violation::new(at("phonePush").child(i), ViolationKind::Phone(p.to_owned())))
                     }
                     None => out.push(Violation::new(
-                        base.child("phonePush").child(i),
+                        at("phonePush").child(i),
                         ViolationKind::InvalidValue { expected: "a phone number string" },
                     )),
                 }
@@ -98,7 +98,7 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
             patch.phone_push = Some(phones);
         }
         Some(_) => out.push(Violation::new(
-            base.child("phonePush"),
+            at("phonePush"),
             ViolationKind::InvalidValue { expected: "an array of phone numbers" },
         )),
     }
@@ -106,9 +106,9 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
         None | Some(Json::Null) => {}
         Some(Json::String(s)) if s.trim().is_empty() => {}
         Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(s.to_string()),
-        Some(Json::String(s)) => out.push(Violation::new(base.child("phoneSMS"), ViolationKind::Phone(s.to_string()))),
+        Some(Json::String(s)) => out.push(Violation::new(at("phoneSMS"), ViolationKind::Phone(s.to_string()))),
         Some(_) => out.push(Violation::new(
-            base.child("phoneSMS"),
+            at("phoneSMS"),
             ViolationKind::InvalidValue { expected: "a phone number string" },
         )),
     }

@@ -301,14 +301,20 @@ pub(crate) fn write_timestamp(out: &mut String, t: DateTime<Utc>) {
         return;
     }
     let secs = secs as u32; // 0..86 400
-    let mut text = *b"0000-00-00T00:00:00.000Z";
-    let fields = [(0..4, year), (5..7, month), (8..10, day), (11..13, secs / 3600), (14..16, secs / 60 % 60)];
-    for (at, mut n) in fields.into_iter().chain([(17..19, secs % 60), (20..23, nano / 1_000_000)]) {
-        for digit in text[at].iter_mut().rev() {
-            *digit = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-    }
+    let millis = nano / 1_000_000;
+    let two = |n: u32| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]; // n < 100
+    let [c1, c2] = two(year / 100);
+    let [y1, y2] = two(year % 100);
+    let [mo1, mo2] = two(month);
+    let [d1, d2] = two(day);
+    let [h1, h2] = two(secs / 3600);
+    let [mi1, mi2] = two(secs / 60 % 60);
+    let [s1, s2] = two(secs % 60);
+    let [ms2, ms3] = two(millis % 100);
+    let ms1 = b'0' + (millis / 100) as u8;
+    let text = [
+        c1, c2, y1, y2, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, b'.', ms1, ms2, ms3, b'Z',
+    ];
     out.push_str(std::str::from_utf8(&text).unwrap_or_default()); // ASCII
 }
 
