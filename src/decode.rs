@@ -87,27 +87,27 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], arena: &'a Arena, limits: &Limits) -> 
         return Err(shape(root, "the body must be a JSON object"));
     };
 
-    let form_identifier = match top.get("formIdentifier").cloned() {
+    let form_identifier = match top.get("formIdentifier").copied() {
         Some(Json::String(s)) if !s.is_empty() => s,
         _ => return Err(Box::new(Violation::new(root.child("formIdentifier"), ViolationKind::MissingFormIdentifier))),
     };
-    let lang_code = match top.get("langCode").cloned() {
+    let lang_code = match top.get("langCode").copied() {
         None | Some(Json::Null) => None,
         Some(Json::String(s)) => Some(s),
         Some(_) => return Err(shape(root.child("langCode"), "langCode must be a string")),
     };
-    let entries = form_data(top.get("formData").cloned().unwrap_or_default(), &root.child("formData"))?;
-    let auth = auth_data(top.get("authData").cloned().unwrap_or_default(), &root.child("authData"))?;
+    let entries = form_data(top.get("formData").copied().unwrap_or_default(), &root.child("formData"))?;
+    let auth = auth_data(top.get("authData").copied().unwrap_or_default(), &root.child("authData"))?;
     let count = entries.len() + auth.len();
     if count > limits.max_entries {
         return Err(Box::new(Violation::new(root, ViolationKind::TooManyEntries { count, limit: limits.max_entries })));
     }
-    let notification = match top.get("notificationData").cloned() {
+    let notification = match top.get("notificationData").copied() {
         None | Some(Json::Null) => None,
         Some(Json::Object(m)) => Some(m),
         Some(_) => return Err(shape(root.child("notificationData"), "notificationData must be an object")),
     };
-    let state = match top.get("state").cloned() {
+    let state = match top.get("state").copied() {
         None | Some(Json::Null) => None,
         Some(s) => {
             // Compact text is never longer than the text read, but for numbers (`1e15` prints
@@ -217,7 +217,7 @@ fn entry<'a>(m: Object<'a>, lang: Option<&'a str>, path: Pointer) -> Result<Entr
         Some(Json::String(s)) if !s.is_empty() => s,
         _ => return Err(shape(path.child("marker"), "an entry's marker must be a non-empty string")),
     };
-    Ok(Entry { lang, marker, kind: m.get("type").cloned(), value: m.get("value").cloned(), path })
+    Ok(Entry { lang, marker, kind: m.get("type").copied(), value: m.get("value").copied(), path })
 }
 
 fn auth_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<AuthEntry<'a>>, Box<Violation>> {
@@ -244,7 +244,7 @@ fn auth_data<'a>(v: Json<'a>, path: &Pointer) -> Result<Vec<AuthEntry<'a>>, Box<
             Some(Json::String(s)) if !s.is_empty() => s,
             _ => return Err(shape(p.child("marker"), "an authData marker must be a non-empty string")),
         };
-        out.push(AuthEntry { marker, value: m.get("value").cloned(), path: p });
+        out.push(AuthEntry { marker, value: m.get("value").copied(), path: p });
     }
     Ok(out)
 }

@@ -68,10 +68,9 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
                 out.push(Violation::new(at("email"), ViolationKind::Email(s.to_owned())));
             }
         }
-        Some(_) => out.push(Violation::new(
-            at("email"),
-            ViolationKind::InvalidValue { expected: "an email address string" },
-        )),
+        Some(_) => {
+            out.push(Violation::new(at("email"), ViolationKind::InvalidValue { expected: "an email address string" }))
+        }
     }
     match data.get("phonePush") {
         None | Some(Json::Null) => {}
@@ -86,9 +85,7 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
                             phones.push(p.to_owned());
                         }
                     }
-                    Some(p) => {
-                        out.push(Violation::new(at("phonePush").child(i), ViolationKind::Phone(p.to_owned())))
-                    }
+                    Some(p) => out.push(Violation::new(at("phonePush").child(i), ViolationKind::Phone(p.to_owned()))),
                     None => out.push(Violation::new(
                         at("phonePush").child(i),
                         ViolationKind::InvalidValue { expected: "a phone number string" },
@@ -107,10 +104,9 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
         Some(Json::String(s)) if s.trim().is_empty() => {}
         Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(s.to_string()),
         Some(Json::String(s)) => out.push(Violation::new(at("phoneSMS"), ViolationKind::Phone(s.to_string()))),
-        Some(_) => out.push(Violation::new(
-            at("phoneSMS"),
-            ViolationKind::InvalidValue { expected: "a phone number string" },
-        )),
+        Some(_) => {
+            out.push(Violation::new(at("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" }))
+        }
     }
     patch
 }

@@ -313,7 +313,8 @@ pub(crate) fn write_timestamp(out: &mut String, t: DateTime<Utc>) {
     let [ms2, ms3] = two(millis % 100);
     let ms1 = b'0' + (millis / 100) as u8;
     let text = [
-        c1, c2, y1, y2, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, b'.', ms1, ms2, ms3, b'Z',
+        c1, c2, y1, y2, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2, b'.', ms1, ms2, ms3,
+        b'Z',
     ];
     out.push_str(std::str::from_utf8(&text).unwrap_or_default()); // ASCII
 }

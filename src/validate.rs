@@ -12,7 +12,6 @@ use crate::error::{Violation, ViolationKind};
 use crate::form::{Attribute, Form};
 use crate::identity;
 use crate::json::{Arena, Json};
-use bumpalo::collections::Vec as ArenaVec;
 use crate::notification::{self, Feed, NotificationPatch};
 use crate::patch;
 use crate::pointer::Pointer;
@@ -20,6 +19,7 @@ use crate::record::{StoredValue, UserRecord};
 use crate::registry::Registry;
 use crate::rules::Rules;
 use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed};
+use bumpalo::collections::Vec as ArenaVec;
 
 /// What an update changes.
 #[derive(Debug, Clone, Default, PartialEq)]

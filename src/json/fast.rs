@@ -8,11 +8,11 @@
 //! it). Whatever it accepts, it reads as `serde_json` would: a differential property test in
 //! `super` holds the two to the same answers.
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use bumpalo::collections::Vec as ArenaVec;
 
-use super::{Arena, Json, Object};
+use super::{Arena, Json, Num, Object};
 
 /// Never recurse deeper than this, whatever the configured limit (`serde_json`'s own limit).
 const MAX_RECURSION: usize = 128;
@@ -146,7 +146,7 @@ impl<'a> Parser<'a> {
             match self.next()? {
                 b',' => {}
                 b']' => {
-                    let items = self.arena.alloc_slice_clone(self.items.get(base..)?);
+                    let items = self.arena.alloc_slice_copy(self.items.get(base..)?);
                     self.items.truncate(base);
                     return Some(Json::Array(items));
                 }
@@ -278,10 +278,10 @@ impl<'a> Parser<'a> {
         // `-0` is a float for serde_json, and longer integers may not fit.
         if plain && digits.len() <= 18 && !(negative && digits == "0") {
             let n: u64 = digits.parse().ok()?;
-            return Some(Json::Number(if negative { Number::from(-(n as i64)) } else { Number::from(n) }));
+            return Some(Json::Number(if negative { Num::NegInt(-(n as i64)) } else { Num::PosInt(n) }));
         }
         match serde_json::from_str::<Value>(self.text.get(start..self.i)?).ok()? {
-            Value::Number(n) => Some(Json::Number(n)),
+            Value::Number(n) => Some(Json::Number(Num::from(&n))),
             _ => None,
         }
     }

@@ -17,7 +17,10 @@
 //! [`write`]; messages print a value the same way.
 
 mod fast;
+mod number;
 pub(crate) mod write;
+
+pub(crate) use number::Num;
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -27,13 +30,13 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 #[cfg(test)]
 use serde_json::Map;
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 /// Where a parsed [`Json`] tree lives.
 pub(crate) type Arena = bumpalo::Bump;
 
-/// A JSON value borrowing from the parsed bytes and its [`Arena`]. Cloning is shallow.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A JSON value borrowing from the parsed bytes and its [`Arena`]. `Copy`: a copy is shallow.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) enum Json<'a> {
     /// `null`
     #[default]
@@ -41,7 +44,7 @@ pub(crate) enum Json<'a> {
     /// `true` / `false`
     Bool(bool),
     /// A number, exactly as `serde_json` reads it.
-    Number(Number),
+    Number(Num),
     /// A string (borrowed from the input when it had no escapes).
     String(&'a str),
     /// An array.
@@ -92,11 +95,11 @@ impl<'a> Object<'a> {
             !slice.iter().all(|(k, _)| seen.insert(*k))
         };
         if !has_dup {
-            return Object(arena.alloc_slice_clone(slice));
+            return Object(arena.alloc_slice_copy(slice));
         }
         let mut out: indexmap::IndexMap<&'a str, Json<'a>> = indexmap::IndexMap::with_capacity(slice.len());
         for (k, v) in slice {
-            out.insert(k, v.clone());
+            out.insert(k, *v);
         }
         Object(arena.alloc_slice_fill_iter(out))
     }
@@ -134,13 +137,13 @@ impl<'a> Json<'a> {
 
     /// The value as `serde_json::Value` (tests compare with `serde_json`'s reading).
     #[cfg(test)]
-    pub fn to_value(&self) -> Value {
+    pub fn to_value(self) -> Value {
         match self {
             Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => Value::Number(n.clone()),
-            Json::String(s) => Value::String((*s).to_owned()),
-            Json::Array(a) => Value::Array(a.iter().map(Json::to_value).collect()),
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => Value::Number(n.to_number()),
+            Json::String(s) => Value::String(s.to_owned()),
+            Json::Array(a) => Value::Array(a.iter().map(|v| v.to_value()).collect()),
             Json::Object(o) => Value::Object(o.to_map()),
         }
     }
@@ -151,7 +154,7 @@ impl Serialize for Json<'_> {
         match self {
             Json::Null => s.serialize_unit(),
             Json::Bool(b) => s.serialize_bool(*b),
-            Json::Number(n) => n.serialize(s),
+            Json::Number(n) => n.to_number().serialize(s),
             Json::String(v) => s.serialize_str(v),
             Json::Array(a) => {
                 let mut seq = s.serialize_seq(Some(a.len()))?;
@@ -178,7 +181,7 @@ impl<'a> Json<'a> {
         match v {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
-            Value::Number(n) => Json::Number(n.clone()),
+            Value::Number(n) => Json::Number(n.into()),
             Value::String(s) => Json::String(s),
             Value::Array(a) => Json::Array(arena.alloc_slice_fill_iter(a.iter().map(|v| Json::from_value(v, arena)))),
             Value::Object(o) => Json::Object(Object(
@@ -277,7 +280,7 @@ impl<'de> Visitor<'de> for Seed<'_, 'de> {
     }
 
     fn visit_f64<E>(self, n: f64) -> Result<Json<'de>, E> {
-        Ok(Number::from_f64(n).map_or(Json::Null, Json::Number))
+        Ok(if n.is_finite() { Json::Number(Num::Float(n)) } else { Json::Null })
     }
 
     fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Json<'de>, E> {
@@ -408,7 +411,7 @@ mod tests {
         let j = parse(br#"{"a":1,"b":2,"a":3}"#, test_arena(), 8).unwrap();
         let keys: Vec<_> = j.as_object().unwrap().iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["a", "b"]);
-        assert_eq!(j.as_object().unwrap().get("a"), Some(&Json::Number(3.into())));
+        assert_eq!(j.as_object().unwrap().get("a"), Some(&Json::Number(Num::PosInt(3))));
         let many: String =
             format!("{{{}}}", (0..40).map(|i| format!("\"k{}\":{i}", i % 20)).collect::<Vec<_>>().join(","));
         same_as_value(&many);

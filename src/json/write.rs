@@ -8,9 +8,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Number;
-
-use super::{fast, Json};
+use super::{fast, Json, Num};
 
 /// Appends `s` as a JSON string literal.
 pub(crate) fn string(out: &mut String, s: &str) {
@@ -53,8 +51,17 @@ pub(crate) fn string(out: &mut String, s: &str) {
 }
 
 /// Appends a number as `serde_json` prints it.
-pub(crate) fn number(out: &mut String, n: &Number) {
-    let _ = write!(out, "{n}"); // writing to a String cannot fail
+pub(crate) fn number(out: &mut String, n: Num) {
+    match n {
+        Num::PosInt(u) => unsigned(out, u),
+        Num::NegInt(i) => {
+            out.push('-');
+            unsigned(out, i.unsigned_abs());
+        }
+        Num::Float(_) => {
+            let _ = write!(out, "{n}"); // writing to a String cannot fail
+        }
+    }
 }
 
 /// Appends an unsigned integer.
@@ -83,7 +90,7 @@ impl Json<'_> {
             Json::Null => out.push_str("null"),
             Json::Bool(true) => out.push_str("true"),
             Json::Bool(false) => out.push_str("false"),
-            Json::Number(n) => number(out, n),
+            Json::Number(n) => number(out, *n),
             Json::String(s) => string(out, s),
             Json::Array(items) => {
                 let mut w = ArrayWriter::new(out);
@@ -110,7 +117,7 @@ impl Json<'_> {
         match self {
             Json::Null | Json::Bool(true) => 4,
             Json::Bool(false) => 5,
-            Json::Number(n) => number_len(n),
+            Json::Number(n) => number_len(*n),
             Json::String(s) => string_len(s),
             Json::Array(items) => {
                 2 + items.len().saturating_sub(1) + items.iter().map(Json::serialized_len).sum::<usize>()
@@ -137,7 +144,7 @@ fn string_len(s: &str) -> usize {
 }
 
 /// The length of [`number`]'s output.
-fn number_len(n: &Number) -> usize {
+fn number_len(n: Num) -> usize {
     struct Count(usize);
     impl std::fmt::Write for Count {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {

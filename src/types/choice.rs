@@ -19,10 +19,10 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use crate::json::write::ArrayWriter;
-use crate::json::Json;
+use crate::json::{Json, Num};
 use crate::record::StoredValue;
 
 use super::{AttrType, Cx, Measure, Parsed};
@@ -126,7 +126,7 @@ fn choice_key<'j>(choice: &'j Json<'_>, ptr: impl Fn() -> Pointer, cx: &mut Cx<'
 fn json_key<'j>(v: &'j Json<'_>) -> Option<Cow<'j, str>> {
     match v {
         Json::String(s) => Some(Cow::Borrowed(*s)),
-        Json::Number(n) => Some(Cow::Owned(js_number(n))),
+        Json::Number(n) => Some(Cow::Owned(js_number(*n))),
         _ => None,
     }
 }
@@ -137,14 +137,14 @@ fn json_key<'j>(v: &'j Json<'_>) -> Option<Cow<'j, str>> {
 pub(crate) fn value_key(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(js_number(n)),
+        Value::Number(n) => Some(js_number(n.into())),
         _ => None,
     }
 }
 
 /// A JSON number written as JavaScript's `Number.prototype.toString()` writes it (ECMA-262
 /// `Number::toString`), except that JSON integers beyond 2^53 are written exactly.
-pub(crate) fn js_number(n: &Number) -> String {
+pub(crate) fn js_number(n: Num) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();
     }

@@ -7,8 +7,6 @@
 
 use std::borrow::Cow;
 
-use serde_json::Number;
-
 use crate::json::{self, Json};
 use crate::record::StoredValue;
 
@@ -53,10 +51,10 @@ pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<
         Num::Int(i) => (StoredValue::integer(i), i as f64),
         Num::Float(f, text) => {
             let f = if f == 0.0 { 0.0 } else { f };
-            match Number::from_f64(f) {
-                Some(_) if f.fract() == 0.0 && f.abs() < 9.0e15 => (StoredValue::integer(f as i64), f),
-                Some(n) => (StoredValue::written(24, |out| json::write::number(out, &n)), f),
-                None => {
+            match f.is_finite() {
+                true if f.fract() == 0.0 && f.abs() < 9.0e15 => (StoredValue::integer(f as i64), f),
+                true => (StoredValue::written(24, |out| json::write::number(out, json::Num::Float(f))), f),
+                false => {
                     cx.report(path.clone(), ViolationKind::NumberRange(text));
                     return None;
                 }
