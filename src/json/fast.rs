@@ -57,7 +57,16 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    #[inline(always)]
     fn skip_ws(&mut self) {
+        // Compact JSON has none: one test, and the loop only when there is some.
+        if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.skip_ws_run();
+        }
+    }
+
+    #[inline(never)]
+    fn skip_ws_run(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
             self.i += 1;
         }
@@ -155,23 +164,32 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A string starting at the opening quote: borrowed when it has no escape.
+    /// A string starting at the opening quote: borrowed when it has no escape. The common
+    /// case (no escape) is inlined into its callers; escapes go to [`Parser::escaped_string`].
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
-        self.i += 1; // `"`
-        let start = self.i;
-        self.i = plain_run_end(self.b, self.i);
+        let start = self.i + 1; // after `"`
+        let mut i = plain_run_end(self.b, start);
         loop {
-            match *self.b.get(self.i)? {
+            match *self.b.get(i)? {
                 b'"' => {
-                    let s = self.text.get(start..self.i)?;
-                    self.i += 1;
-                    return Some(s);
+                    self.i = i + 1;
+                    return self.text.get(start..i);
                 }
                 b'\\' => break,
                 0..=0x1f => return None,
-                _ => self.i += 1,
+                _ => i += 1,
             }
         }
+        self.i = i;
+        self.escaped_string(start)
+    }
+
+    /// The rest of a string from its first backslash (at `self.i`), `start` being where its
+    /// text began: unescaped into the arena.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize) -> Option<&'a str> {
         let mut out = std::mem::take(&mut self.scratch);
         out.clear();
         out.push_str(self.text.get(start..self.i)?);
