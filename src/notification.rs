@@ -27,16 +27,16 @@ pub(crate) struct NotificationPatch {
 }
 
 impl NotificationPatch {
-    /// Applies the patch to stored notification data.
-    pub fn apply(&self, to: &mut NotificationData) {
-        if let Some(e) = &self.email {
-            to.email = Some(e.clone());
+    /// Applies the patch to stored notification data (its strings move in).
+    pub fn apply(self, to: &mut NotificationData) {
+        if let Some(e) = self.email {
+            to.email = Some(e);
         }
-        if let Some(p) = &self.phone_push {
-            to.phone_push = p.clone();
+        if let Some(p) = self.phone_push {
+            to.phone_push = p;
         }
-        if let Some(s) = &self.phone_sms {
-            to.phone_sms = Some(s.clone());
+        if let Some(s) = self.phone_sms {
+            to.phone_sms = Some(s);
         }
     }
 }

@@ -36,7 +36,7 @@ impl Pointer {
     /// The pointer to `segment` inside this one (`~` and `/` are escaped as RFC 6901 says).
     pub fn child(&self, segment: impl Segment) -> Pointer {
         let mut p = self.clone();
-        p.push_str("/");
+        p.push_byte(b'/');
         segment.push_escaped(&mut p);
         p
     }
@@ -47,6 +47,18 @@ impl Pointer {
             // Always valid: only whole `str`s are ever appended.
             Repr::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default(),
             Repr::Heap(s) => s,
+        }
+    }
+
+    /// Appends the ASCII byte `c`.
+    fn push_byte(&mut self, c: u8) {
+        debug_assert!(c.is_ascii());
+        match &mut self.0 {
+            Repr::Inline { len, bytes } if usize::from(*len) < INLINE => {
+                bytes[usize::from(*len)] = c;
+                *len += 1;
+            }
+            _ => self.push_str(char::from(c).encode_utf8(&mut [0; 4])),
         }
     }
 
@@ -120,6 +132,9 @@ pub trait Segment {
 
 impl Segment for str {
     fn push_escaped(&self, out: &mut Pointer) {
+        if !self.bytes().any(|b| b == b'~' || b == b'/') {
+            return out.push_str(self); // the usual key
+        }
         let mut rest = self;
         while let Some(at) = rest.bytes().position(|b| b == b'~' || b == b'/') {
             out.push_str(&rest[..at]);
@@ -155,7 +170,7 @@ macro_rules! integer_segments {
             fn push_escaped(&self, out: &mut Pointer) {
                 #[allow(unused_comparisons)] // unsigned types are never negative
                 if *self < 0 {
-                    out.push_str("-");
+                    out.push_byte(b'-');
                 }
                 // Every magnitude of these types fits a u64 (i64::MIN's is 2^63).
                 push_decimal(out, (*self as i128).unsigned_abs() as u64);

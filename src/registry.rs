@@ -91,7 +91,9 @@ impl Default for RegistryOptions {
 /// Every form, compiled, with the options and the shared HTML sanitizer.
 #[derive(Debug)]
 pub struct Registry {
-    forms: IndexMap<String, Form>,
+    /// Forms by identifier, sorted. Hashed with foldhash, as a form's attributes are: the keys
+    /// come from the configuration, and a body only looks them up.
+    forms: IndexMap<String, Form, foldhash::fast::RandomState>,
     options: RegistryOptions,
     sanitizer: Sanitizer,
 }
@@ -107,7 +109,7 @@ impl Registry {
         let sanitizer = Sanitizer::default();
         let captcha = StaticTokens::default();
         let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut compiled: IndexMap<String, Form> = IndexMap::new();
+        let mut compiled: IndexMap<String, Form, foldhash::fast::RandomState> = IndexMap::default();
         let mut sources: IndexMap<String, String> = IndexMap::new();
         for (source, json) in forms {
             let source = source.as_ref();

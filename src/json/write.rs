@@ -213,15 +213,26 @@ impl<'o> ObjectWriter<'o> {
         self.out
     }
 
-    /// A string member.
-    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
-        string(self.key(key), value);
+    /// Writes `"name":` for a name the code knows (`fullDate`, `params`...), which needs no
+    /// escaping, and hands back the text for the value, as [`ObjectWriter::key`] does.
+    pub fn field(&mut self, name: &'static str) -> &mut String {
+        debug_assert!(name.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\'), "{name} needs escaping");
+        self.out.push_str(if self.empty { "\"" } else { ",\"" });
+        self.empty = false;
+        self.out.push_str(name);
+        self.out.push_str("\":");
+        self.out
+    }
+
+    /// A string member under a known name.
+    pub fn str(&mut self, name: &'static str, value: &str) -> &mut Self {
+        string(self.field(name), value);
         self
     }
 
-    /// A member whose value is already JSON text.
-    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
-        self.key(key).push_str(json);
+    /// A member under a known name whose value is already JSON text.
+    pub fn raw(&mut self, name: &'static str, json: &str) -> &mut Self {
+        self.field(name).push_str(json);
         self
     }
 
@@ -264,9 +275,10 @@ mod tests {
         let mut out = String::new();
         let mut w = ObjectWriter::new(&mut out);
         w.str("a", "1").raw("b", "[2]");
-        unsigned(w.key("c"), 3);
+        unsigned(w.field("c"), 3);
+        string(w.key("d\"e"), "f");
         w.end();
-        assert_eq!(out, r#"{"a":"1","b":[2],"c":3}"#);
+        assert_eq!(out, r#"{"a":"1","b":[2],"c":3,"d\"e":"f"}"#);
         let mut out = String::new();
         ObjectWriter::new(&mut out).end();
         assert_eq!(out, "{}");

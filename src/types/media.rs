@@ -194,11 +194,11 @@ fn one_file<'a>(image: bool, item: &Json<'a>, ptr: Pointer, out: &mut String, cx
     let (filename, link, host, size) = (filename?, link?, host?, size?);
     let mut obj = ObjectWriter::new(out);
     obj.str("filename", filename).str("downloadLink", link);
-    json::write::unsigned(obj.key("size"), size);
+    json::write::unsigned(obj.field("size"), size);
     if image {
         obj.str("previewLink", preview);
         if let Some(compressed) = params {
-            let mut kept = ObjectWriter::new(obj.key("params"));
+            let mut kept = ObjectWriter::new(obj.field("params"));
             if let Some(b) = compressed {
                 kept.raw("isImageCompressed", if b { "true" } else { "false" });
             }

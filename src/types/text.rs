@@ -113,7 +113,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
             obj.str("mdValue", md);
         }
         if let Some(params) = &params {
-            let mut kept = ObjectWriter::new(obj.key("params"));
+            let mut kept = ObjectWriter::new(obj.field("params"));
             for (key, v) in params {
                 v.write(kept.key(key));
             }
