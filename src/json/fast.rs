@@ -315,8 +315,10 @@ impl<'a> Parser<'a> {
 }
 
 /// Where the run of string bytes starting at `from` that need no attention ends: the index of
-/// the first `"`, `\\` or control byte, or a little before it (callers finish byte by byte).
-/// Eight bytes at a time, with the usual SWAR tricks.
+/// the first `"`, `\\` or control byte, or a little before it when fewer than eight bytes are
+/// left (callers finish byte by byte). Eight bytes at a time, with the usual SWAR tricks: the
+/// lowest byte each test flags is exact (a borrow only runs upwards), so the first special
+/// byte of a word is found without a byte loop.
 pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -329,8 +331,9 @@ pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
         let quote = has_zero(w ^ (ONES * u64::from(b'"')));
         let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
         let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-        if quote | backslash | control != 0 {
-            break;
+        let special = quote | backslash | control;
+        if special != 0 {
+            return i + (special.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -356,5 +359,20 @@ mod tests {
             }
         }
         assert_eq!(plain_run_end(&[b'a'; 20], 0), 16);
+    }
+
+    #[test]
+    fn plain_runs_stop_exactly_at_the_first_special_byte_of_a_word() {
+        for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
+            for at in 0..16 {
+                let mut b = vec![b'x'; 24];
+                b[at] = special;
+                b[(at + 3).min(23)] = b'"'; // a later special byte changes nothing
+                assert_eq!(plain_run_end(&b, 0), at, "special {special} at {at}");
+            }
+        }
+        // Bytes that look special after a borrow: 0x80..0xff, 0x20, 0x21, 0x5d.
+        let tricky: Vec<u8> = [0xff, 0x80, 0x20, 0x21, 0x5d, 0x23, b'"', 0x01].to_vec();
+        assert_eq!(plain_run_end(&tricky, 0), 6);
     }
 }
