@@ -26,7 +26,7 @@ const SCAN_LIMIT: usize = 8;
 /// body can produce but a record built through the API can hold. The caller refuses the update
 /// then, rather than merging over a state it cannot see.
 pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>, arena: &Arena) -> Option<StoredValue> {
-    let t = json::parse(target.json().as_bytes(), arena, MAX_STORED_DEPTH).ok()?;
+    let t = json::parse_str(target.json(), arena, MAX_STORED_DEPTH).ok()?;
     Some(StoredValue::written(target.json().len() + 256, |out| write_merged(out, Some(&t), patch)))
 }
 

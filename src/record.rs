@@ -175,7 +175,7 @@ impl fmt::Debug for StoredValue {
 impl Serialize for StoredValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let arena = json::Arena::with_capacity(self.json().len());
-        match json::parse(self.json().as_bytes(), &arena, usize::MAX) {
+        match json::parse_str(self.json(), &arena, usize::MAX) {
             Ok(tree) => tree.serialize(s),
             Err(_) => Err(serde::ser::Error::custom("a stored value nests deeper than 128 levels")),
         }

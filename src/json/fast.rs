@@ -1,11 +1,11 @@
 //! The fast path of [`super::parse`]: a small recursive-descent parser for the JSON that
 //! clients actually send.
 //!
-//! It answers `None` (and [`super::parse`] falls back to `serde_json`, which then decides and
-//! words any error) for anything outside its subset: invalid UTF-8, malformed input, nesting at
-//! the depth limit or beyond 128, lone surrogates, and numbers other than plain integers (those
-//! it hands to `serde_json` one by one, so every number reads exactly as `serde_json` reads
-//! it). Whatever it accepts, it reads as `serde_json` would: a differential property test in
+//! It reads text (its caller checks UTF-8) and answers `None` (and [`super::parse`] falls back
+//! to `serde_json`, which then decides and words any error) for anything outside its subset:
+//! malformed input, nesting at the depth limit or beyond 128, lone surrogates, and numbers
+//! other than plain integers (those it hands to `serde_json` one by one, so every number reads
+//! exactly as `serde_json` reads it). Whatever it accepts, it reads as `serde_json` would: a differential property test in
 //! `super` holds the two to the same answers.
 
 use serde_json::Value;
@@ -17,12 +17,11 @@ use super::{Arena, Json, Num, Object};
 /// Never recurse deeper than this, whatever the configured limit (`serde_json`'s own limit).
 const MAX_RECURSION: usize = 128;
 
-/// Parses `bytes` if it is plain JSON nesting less than `max_depth` deep; `None` otherwise.
-pub(super) fn parse<'a>(bytes: &'a [u8], arena: &'a Arena, max_depth: usize) -> Option<Json<'a>> {
-    let text = std::str::from_utf8(bytes).ok()?;
+/// Parses `text` if it is plain JSON nesting less than `max_depth` deep; `None` otherwise.
+pub(super) fn parse<'a>(text: &'a str, arena: &'a Arena, max_depth: usize) -> Option<Json<'a>> {
     // The stacks start at about the number of members a body of this size holds, so they
     // rarely grow (each growth copies the whole stack).
-    let cap = (bytes.len() / 48).clamp(8, 512);
+    let cap = (text.len() / 48).clamp(8, 512);
     let mut p = Parser {
         text,
         b: text.as_bytes(),

@@ -212,10 +212,18 @@ pub(crate) enum ParseError {
 /// Parses `bytes` as one JSON document whose arrays and objects nest at most `max_depth` deep
 /// (the document's own object or array is level 1).
 pub(crate) fn parse<'a>(bytes: &'a [u8], arena: &'a Arena, max_depth: usize) -> Result<Json<'a>, ParseError> {
-    if let Some(v) = fast::parse(bytes, arena, max_depth) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return by_serde(bytes, arena, max_depth); // which words the error
+    };
+    parse_str(text, arena, max_depth)
+}
+
+/// [`parse`] for text already known to be UTF-8 (stored values), without checking it again.
+pub(crate) fn parse_str<'a>(text: &'a str, arena: &'a Arena, max_depth: usize) -> Result<Json<'a>, ParseError> {
+    if let Some(v) = fast::parse(text, arena, max_depth) {
         return Ok(v);
     }
-    by_serde(bytes, arena, max_depth)
+    by_serde(text.as_bytes(), arena, max_depth)
 }
 
 /// [`parse`] by `serde_json`: the reference the fast path is held to, and the one that words
@@ -370,7 +378,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn same_as_value(text: &str) {
-        let fast = fast::parse(text.as_bytes(), test_arena(), 128);
+        let fast = fast::parse(text, test_arena(), 128);
         let reference = by_serde(text.as_bytes(), test_arena(), 128);
         match (&fast, &reference) {
             (Some(f), Ok(r)) => assert_eq!(f, r, "{text}"),
@@ -445,7 +453,7 @@ mod tests {
             r#" { "a" : [ 1 , -2 , 0 , 123456789012345678 , true , false , null , "" ] } "#,
             r#"["\u00e9\ud83d\ude00\n\t\"\\\/\b\f\r", "é😀"]"#,
         ] {
-            assert!(fast::parse(text.as_bytes(), test_arena(), 32).is_some(), "{text}");
+            assert!(fast::parse(text, test_arena(), 32).is_some(), "{text}");
             same_as_value(text);
         }
         for text in ["-0", "1.5", "1e3", "12345678901234567890", "-1234567890123456789", "-0.0", "1E+2"] {
@@ -474,12 +482,12 @@ mod tests {
             "1 2",
             "\u{feff}1",
         ] {
-            assert!(fast::parse(refused.as_bytes(), test_arena(), 32).is_none(), "{refused}");
+            assert!(fast::parse(refused, test_arena(), 32).is_none(), "{refused}");
             same_as_value(refused);
         }
-        assert!(fast::parse(b"\"\xff\"", test_arena(), 32).is_none());
+        assert!(matches!(parse(b"\"\xff\"", test_arena(), 32), Err(ParseError::Malformed(_))), "invalid UTF-8");
         let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
-        assert!(fast::parse(deep.as_bytes(), test_arena(), 1000).is_none(), "recursion is capped at 128");
+        assert!(fast::parse(&deep, test_arena(), 1000).is_none(), "recursion is capped at 128");
     }
 
     /// Any JSON value, as text.
@@ -512,7 +520,7 @@ mod tests {
         fn any_value_reads_back_like_serde_json(v in any_json(), pretty in any::<bool>()) {
             let text = if pretty { serde_json::to_string_pretty(&v) } else { serde_json::to_string(&v) };
             let text = text.expect("a Value serialises");
-            prop_assert!(fast::parse(text.as_bytes(), test_arena(), 128).is_some(), "{}", text);
+            prop_assert!(fast::parse(&text, test_arena(), 128).is_some(), "{}", text);
             same_as_value(&text);
         }
 
@@ -524,7 +532,7 @@ mod tests {
             if let Ok(text) = std::str::from_utf8(&bytes) {
                 same_as_value(text);
             } else {
-                prop_assert!(fast::parse(&bytes, test_arena(), 128).is_none());
+                prop_assert!(matches!(parse(&bytes, test_arena(), 128), Err(ParseError::Malformed(_))));
             }
         }
     }

@@ -69,8 +69,16 @@ pub(crate) fn unsigned(out: &mut String, n: u64) {
     out.push_str(decimal(n, &mut [0; 20]));
 }
 
-/// `n` in decimal, written at the end of `digits` (twenty digits hold any `u64`).
+/// `n` in decimal, written at the end of `digits` (twenty digits hold any `u64`); numbers below
+/// 100 (indices, counts) come from a table.
 pub(crate) fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
+    const SMALL: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+                         40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+                         8081828384858687888990919293949596979899";
+    if n < 100 {
+        let at = 2 * n as usize + usize::from(n < 10); // one digit below 10
+        return SMALL.get(at..2 * n as usize + 2).unwrap_or_default();
+    }
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -246,6 +254,13 @@ impl<'o> ObjectWriter<'o> {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
+
+    #[test]
+    fn decimals_are_to_string() {
+        for n in (0..1000).chain([9_999, 10_000, 123_456_789, u64::MAX - 1, u64::MAX]) {
+            assert_eq!(decimal(n, &mut [0; 20]), n.to_string());
+        }
+    }
 
     fn written(v: &Value) -> String {
         let mut out = String::new();
