@@ -35,8 +35,21 @@ pub struct StoredEntry {
 /// The text is always one valid JSON value. Two stored values are equal when they hold the
 /// same JSON value: the same text, or texts that parse to equal values (a store such as
 /// PostgreSQL's `jsonb` may hand object keys back in its own order).
-#[derive(Clone)]
 pub struct StoredValue(Text);
+
+impl Clone for StoredValue {
+    fn clone(&self) -> Self {
+        StoredValue(self.0.clone())
+    }
+
+    /// Leaves `self` alone when it already shares `source`'s text: no reference count touched
+    /// (a store writing back a record copies every unchanged value this way).
+    fn clone_from(&mut self, source: &Self) {
+        if !self.shares_text_with(source) {
+            *self = source.clone();
+        }
+    }
+}
 
 /// The text of a stored value. Short texts are copied once into a shared `str`; long ones
 /// (a text attribute's HTML, say) keep the buffer they were written into, so they are never
@@ -109,6 +122,16 @@ impl StoredValue {
     pub fn from_value(value: &Value) -> Self {
         // Serialising a `Value` cannot fail: its keys are strings and its numbers finite.
         StoredValue::from_json_text(serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned()))
+    }
+
+    /// True when both hold the very same shared text (a copy of one another), not merely
+    /// equal text.
+    pub(crate) fn shares_text_with(&self, other: &StoredValue) -> bool {
+        match (&self.0, &other.0) {
+            (Text::Short(a), Text::Short(b)) => Arc::ptr_eq(a, b),
+            (Text::Long(a), Text::Long(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
     }
 
     /// The JSON text.
@@ -336,6 +359,20 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clone_from_repoints_only_changed_text() {
+        let a = StoredValue::string("a");
+        let mut b = a.clone();
+        b.clone_from(&a);
+        assert!(b.shares_text_with(&a));
+        let c = StoredValue::string("a"); // equal, not shared
+        b.clone_from(&c);
+        assert!(b.shares_text_with(&c) && !b.shares_text_with(&a) && b == a);
+        let long = StoredValue::string(&"x".repeat(LONG_TEXT));
+        b.clone_from(&long);
+        assert!(b.shares_text_with(&long) && b == long);
+    }
 
     #[test]
     fn timestamps_are_written_as_chrono_writes_them() {

@@ -1,7 +1,7 @@
 //! An in-memory [`UserStore`]: a mutex around two ordered maps (records and the identity index).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
@@ -120,7 +120,7 @@ fn assign_record(dst: &mut UserRecord, src: &UserRecord) {
     dst.notification_data.email.clone_from(email);
     dst.notification_data.phone_push.clone_from(phone_push);
     dst.notification_data.phone_sms.clone_from(phone_sms);
-    dst.state = state.clone(); // shared, never copied
+    dst.state.clone_from(state); // shared, never copied
     dst.version = *version;
     dst.created_at.clone_from(created_at);
     dst.updated_at.clone_from(updated_at);
@@ -138,9 +138,15 @@ fn assign_form_data(dst: &mut IndexMap<String, Vec<StoredEntry>>, src: &IndexMap
         dst.truncate(src.len());
         for (dst, src) in dst.iter_mut().zip(src) {
             let StoredEntry { marker, kind, value } = src;
-            dst.marker.clone_from(marker);
-            dst.kind.clone_from(kind);
-            dst.value = value.clone(); // values are shared, never copied
+            // Shared text is only re-pointed when it changed: an unchanged field (most of
+            // them, since `src` was read from this store) costs no reference-count update.
+            if !Arc::ptr_eq(&dst.marker, marker) {
+                dst.marker = Arc::clone(marker);
+            }
+            if !Arc::ptr_eq(&dst.kind, kind) {
+                dst.kind = Arc::clone(kind);
+            }
+            dst.value.clone_from(value);
         }
         let kept = dst.len();
         dst.extend(src.iter().skip(kept).cloned());
