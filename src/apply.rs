@@ -40,7 +40,11 @@ pub(crate) fn apply(
             let at = entries.iter().position(|e| *e.marker == *c.marker);
             match (c.value, at) {
                 (Some(v), Some(i)) => {
-                    entries[i].value = v;
+                    // A value sent again unchanged keeps the stored (shared) text, which a
+                    // store then has no reason to touch.
+                    if entries[i].value.json() != v.json() {
+                        entries[i].value = v;
+                    }
                     if *entries[i].kind != *c.kind {
                         entries[i].kind = c.kind.into();
                     }

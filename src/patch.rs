@@ -20,14 +20,16 @@ const SCAN_LIMIT: usize = 8;
 /// Applies `patch` (read from the body) to the stored `target`: objects merge key by key,
 /// `null` members delete, anything else replaces. Recursion is bounded by the inputs' depth.
 ///
-/// The stored text is parsed into `arena` (the request's).
+/// The stored text is parsed into `arena` (the request's). A merge that changes nothing hands
+/// back `target` itself, shared.
 ///
 /// `None` when the stored state cannot be read back: nested deeper than 128 levels, which no
 /// body can produce but a record built through the API can hold. The caller refuses the update
 /// then, rather than merging over a state it cannot see.
 pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>, arena: &Arena) -> Option<StoredValue> {
     let t = json::parse_str(target.json(), arena, MAX_STORED_DEPTH).ok()?;
-    Some(StoredValue::written(target.json().len() + 256, |out| write_merged(out, Some(&t), patch)))
+    let capacity = target.json().len() + 256;
+    Some(StoredValue::written_unless_same(target, capacity, |out| write_merged(out, Some(&t), patch)))
 }
 
 /// Writes `merge(target, patch)`; `None` is an absent target.
