@@ -126,6 +126,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], arena: &'a Arena, limits: &Limits) -> 
     Ok(Body { arena, form_identifier, lang_code, auth, entries, notification, state })
 }
 
+#[cold]
 fn shape(path: Pointer, what: &str) -> Box<Violation> {
     Box::new(Violation::new(path, ViolationKind::InvalidShape(what.to_owned())))
 }

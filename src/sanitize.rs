@@ -596,12 +596,30 @@ fn visible_len(s: &str) -> usize {
         i = find_class(b, i, C_STOP).unwrap_or(b.len());
         match b.get(i) {
             Some(b' ') if i > 0 && b.get(i + 1).is_some_and(|&c| CLASS[usize::from(c)] & C_STOP == 0) => i += 1,
-            Some(&c) if c >= 0x80 => match s[i..].chars().next() {
-                Some(ch) if !ch.is_whitespace() && !ch.is_control() => i += ch.len_utf8(),
-                _ => return i,
+            // Most scripts' characters are never whitespace nor control: their lead byte alone
+            // says so (`s` is UTF-8, so the whole character follows).
+            Some(&c) if c >= 0x80 => match always_visible_width(c) {
+                0 => match s[i..].chars().next() {
+                    Some(ch) if !ch.is_whitespace() && !ch.is_control() => i += ch.len_utf8(),
+                    _ => return i,
+                },
+                width => i += width,
             },
             _ => return i,
         }
+    }
+}
+
+/// The width of a UTF-8 character whose lead byte is `lead` when every character with that
+/// lead byte is neither whitespace nor a control character (U+00C0–U+07FF, U+0800–U+0FFF,
+/// U+4000–U+FFFF, beyond U+FFFF); 0 when the character itself must be looked at (the lead
+/// bytes of U+0080–U+00BF, U+1000–U+3FFF, which hold NEL, NBSP, U+1680, U+2000–U+3000).
+fn always_visible_width(lead: u8) -> usize {
+    match lead {
+        0xC3..=0xDF => 2,
+        0xE0 | 0xE4..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 0,
     }
 }
 

@@ -246,6 +246,7 @@ impl<'b> Validator<'_, 'b> {
         }
     }
 
+    #[cold]
     fn report(&mut self, path: Pointer, marker: &str, kind: ViolationKind) {
         self.out.push(Violation::new(path, kind).with_marker(marker));
     }

@@ -17,30 +17,31 @@ pub(crate) fn string(out: &mut String, s: &str) {
     let b = s.as_bytes();
     let mut run = 0;
     let mut i = fast::plain_run_end(b, 0);
-    while i < b.len() {
-        let c = b[i];
-        let short = match c {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => {
-                i += 1;
-                continue;
-            }
+    while let Some(&c) = b.get(i) {
+        // The second character of the escape: `n` for `\n`; `u` for `\u00xx`; 0 for none.
+        let escape = match c {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            0x08 => b'b',
+            0x0c => b'f',
+            0..=0x1f => b'u',
+            _ => 0,
         };
+        if escape == 0 {
+            i += 1; // only in the last bytes, which `plain_run_end` leaves to us
+            continue;
+        }
         out.push_str(&s[run..i]); // `c` is ASCII, so `i` is a char boundary
-        if short.is_empty() {
+        out.push('\\');
+        out.push(char::from(escape));
+        if escape == b'u' {
             const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
+            out.push_str("00");
             out.push(char::from(HEX[usize::from(c >> 4)]));
             out.push(char::from(HEX[usize::from(c & 0xf)]));
-        } else {
-            out.push_str(short);
         }
         i += 1;
         run = i;

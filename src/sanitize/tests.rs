@@ -208,3 +208,20 @@ fn hostile_sizes_do_not_panic_or_go_quadratic() {
     }
     assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
 }
+
+/// `always_visible_width` vouches only for characters that really are neither whitespace nor
+/// control: checked over every code point.
+#[test]
+fn lead_bytes_vouch_only_for_visible_characters() {
+    for c in (0x80..=0x10_FFFFu32).filter_map(char::from_u32) {
+        let mut utf8 = [0; 4];
+        let bytes = c.encode_utf8(&mut utf8).as_bytes();
+        match super::always_visible_width(bytes[0]) {
+            0 => {}
+            width => {
+                assert_eq!(width, bytes.len(), "{c:?}");
+                assert!(!c.is_whitespace() && !c.is_control(), "{c:?}");
+            }
+        }
+    }
+}

@@ -202,12 +202,15 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// Records a violation at `path` about this entry's marker.
+    /// Records a violation at `path` about this entry's marker. Cold: the happy path never
+    /// reports, and its code stays together without the reporting blocks.
+    #[cold]
     pub fn report(&mut self, path: Pointer, kind: ViolationKind) {
         self.out.push(Violation::new(path, kind).with_marker(self.marker));
     }
 
     /// Records a violation whose message the form may have replaced with `customErrorText`.
+    #[cold]
     pub fn report_custom(&mut self, path: Pointer, kind: ViolationKind, custom: Option<&str>) {
         let mut v = Violation::new(path, kind).with_marker(self.marker);
         v.custom_message = custom.map(str::to_owned);
