@@ -8,19 +8,18 @@ use crate::form::Form;
 use crate::record::{write_timestamp, StoredEntry, UserRecord};
 use crate::validate::{Plan, Valid};
 
-/// The record after the update: `record` (taken, not copied) with the plan's values moved in,
+/// Turns `next` (the stored record) into the record after the update, in place: the plan's values moved in,
 /// `version` bumped, `updatedAt` set to `now` (written into the record's own buffer).
 /// `password_hash` is the hash of the plan's new password, if it has one.
 pub(crate) fn apply(
     plan: Valid<Plan<'_>>,
-    record: UserRecord,
+    next: &mut UserRecord,
     form: &Form,
     password_hash: Option<String>,
     now: DateTime<Utc>,
-) -> UserRecord {
+) {
     let plan = plan.into_inner();
-    let previous_version = record.version;
-    let mut next = record;
+    let previous_version = next.version;
     let mut touched: Vec<&str> = Vec::new();
     // Changes come grouped by language: the list of the last one is found again by index.
     let mut last: Option<(&str, usize)> = None;
@@ -86,7 +85,6 @@ pub(crate) fn apply(
     if next.created_at.is_empty() {
         next.created_at.clone_from(&next.updated_at);
     }
-    next
 }
 
 /// Sort key of a stored entry: the form's position, then unknown (dynamic) markers by name.

@@ -114,9 +114,10 @@ impl<S: UserStore> Engine<S> {
             return Err(reject(root(), ViolationKind::OtherUser));
         }
         let storage = |e: StoreError| reject(root(), ViolationKind::Storage(e.to_string()));
+        let read =
+            || self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound));
         // 3030 comes before any body-level 3024, so the record is looked up first.
-        let mut first_read =
-            Some(self.store.get(target).map_err(storage)?.ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?);
+        let mut record = read()?;
         // The body's parsed tree (and the stored state's, for the merge) lives here: one
         // allocation, freed at once when the request ends. A tree takes about two to three
         // times its text (`benches/data`'s bodies fit in the first chunk); only a body of
@@ -129,16 +130,10 @@ impl<S: UserStore> Engine<S> {
         })?;
         let env = Env { sanitizer: self.registry.sanitizer(), captcha: self.captcha.as_ref() };
         let mut password_hash: Option<String> = None;
-        for _ in 0..self.max_attempts {
-            // A retry starts from a fresh read.
-            let record = match first_read.take() {
-                Some(r) => r,
-                None => self
-                    .store
-                    .get(target)
-                    .map_err(storage)?
-                    .ok_or_else(|| reject(root(), ViolationKind::UserNotFound))?,
-            };
+        for attempt in 0..self.max_attempts {
+            if attempt > 0 {
+                record = read()?; // a retry starts from a fresh read
+            }
             if record.form_identifier != form.identifier {
                 let kind = ViolationKind::FormMismatch {
                     stored: record.form_identifier.clone(),
@@ -158,9 +153,10 @@ impl<S: UserStore> Engine<S> {
             }
             let expected_version = record.version;
             let identity_path = plan.get().identity.as_ref().map(|(_, p)| p.clone());
-            let mut next = apply(plan, record, form, password_hash.clone(), chrono::Utc::now());
+            // In place: the record is large, and every move of it is a copy.
+            apply(plan, &mut record, form, password_hash.clone(), chrono::Utc::now());
             if write {
-                match self.store.commit(expected_version, &next) {
+                match self.store.commit(expected_version, &record) {
                     Ok(()) => {}
                     Err(StoreError::Conflict) => continue,
                     Err(StoreError::IdentityTaken(key)) => {
@@ -173,8 +169,8 @@ impl<S: UserStore> Engine<S> {
                     Err(e) => return Err(storage(e)),
                 }
             }
-            next.password_hash = None;
-            return Ok(next);
+            record.password_hash = None;
+            return Ok(record);
         }
         Err(reject(root(), ViolationKind::Conflict(self.max_attempts)))
     }
