@@ -28,8 +28,40 @@ const SCAN_LIMIT: usize = 8;
 /// then, rather than merging over a state it cannot see.
 pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>, arena: &Arena) -> Option<StoredValue> {
     let t = json::parse_str(target.json(), arena, MAX_STORED_DEPTH).ok()?;
+    if changes_nothing(&t, patch) {
+        return Some(target.clone()); // a client re-sending the state it read
+    }
     let capacity = target.json().len() + 256;
     Some(StoredValue::written_unless_same(target, capacity, |out| write_merged(out, Some(&t), patch)))
+}
+
+/// True when merging `patch` into the object `target` would write `target`'s own text back:
+/// every `null` member of the patch is absent from the target, every other one present with
+/// the same value (objects member by member, recursively; anything else identical, objects
+/// inside arrays in the same key order). Conservative: `false` only costs the full merge.
+fn changes_nothing(target: &Json<'_>, patch: &Json<'_>) -> bool {
+    let (Json::Object(t), Json::Object(p)) = (target, patch) else { return false };
+    if p.len() > SCAN_LIMIT {
+        return false; // no quadratic scan: large patches take the merge, which sorts
+    }
+    p.iter().all(|(k, pv)| match (t.get(k), pv) {
+        (None, Json::Null) => true,
+        (Some(_), Json::Null) | (None, _) => false, // a deletion, an addition
+        (Some(tv), Json::Object(_)) => changes_nothing(tv, pv),
+        (Some(tv), _) => identical(tv, pv),
+    })
+}
+
+/// The same JSON, objects compared member by member in order (the parser has resolved
+/// duplicate keys). Recursion is bounded by the inputs' depth.
+fn identical(a: &Json<'_>, b: &Json<'_>) -> bool {
+    match (a, b) {
+        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(x, y)| identical(x, y)),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|((kx, x), (ky, y))| kx == ky && identical(x, y))
+        }
+        _ => a == b,
+    }
 }
 
 /// Writes `merge(target, patch)`; `None` is an absent target.
@@ -143,6 +175,23 @@ mod tests {
     }
 
     #[test]
+    fn patches_that_change_nothing() {
+        use super::changes_nothing;
+        let t = json!({"onboarding": {"step": 3, "done": false, "gone": null}, "theme": "dark", "tags": [{"a": 1, "b": 2}]});
+        let unchanged = |p: Value| changes_nothing(&Json::from(&t), &Json::from(&p));
+        assert!(!unchanged(t.clone()), "re-sending a null deletes it");
+        assert!(unchanged(json!({"theme": "dark", "absent": null, "onboarding": {"step": 3}})));
+        assert!(unchanged(json!({"tags": [{"a": 1, "b": 2}]})));
+        assert!(!unchanged(json!({"tags": [{"b": 2, "a": 1}]})), "arrays are written as sent");
+        assert!(!unchanged(json!({"theme": "light"})));
+        assert!(!unchanged(json!({"onboarding": {"gone": null}})), "a stored null is deleted");
+        assert!(!unchanged(json!({"new": 1})));
+        assert!(!unchanged(json!({"theme": {"x": 1}})));
+        assert!(!unchanged(json!({"onboarding": {"step": 3.0}})), "3.0 is written as 3.0");
+        assert!(!changes_nothing(&Json::from(&json!([1])), &Json::from(&json!({}))));
+    }
+
+    #[test]
     fn key_order_is_serde_json_maps_order() {
         let t = json!({"a": 1, "b": 2, "c": 3});
         let p = json!({"d": 4, "b": null, "a": {"x": 1}});
@@ -181,6 +230,16 @@ mod tests {
             let mut want = t.clone();
             reference(&mut want, &p);
             proptest::prop_assert_eq!(merged(&t, &p), serde_json::to_string(&want).unwrap());
+        }
+
+        /// The shortcut only fires when the full merge would give the stored text back.
+        #[test]
+        fn a_patch_that_changes_nothing_is_seen_as_such(t in value(), p in value()) {
+            for p in [&p, &t] {
+                if super::changes_nothing(&Json::from(&t), &Json::from(p)) {
+                    proptest::prop_assert_eq!(merged(&t, p), serde_json::to_string(&t).unwrap(), "{} + {}", t, p);
+                }
+            }
         }
     }
 }
