@@ -7,8 +7,9 @@
 //! what the machine does to one contender it does to the others. The figure is the median of
 //! the rounds' ratios, with the middle half of them beside it.
 //!
-//! `cargo bench --bench paired` (≈ 30 s). The contenders are `benches/common/floors.rs`'s,
-//! the engine's update is `Engine::update` on a `MemoryStore`, as in the criterion bench.
+//! `cargo bench --bench paired` (≈ 10 s; `-- small` for one body). The contenders are
+//! `benches/common/floors.rs`'s, the engine's update is `Engine::update` on a `MemoryStore`,
+//! as in the criterion bench.
 
 use std::hint::black_box;
 use std::sync::Arc;

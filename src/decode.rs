@@ -338,7 +338,8 @@ mod tests {
                 }
             }
         }
-        assert!(worst.0 < STATE_GROWTH as f64 / 1.5, "{worst:?}");
+        assert!(worst.0 < 5.0, "less than fivefold, as `decode` says: {worst:?}");
+        assert!(5.0 < STATE_GROWTH as f64);
         // Beyond the skip, a state that grows past the limit is measured and refused.
         let limits = Limits { max_state_bytes: 8 * 64, ..Limits::default() };
         let grown = format!("{{\"formIdentifier\":\"r\",\"state\":[{}1e15]}}", "1e15,".repeat(30));

@@ -121,9 +121,11 @@ impl<S: UserStore> Engine<S> {
         // The body's parsed tree (and the stored state's, for the merge) lives here: one
         // allocation, freed at once when the request ends. A tree takes about two to three
         // times its text (`benches/data`'s bodies fit in the first chunk); only a body of
-        // tiny values needs more, and the size limit bounds what is reserved up front.
+        // tiny values needs more. A body over the size limit, which `decode` refuses before
+        // parsing, reserves nothing.
         let limits = &self.registry.options().limits;
-        let arena = Arena::with_capacity(req.body.len().min(limits.max_body_bytes) * ARENA_PER_BODY_BYTE + 1024);
+        let within = if req.body.len() <= limits.max_body_bytes { req.body.len() } else { 0 };
+        let arena = Arena::with_capacity(within * ARENA_PER_BODY_BYTE + 1024);
         let body = decode(req.body, &arena, limits).map_err(|v| Rejection::new(vec![*v]))?;
         let form = self.registry.form(body.form_identifier).ok_or_else(|| {
             reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.to_string()))

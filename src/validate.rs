@@ -135,6 +135,7 @@ impl<'b> Seen<'b> {
 
     /// Marks attribute `index` (of `count`) as seen in `lang`; true if it was not yet.
     fn attribute(&mut self, lang: &'b str, index: usize, count: usize) -> bool {
+        debug_assert!(index < count, "attribute {index} of {count}: it would mark another language's flag");
         let row = match self.last {
             Some((last, row)) if last == lang => row,
             _ => {

@@ -366,7 +366,7 @@ mod tests {
             for at in 0..16 {
                 let mut b = vec![b'x'; 24];
                 b[at] = special;
-                b[(at + 3).min(23)] = b'"'; // a later special byte changes nothing
+                b[at + 3] = b'"'; // a later special byte changes nothing
                 assert_eq!(plain_run_end(&b, 0), at, "special {special} at {at}");
             }
         }
