@@ -84,13 +84,6 @@ impl StoredValue {
     /// Writes a value with `write` (which must append exactly one JSON value). Short texts are
     /// written into a buffer kept per thread and copied out, so they cost one allocation.
     pub(crate) fn written(capacity: usize, write: impl FnOnce(&mut String)) -> Self {
-        let value = StoredValue::written_with(capacity, write, |_| true);
-        value.unwrap_or_else(StoredValue::null) // never: `keep` always answers true
-    }
-
-    /// Writes a value with `write` into the per-thread buffer, then makes it a stored value
-    /// if `keep` (shown the text) says so.
-    fn written_with(capacity: usize, write: impl FnOnce(&mut String), keep: impl FnOnce(&str) -> bool) -> Option<Self> {
         thread_local! {
             static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
         }
@@ -99,26 +92,15 @@ impl StoredValue {
         text.clear();
         text.reserve(capacity);
         write(&mut text);
+        if text.len() >= LONG_TEXT {
+            return StoredValue::from_json_text(text);
+        }
         debug_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(), "not JSON: {text}");
-        let value = match keep(&text) {
-            false => None,
-            true if text.len() >= LONG_TEXT => return Some(StoredValue::from_json_text(text)),
-            true => Some(StoredValue(Text::Short(Arc::from(text.as_str())))),
-        };
+        let value = StoredValue(Text::Short(Arc::from(text.as_str())));
         if text.capacity() <= SCRATCH_KEPT {
             SCRATCH.set(text);
         }
         value
-    }
-
-    /// [`StoredValue::written`], but `previous` itself (shared, nothing allocated) when the text
-    /// written is exactly its text: an update that re-sends a value keeps the stored one.
-    pub(crate) fn written_unless_same(
-        previous: &StoredValue,
-        capacity: usize,
-        write: impl FnOnce(&mut String),
-    ) -> Self {
-        StoredValue::written_with(capacity, write, |text| text != previous.json()).unwrap_or_else(|| previous.clone())
     }
 
     /// A JSON string.
@@ -333,14 +315,10 @@ pub(crate) fn write_timestamp(out: &mut String, t: DateTime<Utc>) {
     let nano = t.timestamp_subsec_nanos();
     let (days, secs) = (t.timestamp().div_euclid(86_400), t.timestamp().rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
-    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+    let (Ok(year @ 0..=9999), 0..=999_999_999) = (u32::try_from(year), nano) else {
         out.push_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true));
         return;
     };
-    if nano >= 1_000_000_000 {
-        out.push_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true));
-        return;
-    }
     let secs = secs as u32; // 0..86 400
     let millis = nano / 1_000_000;
     let two = |n: u32| [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]; // n < 100

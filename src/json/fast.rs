@@ -5,8 +5,8 @@
 //! to `serde_json`, which then decides and words any error) for anything outside its subset:
 //! malformed input, nesting at the depth limit or beyond 128, lone surrogates, and numbers
 //! other than plain integers (those it hands to `serde_json` one by one, so every number reads
-//! exactly as `serde_json` reads it). Whatever it accepts, it reads as `serde_json` would: a differential property test in
-//! `super` holds the two to the same answers.
+//! exactly as `serde_json` reads it). Whatever it accepts, it reads as `serde_json` would: a
+//! differential property test in `super` holds the two to the same answers.
 
 use serde_json::Value;
 

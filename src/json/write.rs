@@ -166,6 +166,13 @@ fn number_len(n: Num) -> usize {
     count.0
 }
 
+/// The `,` before every element or member but the first of its container.
+fn comma_unless_first(out: &mut String, first: &mut bool) {
+    if !std::mem::replace(first, false) {
+        out.push(',');
+    }
+}
+
 /// Writes one JSON array element by element: `[`, then the elements, then `]` on
 /// [`ArrayWriter::end`].
 pub(crate) struct ArrayWriter<'o> {
@@ -183,10 +190,7 @@ impl<'o> ArrayWriter<'o> {
     /// Writes a comma when needed and hands back the text for the next element, which the
     /// caller must then write, exactly one.
     pub fn item(&mut self) -> &mut String {
-        if !self.empty {
-            self.out.push(',');
-        }
-        self.empty = false;
+        comma_unless_first(self.out, &mut self.empty);
         self.out
     }
 
@@ -213,10 +217,7 @@ impl<'o> ObjectWriter<'o> {
     /// Writes `"key":` (after a comma when needed) and hands back the text for the value,
     /// which the caller must then write, exactly one.
     pub fn key(&mut self, key: &str) -> &mut String {
-        if !self.empty {
-            self.out.push(',');
-        }
-        self.empty = false;
+        comma_unless_first(self.out, &mut self.empty);
         string(self.out, key);
         self.out.push(':');
         self.out
@@ -226,8 +227,8 @@ impl<'o> ObjectWriter<'o> {
     /// escaping, and hands back the text for the value, as [`ObjectWriter::key`] does.
     pub fn field(&mut self, name: &'static str) -> &mut String {
         debug_assert!(name.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\'), "{name} needs escaping");
-        self.out.push_str(if self.empty { "\"" } else { ",\"" });
-        self.empty = false;
+        comma_unless_first(self.out, &mut self.empty);
+        self.out.push('"');
         self.out.push_str(name);
         self.out.push_str("\":");
         self.out

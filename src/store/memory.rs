@@ -140,16 +140,19 @@ fn assign_form_data(dst: &mut IndexMap<String, Vec<StoredEntry>>, src: &IndexMap
             let StoredEntry { marker, kind, value } = src;
             // Shared text is only re-pointed when it changed: an unchanged field (most of
             // them, since `src` was read from this store) costs no reference-count update.
-            if !Arc::ptr_eq(&dst.marker, marker) {
-                dst.marker = Arc::clone(marker);
-            }
-            if !Arc::ptr_eq(&dst.kind, kind) {
-                dst.kind = Arc::clone(kind);
-            }
-            dst.value.clone_from(value);
+            repoint(&mut dst.marker, marker);
+            repoint(&mut dst.kind, kind);
+            dst.value.clone_from(value); // the same, for values
         }
         let kept = dst.len();
         dst.extend(src.iter().skip(kept).cloned());
+    }
+}
+
+/// `*dst = src.clone()`, unless `dst` already shares `src`'s text.
+fn repoint(dst: &mut Arc<str>, src: &Arc<str>) {
+    if !Arc::ptr_eq(dst, src) {
+        *dst = Arc::clone(src);
     }
 }
 

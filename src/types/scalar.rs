@@ -51,13 +51,14 @@ pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<
         Num::Int(i) => (StoredValue::integer(i), i as f64),
         Num::Float(f, text) => {
             let f = if f == 0.0 { 0.0 } else { f };
-            match f.is_finite() {
-                true if f.fract() == 0.0 && f.abs() < 9.0e15 => (StoredValue::integer(f as i64), f),
-                true => (StoredValue::written(24, |out| json::write::number(out, json::Num::Float(f))), f),
-                false => {
-                    cx.report(path.clone(), ViolationKind::NumberRange(text));
-                    return None;
-                }
+            if !f.is_finite() {
+                cx.report(path.clone(), ViolationKind::NumberRange(text));
+                return None;
+            }
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                (StoredValue::integer(f as i64), f)
+            } else {
+                (StoredValue::written(24, |out| json::write::number(out, json::Num::Float(f))), f)
             }
         }
     };
