@@ -50,36 +50,34 @@ pub(super) enum Depends {
 }
 
 impl Depends {
-    /// What identifies the output at the local time `local_secs` (seconds from the UTC date's
-    /// midnight, offset applied): equal keys render equal text. `None` when nothing but the
-    /// offset itself identifies it.
-    fn key(self, local_secs: i64) -> Option<i64> {
+    /// The local times (seconds from the UTC date's midnight, offset applied) that render as
+    /// `local_secs` does at this resolution, as a half-open span: one division here, and a try
+    /// at another offset is then told apart by two comparisons. `None` when nothing but the
+    /// offset itself identifies the output.
+    fn span(self, local_secs: i64) -> Option<(i64, i64)> {
         let unit = match self {
-            Depends::Nothing => return Some(0),
+            Depends::Nothing => return Some((i64::MIN, i64::MAX)),
             Depends::Day => SECS_PER_DAY,
             Depends::Hour => 3_600,
             Depends::Minute => 60,
             Depends::Second => 1,
             Depends::Offset => return None,
         };
-        Some(local_secs.div_euclid(unit))
+        let start = local_secs - local_secs.rem_euclid(unit);
+        Some((start, start.saturating_add(unit)))
     }
 }
 
-/// Why one try of [`Format::matches_at_some_offset`] failed.
+/// Why one try of [`Format::matches_at_some_offset`] failed: the local times at which the text
+/// rendered up to the differing token is the same ([`Depends::span`] at the offset tried).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Failure {
-    /// What the text rendered up to the differing token depends on.
-    depends: Depends,
-    /// Its key ([`Depends::key`]) at the offset tried.
-    key: Option<i64>,
-}
+struct Failure(Option<(i64, i64)>);
 
 impl Failure {
     /// True when a try at the local time `local_secs` renders the same text up to the
     /// differing token, and so fails the same way.
     fn recurs_at(self, local_secs: i64) -> bool {
-        self.key.is_some() && self.depends.key(local_secs) == self.key
+        matches!(self.0, Some((start, end)) if start <= local_secs && local_secs < end)
     }
 }
 
@@ -117,7 +115,7 @@ impl Format {
                 None if expect.rest.is_empty() => return None,
                 None => self.depends, // `sent` is longer
             };
-            Some(Failure { depends, key: depends.key(local_secs) })
+            Some(Failure(depends.span(local_secs)))
         };
         let Some(own_failure) = try_at(own) else { return true };
         let mut last_failure = own_failure;
