@@ -41,8 +41,8 @@ fn main() {
     let validator = jsonschema::validator_for(&schema).expect("the exported schema compiles");
     let sanitizer = ammonia::Builder::default();
 
-    println!("| body | update / parse | update / jsonschema | update / (parse + text) |");
-    println!("|---|---:|---:|---:|");
+    println!("| body | update / parse | update / jsonschema | update / (parse + text) | µs: update, parse, text |");
+    println!("|---|---:|---:|---:|---:|");
     for name in BODIES.into_iter().filter(|b| filter.is_empty() || filter.iter().any(|f| b.contains(f.as_str()))) {
         let bytes = floors::body(name).unwrap_or_else(|e| panic!("{e}"));
         let value: Value = serde_json::from_slice(&bytes).expect("bench bodies are JSON");
@@ -82,7 +82,14 @@ fn main() {
             format!("{:.2} ({:.2}–{:.2})", r[r.len() / 2], r[r.len() / 4], r[r.len() * 3 / 4])
         };
         let text = if has_text { ratio(&|t| t[1] + t[3]) } else { "–".into() };
-        println!("| {name} | {} | {} | {text} |", ratio(&|t| t[1]), ratio(&|t| t[2]));
+        // The medians of each contender's own times, to see which side of a ratio moved.
+        let micros = |i: usize| {
+            let mut t: Vec<f64> = per_round.iter().filter_map(|t| t.get(i).copied()).collect();
+            t.sort_by(f64::total_cmp);
+            t.get(t.len() / 2).map_or("–".into(), |ns| format!("{:.1}", ns / 1000.0))
+        };
+        let times = format!("{}, {}, {}", micros(0), micros(1), micros(3));
+        println!("| {name} | {} | {} | {text} | {times} |", ratio(&|t| t[1]), ratio(&|t| t[2]));
     }
 }
 

@@ -212,7 +212,9 @@ pub(crate) enum ParseError {
 /// Parses `bytes` as one JSON document whose arrays and objects nest at most `max_depth` deep
 /// (the document's own object or array is level 1).
 pub(crate) fn parse<'a>(bytes: &'a [u8], arena: &'a Arena, max_depth: usize) -> Result<Json<'a>, ParseError> {
-    let Ok(text) = std::str::from_utf8(bytes) else {
+    // SIMD: a body in a language other than English is mostly multi-byte characters, which
+    // std's check takes a byte at a time.
+    let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
         return by_serde(bytes, arena, max_depth); // which words the error
     };
     parse_str(text, arena, max_depth)
