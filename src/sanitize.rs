@@ -453,25 +453,49 @@ fn md_options() -> Options {
 /// The events of `md`, made safe as [`Sanitizer::render_markdown`] describes: raw HTML becomes
 /// text (an HTML block a paragraph), and a link or image whose destination fails
 /// [`url_allowed`] loses its start and end (its content stays).
-fn safe_events(md: &str) -> impl Iterator<Item = Event<'_>> {
-    // One entry per open link/image: whether its start tag was kept (so the matching end
-    // tag is kept or dropped too). Links and images can nest (an image inside a link).
-    let mut kept: Vec<bool> = Vec::new();
-    Parser::new_ext(md, md_options()).filter_map(move |ev| match ev {
-        Event::Html(s) | Event::InlineHtml(s) => Some(Event::Text(s)),
-        Event::Start(Tag::HtmlBlock) => Some(Event::Start(Tag::Paragraph)),
-        Event::End(TagEnd::HtmlBlock) => Some(Event::End(TagEnd::Paragraph)),
-        Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-            let ok = match &tag {
-                Tag::Link { dest_url: d, .. } | Tag::Image { dest_url: d, .. } => url_allowed(d),
-                _ => false,
-            };
-            kept.push(ok);
-            ok.then_some(Event::Start(tag))
+fn safe_events(md: &str) -> SafeEvents<'_> {
+    SafeEvents { parser: Parser::new_ext(md, md_options()), kept: Vec::new() }
+}
+
+/// The iterator of [`safe_events`]. A loop of its own rather than a `filter_map`: events are
+/// large, and the adapter's fold copied each one several times over.
+struct SafeEvents<'a> {
+    parser: Parser<'a>,
+    /// One entry per open link/image: whether its start tag was kept (so the matching end
+    /// tag is kept or dropped too). Links and images can nest (an image inside a link).
+    kept: Vec<bool>,
+}
+
+impl<'a> Iterator for SafeEvents<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            return Some(match self.parser.next()? {
+                Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+                Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+                Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+                Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let ok = match &tag {
+                        Tag::Link { dest_url: d, .. } | Tag::Image { dest_url: d, .. } => url_allowed(d),
+                        _ => false,
+                    };
+                    self.kept.push(ok);
+                    if !ok {
+                        continue;
+                    }
+                    Event::Start(tag)
+                }
+                Event::End(end @ (TagEnd::Link | TagEnd::Image)) => {
+                    if !self.kept.pop().unwrap_or(false) {
+                        continue;
+                    }
+                    Event::End(end)
+                }
+                other => other,
+            });
         }
-        Event::End(end @ (TagEnd::Link | TagEnd::Image)) => kept.pop().unwrap_or(false).then_some(Event::End(end)),
-        other => Some(other),
-    })
+    }
 }
 
 /// Block elements: their start and end break the line in [`Sanitizer::html_to_plain`].

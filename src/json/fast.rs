@@ -314,11 +314,40 @@ impl<'a> Parser<'a> {
 }
 
 /// Where the run of string bytes starting at `from` that need no attention ends: the index of
-/// the first `"`, `\\` or control byte, or a little before it when fewer than eight bytes are
-/// left (callers finish byte by byte). Eight bytes at a time, with the usual SWAR tricks: the
-/// lowest byte each test flags is exact (a borrow only runs upwards), so the first special
-/// byte of a word is found without a byte loop.
+/// the first `"`, `\\` or control byte, or a little before it when fewer than sixteen bytes are
+/// left (callers finish byte by byte). Sixteen bytes at a time with SSE2, which every x86-64
+/// has (`safe_arch` wraps the intrinsics without `unsafe`): three comparisons, one mask, and
+/// the mask's lowest bit is the first special byte.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
+    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+    let quote = set_splat_i8_m128i(b'"' as i8);
+    let backslash = set_splat_i8_m128i(b'\\' as i8);
+    let last_control = set_splat_i8_m128i(0x1f);
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 16).and_then(|c| <&[u8; 16]>::try_from(c).ok()) {
+        let v = load_unaligned_m128i(chunk);
+        // A byte is a control byte when the larger of it and 0x1f is 0x1f.
+        let special = cmp_eq_mask_i8_m128i(v, quote)
+            | cmp_eq_mask_i8_m128i(v, backslash)
+            | cmp_eq_mask_i8_m128i(max_u8_m128i(v, last_control), last_control);
+        let mask = move_mask_i8_m128i(special);
+        if mask != 0 {
+            return i + mask.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    i
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+pub(super) use swar_run_end as plain_run_end;
+
+/// [`plain_run_end`] elsewhere (and in tests everywhere): eight bytes at a time, with the usual
+/// SWAR tricks (the lowest byte each test flags is exact, since a borrow only runs upwards),
+/// and a little before the special byte when fewer than eight bytes are left.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn swar_run_end(b: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
@@ -341,37 +370,51 @@ pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_run_end;
+    use super::{plain_run_end, swar_run_end};
+
+    /// Both ways of finding a run's end: the one this target builds, and the portable one.
+    const RUN_ENDS: [fn(&[u8], usize) -> usize; 2] = [plain_run_end, swar_run_end];
 
     #[test]
     fn plain_runs_never_skip_a_byte_that_needs_attention() {
-        for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
-            for filler in [b'a', 0x7f, 0x80, 0xff, b' ', b'!', b'#', b'[', b']'] {
-                for at in 0..24 {
-                    let mut b = vec![filler; 24];
-                    b[at] = special;
-                    for from in 0..=at {
-                        let end = plain_run_end(&b, from);
-                        assert!(end <= at && end >= from, "special {special} filler {filler} at {at} from {from}");
+        for run_end in RUN_ENDS {
+            for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
+                for filler in [b'a', 0x7f, 0x80, 0xff, b' ', b'!', b'#', b'[', b']'] {
+                    for at in 0..40 {
+                        let mut b = vec![filler; 40];
+                        b[at] = special;
+                        for from in 0..=at {
+                            let end = run_end(&b, from);
+                            assert!(end <= at && end >= from, "special {special} filler {filler} at {at} from {from}");
+                        }
                     }
                 }
             }
+            assert_eq!(run_end(&[b'a'; 20], 0), 16);
         }
-        assert_eq!(plain_run_end(&[b'a'; 20], 0), 16);
     }
 
     #[test]
     fn plain_runs_stop_exactly_at_the_first_special_byte_of_a_word() {
-        for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
-            for at in 0..16 {
-                let mut b = vec![b'x'; 24];
-                b[at] = special;
-                b[at + 3] = b'"'; // a later special byte changes nothing
-                assert_eq!(plain_run_end(&b, 0), at, "special {special} at {at}");
+        for run_end in RUN_ENDS {
+            for special in [b'"', b'\\', 0, 0x1f, b'\n'] {
+                for at in 0..16 {
+                    let mut b = vec![b'x'; 24];
+                    b[at] = special;
+                    b[at + 3] = b'"'; // a later special byte changes nothing
+                    assert_eq!(run_end(&b, 0), at, "special {special} at {at}");
+                }
             }
+            // Bytes that look special after a borrow (SWAR) or as signed bytes (SSE2):
+            // 0x80..0xff, 0x20, 0x21, 0x5d. Each fills a word or vector before the quote.
+            for filler in [0xff, 0x80, 0x9f, 0xa0, 0x20, 0x21, 0x5d, 0x23, 0x7f] {
+                let mut b = vec![filler; 32];
+                b[6] = b'"';
+                b[7] = 0x01;
+                assert_eq!(run_end(&b, 0), 6, "filler {filler:#x}");
+            }
+            let tricky: Vec<u8> = [0xff, 0x80, 0x20, 0x21, 0x5d, 0x23, b'"', 0x01].repeat(4);
+            assert_eq!(run_end(&tricky, 0), 6);
         }
-        // Bytes that look special after a borrow: 0x80..0xff, 0x20, 0x21, 0x5d.
-        let tricky: Vec<u8> = [0xff, 0x80, 0x20, 0x21, 0x5d, 0x23, b'"', 0x01].to_vec();
-        assert_eq!(plain_run_end(&tricky, 0), 6);
     }
 }
