@@ -1,6 +1,7 @@
 //! [`Valid<Plan>`] + stored record → new record: the third step of the flow. Pure: no I/O, no
 //! failure. Entries of every touched language are re-ordered by the form's `position`
-//! (attributes the form does not define, dynamic ones, come last, by marker).
+//! (attributes the form does not define, dynamic ones, come last, by marker), and a language
+//! left without entries is removed: a record never keeps an empty list.
 
 use chrono::{DateTime, Utc};
 
@@ -20,18 +21,22 @@ pub(crate) fn apply(
 ) {
     let plan = plan.into_inner();
     let previous_version = next.version;
-    let mut touched: Vec<&str> = Vec::new();
-    // Changes come grouped by language: the list of the last one is found again by index.
-    let mut last: Option<(&str, usize)> = None;
+    // Changes come grouped by language: the list of the current run's language is found again
+    // by index, and put in order when the run ends. (A language in two runs is ordered twice.)
+    let mut run: Option<(&str, usize)> = None;
+    let mut emptied = false;
     for c in plan.changes {
-        let at = match last {
+        let at = match run {
             Some((lang, at)) if lang == c.lang => at,
             _ => {
+                if let Some((_, done)) = run {
+                    emptied |= put_in_order(next, done, form);
+                }
                 let at = match next.form_data.get_index_of(c.lang) {
                     Some(at) => at,
                     None => next.form_data.insert_full(c.lang.to_owned(), Vec::new()).0,
                 };
-                last = Some((c.lang, at));
+                run = Some((c.lang, at));
                 at
             }
         };
@@ -55,19 +60,13 @@ pub(crate) fn apply(
                 (None, None) => {}
             }
         }
-        if !touched.contains(&c.lang) {
-            touched.push(c.lang);
-        }
     }
-    for lang in touched {
-        if let Some(entries) = next.form_data.get_mut(lang) {
-            if !entries.is_sorted_by_key(|e| order(form, &e.marker)) {
-                entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
-            }
-            if entries.is_empty() {
-                next.form_data.shift_remove(lang);
-            }
-        }
+    if let Some((_, done)) = run {
+        emptied |= put_in_order(next, done, form);
+    }
+    // Only now, so that the indices above stay put: a language left without entries goes.
+    if emptied {
+        next.form_data.retain(|_, entries| !entries.is_empty());
     }
     if let Some((identity, _)) = plan.identity {
         next.identifier = identity;
@@ -85,6 +84,16 @@ pub(crate) fn apply(
     if next.created_at.is_empty() {
         next.created_at.clone_from(&next.updated_at);
     }
+}
+
+/// Orders the entries of the language at index `at` by the form's `position`; true when the
+/// language has none left.
+fn put_in_order(record: &mut UserRecord, at: usize, form: &Form) -> bool {
+    let Some((_, entries)) = record.form_data.get_index_mut(at) else { return false };
+    if !entries.is_sorted_by_key(|e| order(form, &e.marker)) {
+        entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
+    }
+    entries.is_empty()
 }
 
 /// Sort key of a stored entry: the form's position, then unknown (dynamic) markers by name.

@@ -7,37 +7,51 @@
 //! not give that field itself; their values may carry the usual phone punctuation (spaces,
 //! dashes, dots, parentheses), which is removed before the E.164 check.
 
-use crate::error::{Violation, ViolationKind};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
+use crate::error::{Violation, ViolationKind};
 use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
 use crate::rules::is_email;
 
-/// The fields an update sets; `None` keeps the stored value.
+/// The fields an update sets; `None` keeps the stored value. Values are borrowed from the body
+/// where they appear in it as they are stored.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct NotificationPatch {
+pub(crate) struct NotificationPatch<'a> {
     /// New email.
-    pub email: Option<String>,
+    pub email: Option<Cow<'a, str>>,
     /// New push phone list.
-    pub phone_push: Option<Vec<String>>,
+    pub phone_push: Option<Vec<Cow<'a, str>>>,
     /// New SMS phone.
-    pub phone_sms: Option<String>,
+    pub phone_sms: Option<Cow<'a, str>>,
 }
 
-impl NotificationPatch {
-    /// Applies the patch to stored notification data (its strings move in).
+impl NotificationPatch<'_> {
+    /// Applies the patch to stored notification data. A value equal to the stored one leaves
+    /// it alone, and a changed one is copied into the stored string's own buffer.
     pub fn apply(self, to: &mut NotificationData) {
         if let Some(e) = self.email {
-            to.email = Some(e);
+            assign(&mut to.email, &e);
         }
         if let Some(p) = self.phone_push {
-            to.phone_push = p;
+            if !to.phone_push.iter().eq(p.iter()) {
+                to.phone_push = p.into_iter().map(Cow::into_owned).collect();
+            }
         }
         if let Some(s) = self.phone_sms {
-            to.phone_sms = Some(s);
+            assign(&mut to.phone_sms, &s);
         }
+    }
+}
+
+/// `*to = Some(new)`, reusing the stored string.
+fn assign(to: &mut Option<String>, new: &str) {
+    match to {
+        Some(old) if old == new => {}
+        Some(old) => new.clone_into(old),
+        None => *to = Some(new.to_owned()),
     }
 }
 
@@ -53,7 +67,7 @@ pub(crate) enum Feed {
 }
 
 /// Reads the body's `notificationData`, reporting bad fields.
-pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> NotificationPatch {
+pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Vec<Violation>) -> NotificationPatch<'a> {
     let mut patch = NotificationPatch::default();
     let Some(data) = data else { return patch };
     let at = |field: &str| Pointer::root().child("notificationData").child(field); // only on a violation
@@ -63,7 +77,7 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
         Some(Json::String(s)) => {
             let s = s.trim();
             if is_email(s) {
-                patch.email = Some(s.to_owned());
+                patch.email = Some(Cow::Borrowed(s));
             } else {
                 out.push(Violation::new(at("email"), ViolationKind::Email(s.to_owned())));
             }
@@ -82,7 +96,7 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
                 match item.as_str() {
                     Some(p) if is_phone(p) => {
                         if seen.insert(p) {
-                            phones.push(p.to_owned());
+                            phones.push(Cow::Borrowed(p));
                         }
                     }
                     Some(p) => out.push(Violation::new(at("phonePush").child(i), ViolationKind::Phone(p.to_owned()))),
@@ -102,7 +116,7 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
     match data.get("phoneSMS") {
         None | Some(Json::Null) => {}
         Some(Json::String(s)) if s.trim().is_empty() => {}
-        Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(s.to_string()),
+        Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(Cow::Borrowed(s)),
         Some(Json::String(s)) => out.push(Violation::new(at("phoneSMS"), ViolationKind::Phone(s.to_string()))),
         Some(_) => {
             out.push(Violation::new(at("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" }))
@@ -114,7 +128,7 @@ pub(crate) fn read(data: Option<&Object<'_>>, out: &mut Vec<Violation>) -> Notif
 /// Feeds an attribute's new value into the patch, unless the body gave that field itself.
 /// `given` is the body's own notificationData.
 pub(crate) fn feed(
-    patch: &mut NotificationPatch,
+    patch: &mut NotificationPatch<'_>,
     given: Option<&Object<'_>>,
     feed: Feed,
     value: &str,
@@ -127,7 +141,7 @@ pub(crate) fn feed(
     match feed {
         Feed::Email if !has("email") => {
             if is_email(value) {
-                patch.email = Some(value.to_owned());
+                patch.email = Some(Cow::Owned(value.to_owned()));
             } else {
                 out.push(Violation::new(path.clone(), ViolationKind::Email(value.to_owned())).with_marker(marker));
             }
@@ -137,9 +151,9 @@ pub(crate) fn feed(
             if !is_phone(&phone) {
                 out.push(Violation::new(path.clone(), ViolationKind::Phone(value.to_owned())).with_marker(marker));
             } else if feed == Feed::PhoneSms {
-                patch.phone_sms = Some(phone);
+                patch.phone_sms = Some(Cow::Owned(phone));
             } else {
-                patch.phone_push = Some(vec![phone]);
+                patch.phone_push = Some(vec![Cow::Owned(phone)]);
             }
         }
         _ => {}

@@ -31,7 +31,7 @@ pub(crate) struct Plan<'a> {
     /// The new password, in clear (hashed by the engine, once, after validation).
     pub password: Option<String>,
     /// `notificationData` changes.
-    pub notification: NotificationPatch,
+    pub notification: NotificationPatch<'a>,
     /// The new `state`: the body's patch merged onto the stored state.
     pub state: Option<StoredValue>,
 }
@@ -88,7 +88,8 @@ pub(crate) fn validate<'a, 'b>(
         env,
         identity_check,
         out: Vec::new(),
-        plan: Plan::default(),
+        // One change per entry at most: one allocation, however many entries.
+        plan: Plan { changes: Vec::with_capacity(body.entries.len()), ..Plan::default() },
         seen: Seen::new(body.arena),
     };
     v.run(body, lang);

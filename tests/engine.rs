@@ -131,6 +131,26 @@ fn entries_are_stored_in_form_position_order() {
 }
 
 #[test]
+fn languages_keep_their_order_and_an_emptied_one_goes() {
+    let engine = setup(RegistryOptions::default());
+    let name = |v: &str| json!([{"marker": "first_name", "type": "string", "value": v}]);
+    update(&engine, json!({"formIdentifier": "reg", "formData": {"en_US": name("Al"), "fr_FR": name("Alain"), "de_DE": name("Albrecht")}})).unwrap();
+    let u = update(
+        &engine,
+        json!({"formIdentifier": "reg", "formData": {
+            "de_DE": [{"marker": "age", "type": "integer", "value": 40}, {"marker": "last_name", "type": "string", "value": "Li"}],
+            "fr_FR": [{"marker": "first_name", "type": "string", "value": null}],
+            "en_US": [{"marker": "age", "type": "integer", "value": 30}]}}),
+    )
+    .unwrap();
+    assert!(u.form_data.keys().eq(["en_US", "de_DE"]), "{:?}", u.form_data.keys().collect::<Vec<_>>());
+    let order = |lang: &str| u.form_data[lang].iter().map(|e| e.marker.to_string()).collect::<Vec<_>>();
+    assert_eq!(order("de_DE"), ["first_name", "last_name", "age"]);
+    assert_eq!(order("en_US"), ["first_name", "age"]);
+    assert_eq!(stored(&engine), UserRecord { password_hash: stored(&engine).password_hash, ..u });
+}
+
+#[test]
 fn every_violation_is_reported_in_body_order() {
     let engine = setup(RegistryOptions::default());
     let err = update(&engine, json!({"formIdentifier": "reg", "formData": [

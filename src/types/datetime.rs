@@ -64,8 +64,8 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
     let formatted = formatted_value(obj.get("formattedValue"), &at, cx);
     let ((full_text, dt), (format_text, format), formatted) = (full?, format?, formatted?);
 
-    let formatted = match formatted {
-        None => format.render(&dt),
+    let formatted: Cow<'_, str> = match formatted {
+        None => Cow::Owned(format.render(&dt)),
         Some(sent) => {
             if !format.matches_at_some_offset(&dt, &REAL_OFFSETS, sent) {
                 cx.report(
@@ -78,7 +78,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
                 );
                 return None;
             }
-            sent.to_owned()
+            Cow::Borrowed(sent)
         }
     };
     let capacity = full_text.len() + formatted.len() + format_text.len() + 56;
