@@ -25,8 +25,10 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 mod markdown;
+mod scan;
 
 use markdown::CleanWriter;
+use scan::{find_class, visible_len, C_ATTR, C_EOL, C_HREF, C_PLAIN, C_TEXT};
 
 /// Tags kept by [`Sanitizer::clean_html`]; everything else is unwrapped (its text stays).
 const TAGS: &[&str] = &[
@@ -384,67 +386,6 @@ fn paragraphs(plain: &str, mut text: Option<&mut PlainWriter>) -> String {
     out
 }
 
-/// [`CLASS`] bit of the bytes [`CleanWriter::text`] rewrites in text: `&<>`, CR, NUL, and 0xC2
-/// (which may start U+00A0).
-const C_TEXT: u8 = 1;
-/// [`CLASS`] bit of the bytes it also rewrites in attribute values: `"`.
-const C_ATTR: u8 = 2;
-/// [`CLASS`] bit of the bytes [`paragraphs`] rewrites: `&<>`, 0xC2, control characters but tab.
-const C_PLAIN: u8 = 4;
-/// [`CLASS`] bit of line ends: CR and LF.
-const C_EOL: u8 = 8;
-/// [`CLASS`] bit of the bytes that may not be part of a visible character (neither whitespace
-/// nor a control character): all ASCII but `!`–`~`, and the lead bytes 0xC2, 0xE1, 0xE2 and
-/// 0xE3 (every non-ASCII whitespace or control character starts with one of them).
-const C_STOP: u8 = 16;
-/// [`CLASS`] bit of the bytes pulldown-cmark's `escape_href` percent-encodes: all but ASCII
-/// letters and digits and `!#$%&'()*+,-./:;=?@^_~` (`&` and `'` it writes as entities).
-const C_HREF: u8 = 32;
-
-/// The classes of bytes, as bit sets of `C_*`.
-static CLASS: [u8; 256] = {
-    let mut t = [0; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        if b < 0x20 && b != b'\t' {
-            t[c] |= C_PLAIN;
-        }
-        if !matches!(b, b'!'..=b'~') && (b < 0x80 || matches!(b, 0xC2 | 0xE1..=0xE3)) {
-            t[c] |= C_STOP;
-        }
-        if !(b.is_ascii_alphanumeric()
-            || matches!(b, b'!' | b'#'..=b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'^' | b'_' | b'~'))
-        {
-            t[c] |= C_HREF;
-        }
-        t[c] |= match b {
-            b'&' | b'<' | b'>' | 0xC2 => C_TEXT | C_PLAIN,
-            0 => C_TEXT,
-            b'\r' => C_TEXT | C_EOL,
-            b'\n' => C_EOL,
-            b'"' => C_ATTR,
-            0x7f => C_PLAIN,
-            _ => 0,
-        };
-        c += 1;
-    }
-    t
-};
-
-/// The index of the first byte at or after `from` in `b` whose [`CLASS`] has a bit of `mask`:
-/// eight bytes at a time while none has.
-fn find_class(b: &[u8], from: usize, mask: u8) -> Option<usize> {
-    let mut i = from;
-    while let Some(chunk) = b.get(i..i + 8) {
-        if chunk.iter().fold(0, |acc, &c| acc | CLASS[usize::from(c)]) & mask != 0 {
-            break;
-        }
-        i += 8;
-    }
-    b.get(i..)?.iter().position(|&c| CLASS[usize::from(c)] & mask != 0).map(|n| i + n)
-}
-
 /// The markdown extensions enabled: tables and strikethrough.
 fn md_options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
@@ -608,43 +549,6 @@ fn trimmed(mut s: String) -> String {
     let lead = s.len() - s.trim_start().len();
     s.drain(..lead);
     s
-}
-
-/// The length of the run at the start of `s` that [`PlainWriter::char`] would copy as it is:
-/// characters that are neither whitespace nor control characters, and single spaces between
-/// them.
-fn visible_len(s: &str) -> usize {
-    let b = s.as_bytes();
-    let mut i = 0;
-    loop {
-        i = find_class(b, i, C_STOP).unwrap_or(b.len());
-        match b.get(i) {
-            Some(b' ') if i > 0 && b.get(i + 1).is_some_and(|&c| CLASS[usize::from(c)] & C_STOP == 0) => i += 1,
-            // Most scripts' characters are never whitespace nor control: their lead byte alone
-            // says so (`s` is UTF-8, so the whole character follows).
-            Some(&c) if c >= 0x80 => match always_visible_width(c) {
-                0 => match s[i..].chars().next() {
-                    Some(ch) if !ch.is_whitespace() && !ch.is_control() => i += ch.len_utf8(),
-                    _ => return i,
-                },
-                width => i += width,
-            },
-            _ => return i,
-        }
-    }
-}
-
-/// The width of a UTF-8 character whose lead byte is `lead` when every character with that
-/// lead byte is neither whitespace nor a control character (U+00C0–U+07FF, U+0800–U+0FFF,
-/// U+4000–U+FFFF, beyond U+FFFF); 0 when the character itself must be looked at (the lead
-/// bytes of U+0080–U+00BF, U+1000–U+3FFF, which hold NEL, NBSP, U+1680, U+2000–U+3000).
-fn always_visible_width(lead: u8) -> usize {
-    match lead {
-        0xC3..=0xDF => 2,
-        0xE0 | 0xE4..=0xEF => 3,
-        0xF0..=0xF4 => 4,
-        _ => 0,
-    }
 }
 
 /// Reads a tag name starting at `start` (just after `<` or `</`) into `name`, lower-cased,

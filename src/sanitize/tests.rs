@@ -216,7 +216,7 @@ fn lead_bytes_vouch_only_for_visible_characters() {
     for c in (0x80..=0x10_FFFFu32).filter_map(char::from_u32) {
         let mut utf8 = [0; 4];
         let bytes = c.encode_utf8(&mut utf8).as_bytes();
-        match super::always_visible_width(bytes[0]) {
+        match super::scan::always_visible_width(bytes[0]) {
             0 => {}
             width => {
                 assert_eq!(width, bytes.len(), "{c:?}");
