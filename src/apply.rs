@@ -1,7 +1,7 @@
 //! [`Valid<Plan>`] + stored record → new record: the third step of the flow. Pure: no I/O, no
 //! failure. Entries of every touched language are re-ordered by the form's `position`
 //! (attributes the form does not define, dynamic ones, come last, by marker), and a language
-//! left without entries is removed: a record never keeps an empty list.
+//! without entries is removed: an updated record never keeps an empty list.
 
 use chrono::{DateTime, Utc};
 
@@ -24,13 +24,12 @@ pub(crate) fn apply(
     // Changes come grouped by language: the list of the current run's language is found again
     // by index, and put in order when the run ends. (A language in two runs is ordered twice.)
     let mut run: Option<(&str, usize)> = None;
-    let mut emptied = false;
     for c in plan.changes {
         let at = match run {
             Some((lang, at)) if lang == c.lang => at,
             _ => {
                 if let Some((_, done)) = run {
-                    emptied |= put_in_order(next, done, form);
+                    put_in_order(next, done, form);
                 }
                 let at = match next.form_data.get_index_of(c.lang) {
                     Some(at) => at,
@@ -62,12 +61,11 @@ pub(crate) fn apply(
         }
     }
     if let Some((_, done)) = run {
-        emptied |= put_in_order(next, done, form);
+        put_in_order(next, done, form);
     }
-    // Only now, so that the indices above stay put: a language left without entries goes.
-    if emptied {
-        next.form_data.retain(|_, entries| !entries.is_empty());
-    }
+    // Only now, so that the indices above stay put: a language without entries goes (one
+    // emptied by this update, or an empty list a store handed back).
+    next.form_data.retain(|_, entries| !entries.is_empty());
     if let Some((identity, _)) = plan.identity {
         next.identifier = identity;
     }
@@ -86,14 +84,13 @@ pub(crate) fn apply(
     }
 }
 
-/// Orders the entries of the language at index `at` by the form's `position`; true when the
-/// language has none left.
-fn put_in_order(record: &mut UserRecord, at: usize, form: &Form) -> bool {
-    let Some((_, entries)) = record.form_data.get_index_mut(at) else { return false };
-    if !entries.is_sorted_by_key(|e| order(form, &e.marker)) {
-        entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
+/// Orders the entries of the language at index `at` by the form's `position`.
+fn put_in_order(record: &mut UserRecord, at: usize, form: &Form) {
+    if let Some((_, entries)) = record.form_data.get_index_mut(at) {
+        if !entries.is_sorted_by_key(|e| order(form, &e.marker)) {
+            entries.sort_by(|a, b| order(form, &a.marker).cmp(&order(form, &b.marker)));
+        }
     }
-    entries.is_empty()
 }
 
 /// Sort key of a stored entry: the form's position, then unknown (dynamic) markers by name.

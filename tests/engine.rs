@@ -151,6 +151,21 @@ fn languages_keep_their_order_and_an_emptied_one_goes() {
 }
 
 #[test]
+fn an_empty_language_list_from_the_store_is_not_kept() {
+    let engine = setup(RegistryOptions::default());
+    let mut r = stored(&engine);
+    r.form_data.insert("fr_FR".into(), Vec::new());
+    r.version += 1;
+    engine.store().commit(r.version - 1, &r).unwrap();
+    let u = update(
+        &engine,
+        json!({"formIdentifier": "reg", "formData": [{"marker": "first_name", "type": "string", "value": "Al"}]}),
+    )
+    .unwrap();
+    assert!(u.form_data.keys().eq(["en_US"]), "{:?}", u.form_data.keys().collect::<Vec<_>>());
+}
+
+#[test]
 fn every_violation_is_reported_in_body_order() {
     let engine = setup(RegistryOptions::default());
     let err = update(&engine, json!({"formIdentifier": "reg", "formData": [
