@@ -21,8 +21,8 @@ pub(crate) fn apply(
 ) {
     let plan = plan.into_inner();
     let previous_version = next.version;
-    // Changes come grouped by language: the list of the current run's language is found again
-    // by index, and put in order when the run ends. (A language in two runs is ordered twice.)
+    // Changes come grouped by language (decoding groups entries so): the list of the current
+    // run's language is found again by index, and put in order when the run ends.
     let mut run: Option<(&str, usize)> = None;
     for c in plan.changes {
         let at = match run {

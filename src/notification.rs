@@ -30,7 +30,8 @@ pub(crate) struct NotificationPatch<'a> {
 
 impl NotificationPatch<'_> {
     /// Applies the patch to stored notification data. A value equal to the stored one leaves
-    /// it alone, and a changed one is copied into the stored string's own buffer.
+    /// it alone; a changed email or SMS phone is copied into the stored string's own buffer,
+    /// a changed push list replaces the stored one.
     pub fn apply(self, to: &mut NotificationData) {
         if let Some(e) = self.email {
             assign(&mut to.email, &e);

@@ -314,12 +314,21 @@ impl<'a> Parser<'a> {
 }
 
 /// Where the run of string bytes starting at `from` that need no attention ends: the index of
-/// the first `"`, `\\` or control byte, or a little before it when fewer than sixteen bytes are
-/// left (callers finish byte by byte). Sixteen bytes at a time with SSE2, which every x86-64
-/// has (`safe_arch` wraps the intrinsics without `unsafe`): three comparisons, one mask, and
-/// the mask's lowest bit is the first special byte.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+/// the first `"`, `\\` or control byte, or a little before it when fewer than sixteen (eight
+/// without SSE2) bytes are left: callers finish byte by byte.
+#[inline]
 pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    return sse2_run_end(b, from);
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    return swar_run_end(b, from);
+}
+
+/// [`plain_run_end`] with SSE2, which every x86-64 has (`safe_arch` wraps the intrinsics
+/// without `unsafe`): sixteen bytes per step, three comparisons and one mask, whose lowest bit
+/// is the first special byte.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn sse2_run_end(b: &[u8], from: usize) -> usize {
     use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let quote = set_splat_i8_m128i(b'"' as i8);
     let backslash = set_splat_i8_m128i(b'\\' as i8);
@@ -340,13 +349,10 @@ pub(super) fn plain_run_end(b: &[u8], from: usize) -> usize {
     i
 }
 
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-pub(super) use swar_run_end as plain_run_end;
-
-/// [`plain_run_end`] elsewhere (and in tests everywhere): eight bytes at a time, with the usual
-/// SWAR tricks (the lowest byte each test flags is exact, since a borrow only runs upwards),
-/// and a little before the special byte when fewer than eight bytes are left.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+/// [`plain_run_end`] without SSE2: eight bytes at a time, with the usual SWAR tricks (the
+/// lowest byte each test flags is exact, since a borrow only runs upwards). Compiled on every
+/// target, so that it is type-checked here too; the tests run it beside the SSE2 one.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
 fn swar_run_end(b: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -406,15 +412,17 @@ mod tests {
                 }
             }
             // Bytes that look special after a borrow (SWAR) or as signed bytes (SSE2):
-            // 0x80..0xff, 0x20, 0x21, 0x5d. Each fills a word or vector before the quote.
+            // 0x80..0xff, 0x20, 0x21, 0x5d. Each fills whole words and a vector before the
+            // quote, and shares a word or vector with it.
             for filler in [0xff, 0x80, 0x9f, 0xa0, 0x20, 0x21, 0x5d, 0x23, 0x7f] {
-                let mut b = vec![filler; 32];
-                b[6] = b'"';
-                b[7] = 0x01;
-                assert_eq!(run_end(&b, 0), 6, "filler {filler:#x}");
+                let mut b = vec![filler; 48];
+                b[22] = b'"';
+                b[23] = 0x01;
+                assert_eq!(run_end(&b, 0), 22, "filler {filler:#x}");
             }
-            let tricky: Vec<u8> = [0xff, 0x80, 0x20, 0x21, 0x5d, 0x23, b'"', 0x01].repeat(4);
-            assert_eq!(run_end(&tricky, 0), 6);
+            let mut tricky: Vec<u8> = [0xff, 0x80, 0x20, 0x21, 0x5d, 0x23, 0x7e, 0x7f].repeat(3);
+            tricky.extend([0xff, 0x80, 0x20, 0x21, 0x5d, 0x23, b'"', 0x01].repeat(3));
+            assert_eq!(run_end(&tricky, 0), 30);
         }
     }
 }

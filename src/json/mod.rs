@@ -14,7 +14,7 @@
 //! `serde_json`, and a differential test holds the two to the same answers.
 //!
 //! Checkers read values as [`Json`] and write the canonical JSON text they store with
-//! [`write`]; messages print a value the same way.
+//! [`write`](mod@write); messages print a value the same way.
 
 mod fast;
 mod number;

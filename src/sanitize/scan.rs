@@ -3,15 +3,16 @@
 //!
 //! Text is mostly bytes no scan cares about, so the scans skip them in blocks: sixteen bytes
 //! at a time with SSE2, which every x86-64 has (`safe_arch` wraps the intrinsics, no
-//! `unsafe`), eight at a time through the table elsewhere. The vector tests restate the
-//! table's classes; a test holds them to it for every byte.
+//! `unsafe`), eight at a time through the table elsewhere (that path is compiled on every
+//! target: it is the same function). The vector tests restate the table's classes; a test
+//! holds them to it for every byte, and proptests hold the scans to a byte-at-a-time reference.
 
-/// [`CLASS`] bit of the bytes [`CleanWriter::text`] rewrites in text: `&<>`, CR, NUL, and 0xC2
+/// [`CLASS`] bit of the bytes [`super::markdown::CleanWriter::text`] rewrites in text: `&<>`, CR, NUL, and 0xC2
 /// (which may start U+00A0).
 pub(super) const C_TEXT: u8 = 1;
 /// [`CLASS`] bit of the bytes it also rewrites in attribute values: `"`.
 pub(super) const C_ATTR: u8 = 2;
-/// [`CLASS`] bit of the bytes [`paragraphs`] rewrites: `&<>`, 0xC2, control characters but tab.
+/// [`CLASS`] bit of the bytes [`super::paragraphs`] rewrites: `&<>`, 0xC2, control characters but tab.
 pub(super) const C_PLAIN: u8 = 4;
 /// [`CLASS`] bit of line ends: CR and LF.
 pub(super) const C_EOL: u8 = 8;
@@ -56,8 +57,8 @@ pub(super) static CLASS: [u8; 256] = {
 
 /// The index of the first byte at or after `from` in `b` whose [`CLASS`] has a bit of `mask`:
 /// sixteen bytes at a time with SSE2 when [`vector::TESTED`] covers `mask`, else eight at a
-/// time through the table while none has. Inlined, so that each caller's constant `mask`
-/// picks its own vector test.
+/// time through the table while none has. Inlined, so that the vector test is built for the
+/// masks each caller passes (constants, or one of two).
 #[inline(always)]
 pub(super) fn find_class(b: &[u8], from: usize, mask: u8) -> Option<usize> {
     let mut i = from;

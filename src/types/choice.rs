@@ -2,7 +2,7 @@
 //!
 //! A choice is an option object `{title, value, extended}` (only `value` is read) or the bare
 //! option value (a string or a number). Its value is compared *as text* with the
-//! [`ChoiceOption::key`]s of the attribute's `listTitles`; numbers are written as JavaScript's
+//! [`ChoiceOption::key`](crate::form::ChoiceOption::key)s of the attribute's `listTitles`; numbers are written as JavaScript's
 //! `String(n)` writes them (`1` → `"1"`, `1.50` → `"1.5"`, `1e21` → `"1e+21"`), JSON integers
 //! exactly. Accepted shapes:
 //!
