@@ -85,11 +85,17 @@ pub(super) fn find_class(b: &[u8], from: usize, mask: u8) -> Option<usize> {
 /// characters that are neither whitespace nor control characters, and single spaces between
 /// them.
 pub(super) fn visible_len(s: &str) -> usize {
+    visible_len_by(s, |b, i| find_class(b, visible_prefix(b, i), C_STOP).unwrap_or(b.len()))
+}
+
+/// [`visible_len`], with `next_stop(b, i)` finding the first byte of [`C_STOP`] at or after
+/// `i` (or the end): the tests pass a byte-at-a-time one, which must give the same answer.
+#[inline(always)]
+fn visible_len_by(s: &str, next_stop: impl Fn(&[u8], usize) -> usize) -> usize {
     let b = s.as_bytes();
     let mut i = 0;
     loop {
-        i = visible_prefix(b, i);
-        i = find_class(b, i, C_STOP).unwrap_or(b.len());
+        i = next_stop(b, i);
         match b.get(i) {
             Some(b' ') if i > 0 && b.get(i + 1).is_some_and(|&c| CLASS[usize::from(c)] & C_STOP == 0) => i += 1,
             // Most scripts' characters are never whitespace nor control: their lead byte alone
@@ -218,22 +224,7 @@ mod tests {
 
     /// `visible_len` as it reads without blocks: the table, a byte at a time.
     fn visible_len_bytewise(s: &str) -> usize {
-        let b = s.as_bytes();
-        let mut i = 0;
-        loop {
-            i = find_in_table(b, i, C_STOP).unwrap_or(b.len());
-            match b.get(i) {
-                Some(b' ') if i > 0 && b.get(i + 1).is_some_and(|&c| CLASS[usize::from(c)] & C_STOP == 0) => i += 1,
-                Some(&c) if c >= 0x80 => match always_visible_width(c) {
-                    0 => match s[i..].chars().next() {
-                        Some(ch) if !ch.is_whitespace() && !ch.is_control() => i += ch.len_utf8(),
-                        _ => return i,
-                    },
-                    width => i += width,
-                },
-                _ => return i,
-            }
-        }
+        visible_len_by(s, |b, i| find_in_table(b, i, C_STOP).unwrap_or(b.len()))
     }
 
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
