@@ -5,6 +5,7 @@
 //! retried from a fresh read, a bounded number of times, and then refused with 3024 `conflict`:
 //! never a silent overwrite.
 
+use std::fmt;
 use std::sync::Arc;
 
 use crate::apply::apply;
@@ -13,6 +14,7 @@ use crate::error::{Rejection, Violation, ViolationKind};
 use crate::json::Arena;
 use crate::pointer::Pointer;
 use crate::record::UserRecord;
+use crate::redact::Redacted;
 use crate::registry::Registry;
 use crate::store::{StoreError, UserStore};
 use crate::types::Env;
@@ -23,8 +25,8 @@ use crate::{password, CaptchaVerifier, StaticTokens};
 const ARENA_PER_BODY_BYTE: usize = 3;
 
 /// The application credentials the caller presents (Backendless' application id and secret
-/// key, OneEntry's app token).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// key, OneEntry's app token). `Debug` shows the id, never the key.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AppCredentials<'a> {
     /// Application id.
     pub id: &'a str,
@@ -32,8 +34,9 @@ pub struct AppCredentials<'a> {
     pub secret_key: &'a str,
 }
 
-/// One update request.
-#[derive(Debug, Clone, Copy)]
+/// One update request. `Debug` shows the body's length, not its bytes (which may carry a
+/// password).
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// The logged-in user's id, or `None` when nobody is logged in.
     pub session: Option<&'a str>,
@@ -46,6 +49,24 @@ pub struct Request<'a> {
     pub lang: Option<&'a str>,
     /// The raw `IUserBody` bytes.
     pub body: &'a [u8],
+}
+
+impl fmt::Debug for AppCredentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCredentials").field("id", &self.id).field("secret_key", &Redacted).finish()
+    }
+}
+
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("session", &self.session)
+            .field("target", &self.target)
+            .field("app", &self.app)
+            .field("lang", &self.lang)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 impl<'a> Request<'a> {

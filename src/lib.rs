@@ -17,6 +17,7 @@ pub mod password;
 mod patch;
 pub mod pointer;
 pub mod record;
+mod redact;
 pub mod registry;
 pub mod rules;
 pub(crate) mod sanitize;

@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::json;
+use crate::{json, redact};
 
 /// One stored attribute value: `{marker, type, value}` with the value in canonical shape.
 ///
@@ -142,14 +142,14 @@ impl StoredValue {
         }
     }
 
-    /// The value, parsed. `Null` only for a text nested deeper than 128 levels, which the
+    /// The value, parsed. `Null` only for a text nested deeper than 127 levels (`serde_json`'s limit), which the
     /// engine never writes (bodies are limited to 32) but [`StoredValue::from_value`] accepts;
     /// [`StoredValue::try_value`] tells the two apart.
     pub fn to_value(&self) -> Value {
         self.try_value().unwrap_or(Value::Null)
     }
 
-    /// The value, parsed, or `None` when it nests deeper than 128 levels.
+    /// The value, parsed, or `None` when it nests deeper than 127 levels.
     pub fn try_value(&self) -> Option<Value> {
         serde_json::from_str(self.json()).ok()
     }
@@ -200,7 +200,7 @@ impl Serialize for StoredValue {
         let arena = json::Arena::with_capacity(self.json().len());
         match json::parse_str(self.json(), &arena, usize::MAX) {
             Ok(tree) => tree.serialize(s),
-            Err(_) => Err(serde::ser::Error::custom("a stored value nests deeper than 128 levels")),
+            Err(_) => Err(serde::ser::Error::custom("a stored value nests deeper than 127 levels")),
         }
     }
 }
@@ -227,8 +227,9 @@ pub struct NotificationData {
     pub phone_sms: Option<String>,
 }
 
-/// A user as stored. `password_hash` is never part of any output: use [`UserRecord::public`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A user as stored. `password_hash` is never part of any output: serde skips it,
+/// [`UserRecord::public`] leaves it out, and `Debug` prints it redacted.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRecord {
     /// The record's id (Backendless' objectId).
@@ -259,6 +260,25 @@ pub struct UserRecord {
     /// Argon2id PHC string of the password. Never output.
     #[serde(default, skip_serializing)]
     pub password_hash: Option<String>,
+}
+
+/// Every field but the password hash, which shows only whether there is one: a record logged
+/// with `{:?}` must not leak the hash into somebody's logs.
+impl fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("identifier", &self.identifier)
+            .field("form_identifier", &self.form_identifier)
+            .field("form_data", &self.form_data)
+            .field("notification_data", &self.notification_data)
+            .field("state", &self.state)
+            .field("version", &self.version)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("password_hash", &redact::optional(&self.password_hash))
+            .finish()
+    }
 }
 
 fn empty_object() -> StoredValue {
@@ -397,6 +417,12 @@ mod tests {
         let s = serde_json::to_string(&r).unwrap();
         assert!(!s.contains("argon2") && !s.contains("password"));
         assert!(r.public().get("passwordHash").is_none());
+        let debug = format!("{r:?} {r:#?}");
+        assert!(!debug.contains("argon2") && !debug.contains("secret"), "{debug}");
+        assert!(debug.contains("password_hash: Some(<redacted>)"), "{debug}");
+        assert!(debug.contains("identifier: \"a@b.c\""), "{debug}");
+        r.password_hash = None;
+        assert!(format!("{r:?}").contains("password_hash: None"));
     }
 
     #[test]

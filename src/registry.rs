@@ -4,6 +4,7 @@
 //! ([`Registry::from_forms`]). Immutable once built, so it can be shared behind an `Arc` by any
 //! number of threads.
 
+use std::fmt;
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -11,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::form::{compile::compile, Form, LoadError};
+use crate::redact::Redacted;
 use crate::sanitize::Sanitizer;
 use crate::types::Env;
 use crate::StaticTokens;
@@ -21,7 +23,8 @@ use crate::StaticTokens;
 pub struct Limits {
     /// Largest body, in bytes (1 MiB).
     pub max_body_bytes: usize,
-    /// Deepest nesting of arrays and objects, the body itself being level 1 (32).
+    /// Deepest nesting of arrays and objects, the body itself being level 1 (32; at most 127,
+    /// `serde_json`'s limit, whatever is set here).
     pub max_depth: usize,
     /// Most `formData` plus `authData` entries (1 000).
     pub max_entries: usize,
@@ -44,7 +47,8 @@ impl Default for Limits {
 }
 
 /// The application an update must present (Backendless' application id and secret key).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// `Debug` shows the id, never the key.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     /// The application id.
@@ -54,6 +58,16 @@ pub struct Application {
     /// `false` answers 2002 to everyone ("version is disabled").
     #[serde(default = "yes")]
     pub enabled: bool,
+}
+
+impl fmt::Debug for Application {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Application")
+            .field("id", &self.id)
+            .field("secret_key", &Redacted)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
 }
 
 fn yes() -> bool {
