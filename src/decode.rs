@@ -75,9 +75,11 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], arena: &'a Arena, limits: &Limits) -> 
             ViolationKind::BodyTooLarge { size: bytes.len(), limit: limits.max_body_bytes },
         )));
     }
-    let doc = json::parse(bytes, arena, limits.max_depth).map_err(|e| {
+    // No configured limit takes a body past what `serde_json` can read back.
+    let max_depth = limits.max_depth.min(json::MAX_NESTING);
+    let doc = json::parse(bytes, arena, max_depth).map_err(|e| {
         let kind = match e {
-            ParseError::TooDeep => ViolationKind::TooDeep { limit: limits.max_depth },
+            ParseError::TooDeep => ViolationKind::TooDeep { limit: max_depth },
             ParseError::Malformed(m) => ViolationKind::MalformedJson(m),
         };
         Box::new(Violation::new(Pointer::root(), kind))
@@ -266,6 +268,19 @@ mod tests {
 
     fn paths(b: &Body) -> Vec<(Option<String>, String, String)> {
         b.entries.iter().map(|e| (e.lang.map(str::to_owned), e.marker.to_string(), e.path.to_string())).collect()
+    }
+
+    /// A limit set above `serde_json`'s depth is held at it: a body nested 128 deep is
+    /// `too-deep` at 127, never parsed into something that could not be read back.
+    #[test]
+    fn depth_limit_never_exceeds_what_serde_json_reads() {
+        let limits = Limits { max_depth: 1000, ..Limits::default() };
+        let deep = |n: usize| format!(r#"{{"formIdentifier":"reg","state":{}1{}}}"#, "[".repeat(n), "]".repeat(n));
+        let refused = deep(127);
+        let err = decode_in(refused.as_bytes(), &limits).map(|_| ()).unwrap_err();
+        assert_eq!(err.kind, ViolationKind::TooDeep { limit: 127 });
+        let accepted = deep(126);
+        assert!(decode_in(accepted.as_bytes(), &limits).is_ok(), "126 arrays inside the body is 127 levels");
     }
 
     #[test]

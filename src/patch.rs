@@ -9,10 +9,6 @@ use crate::json::write::ObjectWriter;
 use crate::json::{self, Arena, Json, Num, Object};
 use crate::record::StoredValue;
 
-/// Deeper than any body the engine accepts: stored state was written from bodies, and a merge
-/// is never deeper than its two inputs.
-const MAX_STORED_DEPTH: usize = 128;
-
 /// Objects larger than this are looked up by binary search in a sorted copy of their keys
 /// instead of by scanning, so a merge stays O(n log n) in its inputs whatever their keys.
 const SCAN_LIMIT: usize = 8;
@@ -23,11 +19,11 @@ const SCAN_LIMIT: usize = 8;
 /// The stored text is parsed into `arena` (the request's). A patch that changes nothing (a
 /// client re-sending the state it read) hands back `target` itself, shared, unwritten.
 ///
-/// `None` when the stored state cannot be read back: nested deeper than 128 levels, which no
+/// `None` when the stored state cannot be read back: nested deeper than [`json::MAX_NESTING`] levels, which no
 /// body can produce but a record built through the API can hold. The caller refuses the update
 /// then, rather than merging over a state it cannot see.
 pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>, arena: &Arena) -> Option<StoredValue> {
-    let t = json::parse_str(target.json(), arena, MAX_STORED_DEPTH).ok()?;
+    let t = json::parse_str(target.json(), arena, json::MAX_NESTING).ok()?;
     if changes_nothing(&t, patch) {
         return Some(target.clone());
     }

@@ -3,7 +3,7 @@
 //!
 //! It reads text (its caller checks UTF-8) and answers `None` (and [`super::parse`] falls back
 //! to `serde_json`, which then decides and words any error) for anything outside its subset:
-//! malformed input, nesting at the depth limit or beyond 128, lone surrogates, and numbers
+//! malformed input, nesting at the depth limit or beyond [`super::MAX_NESTING`], lone surrogates, and numbers
 //! other than plain integers (those it hands to `serde_json` one by one, so every number reads
 //! exactly as `serde_json` reads it). Whatever it accepts, it reads as `serde_json` would: a
 //! differential property test in `super` holds the two to the same answers.
@@ -12,10 +12,7 @@ use serde_json::Value;
 
 use bumpalo::collections::Vec as ArenaVec;
 
-use super::{Arena, Json, Num, Object};
-
-/// Never recurse deeper than this, whatever the configured limit (`serde_json`'s own limit).
-const MAX_RECURSION: usize = 128;
+use super::{Arena, Json, Num, Object, MAX_NESTING};
 
 /// Parses `text` if it is plain JSON nesting less than `max_depth` deep; `None` otherwise.
 pub(super) fn parse<'a>(text: &'a str, arena: &'a Arena, max_depth: usize) -> Option<Json<'a>> {
@@ -26,7 +23,7 @@ pub(super) fn parse<'a>(text: &'a str, arena: &'a Arena, max_depth: usize) -> Op
         text,
         b: text.as_bytes(),
         i: 0,
-        max: max_depth.min(MAX_RECURSION),
+        max: max_depth.min(MAX_NESTING),
         arena,
         items: ArenaVec::with_capacity_in(cap / 2, arena),
         pairs: ArenaVec::with_capacity_in(cap, arena),

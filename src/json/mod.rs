@@ -22,6 +22,11 @@ pub(crate) mod write;
 
 pub(crate) use number::Num;
 
+/// The deepest nesting of arrays and objects any JSON text here may have: `serde_json`'s
+/// (its recursion limit is 128 and it refuses the 128th nested container). Every parser here
+/// stops at the same depth, so whatever is parsed, stored or serialised can be read back.
+pub(crate) const MAX_NESTING: usize = 127;
+
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
@@ -233,7 +238,10 @@ pub(crate) fn parse_str<'a>(text: &'a str, arena: &'a Arena, max_depth: usize) -
 fn by_serde<'a>(bytes: &'a [u8], arena: &'a Arena, max_depth: usize) -> Result<Json<'a>, ParseError> {
     let too_deep = Cell::new(false);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let seed = Seed { depth: 0, max: max_depth, too_deep: &too_deep, arena };
+    // The seed counts depth itself and stops at the same place serde_json's own limit would, so
+    // that limit is lifted to let the seed's `too deep` be the error reported.
+    de.disable_recursion_limit();
+    let seed = Seed { depth: 0, max: max_depth.min(MAX_NESTING), too_deep: &too_deep, arena };
     let parsed = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
     match parsed {
         Ok(v) => Ok(v),
@@ -489,7 +497,23 @@ mod tests {
         }
         assert!(matches!(parse(b"\"\xff\"", test_arena(), 32), Err(ParseError::Malformed(_))), "invalid UTF-8");
         let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
-        assert!(fast::parse(&deep, test_arena(), 1000).is_none(), "recursion is capped at 128");
+        assert!(fast::parse(&deep, test_arena(), 1000).is_none(), "recursion is capped at MAX_NESTING");
+    }
+
+    /// Around the cap, the fast parser, the serde fallback and `serde_json` itself accept
+    /// exactly the same depths: nothing one of them reads is refused by another.
+    #[test]
+    fn nesting_cap_is_serde_jsons() {
+        for n in MAX_NESTING - 2..=MAX_NESTING + 2 {
+            for (open, close) in [("[", "]"), (r#"{"k":"#, "}")] {
+                let text = format!("{}1{}", open.repeat(n), close.repeat(n));
+                let serde_reads = serde_json::from_str::<Value>(&text).is_ok();
+                assert_eq!(serde_reads, n <= MAX_NESTING, "serde_json at depth {n}");
+                assert_eq!(fast::parse(&text, test_arena(), usize::MAX).is_some(), serde_reads, "fast at {n}");
+                assert_eq!(by_serde(text.as_bytes(), test_arena(), usize::MAX).is_ok(), serde_reads, "fallback at {n}");
+                assert_eq!(parse(text.as_bytes(), test_arena(), usize::MAX).is_ok(), serde_reads, "parse at {n}");
+            }
+        }
     }
 
     /// Any JSON value, as text.
