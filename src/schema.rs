@@ -725,7 +725,8 @@ fn portable_pattern(rule: &PatternRule) -> Option<String> {
         .collect();
     let probes = [witness.clone(), swapped.clone(), format!("\n{witness}\n"), format!("\n{swapped}\n")];
     let build = |i: bool, m: bool| {
-        regex::RegexBuilder::new(src).case_insensitive(i).multi_line(m).size_limit(1 << 20).nest_limit(64).build().ok()
+        let flags = crate::rules::pattern::Flags { case_insensitive: i, multi_line: m, dot_all: false };
+        crate::rules::pattern::compile(src, flags).ok()
     };
     let plain = build(false, false)?;
     if !plain.is_match(&witness) {

@@ -251,13 +251,14 @@ fn pattern(cfg: &Value, name: &str) -> Result<Option<regex::Regex>, String> {
         Some((body, flags)) if flags.chars().all(|c| "gimsuyd".contains(c)) => (body.to_owned(), flags.to_owned()),
         _ => (src.clone(), String::new()),
     };
-    let mut b = regex::RegexBuilder::new(&body);
-    b.case_insensitive(flags.contains('i'))
-        .multi_line(flags.contains('m'))
-        .dot_matches_new_line(flags.contains('s'))
-        .size_limit(1 << 20)
-        .nest_limit(64);
-    b.build().map(Some).map_err(|e| format!("{name}.patternValue: `{src}` does not compile: {e}"))
+    let flags = crate::rules::pattern::Flags {
+        case_insensitive: flags.contains('i'),
+        multi_line: flags.contains('m'),
+        dot_all: flags.contains('s'),
+    };
+    crate::rules::pattern::compile(&body, flags)
+        .map(Some)
+        .map_err(|e| format!("{name}.patternValue: `{src}` does not compile: {e}"))
 }
 
 /// True when `v` is a per-language validator map: every key shaped like `en_US`, every value an

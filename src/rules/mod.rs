@@ -141,7 +141,7 @@ mod length;
 mod list;
 mod mask;
 mod number;
-mod pattern;
+pub(crate) mod pattern;
 
 pub(crate) use email::is_email;
 

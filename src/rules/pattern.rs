@@ -1,6 +1,8 @@
 //! `regExpValidator`: the pattern must match somewhere in the value, as JavaScript's
 //! `RegExp.test` does (anchor it with `^…$` to match the whole value).
 
+use regex::{Regex, RegexBuilder};
+
 use super::PatternRule;
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
@@ -9,5 +11,75 @@ use crate::types::Cx;
 pub(super) fn check(rule: &PatternRule, s: &str, path: &Pointer, cx: &mut Cx<'_>) {
     if !rule.regex.is_match(s) {
         cx.report_custom(path.clone(), ViolationKind::Pattern(rule.regex.as_str().to_owned()), rule.custom.as_deref());
+    }
+}
+
+/// The largest compiled program one pattern may grow to, in bytes. Unicode classes are large
+/// once compiled, and a bounded repetition copies its class: `^[\p{L}\p{N}\s.,!?'-]{0,500}$`
+/// needs 32 MiB, `^[\p{L} '\-]{1,64}$` 4 MiB, more than the `regex` crate's default of 10 MiB
+/// allows for the first. This admits a Unicode class repeated about a thousand times and still
+/// refuses a pattern that would take the registry's memory.
+pub(crate) const COMPILED_SIZE_LIMIT: usize = 64 << 20;
+
+/// Deepest nesting of groups and repetitions in one pattern.
+const NEST_LIMIT: u32 = 64;
+
+/// What the flags of a JavaScript literal `/…/flags` change about matching (`g`, `y`, `d` and
+/// `u` change nothing for a single test: classes here are always Unicode-aware).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Flags {
+    /// `i`
+    pub case_insensitive: bool,
+    /// `m`
+    pub multi_line: bool,
+    /// `s`
+    pub dot_all: bool,
+}
+
+/// Compiles a `regExpValidator` pattern under the limits above: the one place patterns are
+/// compiled, for checking and for the schema export alike.
+pub(crate) fn compile(pattern: &str, flags: Flags) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(flags.case_insensitive)
+        .multi_line(flags.multi_line)
+        .dot_matches_new_line(flags.dot_all)
+        .size_limit(COMPILED_SIZE_LIMIT)
+        .nest_limit(NEST_LIMIT)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Patterns real forms use for names, handles and free text. Each compiles, and matches
+    /// what it should.
+    #[test]
+    fn ordinary_unicode_patterns_compile() {
+        let cases = [
+            (r"^[\p{L} '\-]{1,64}$", "Zoë O'Brien-Łukasz", "<b>"),
+            (r"^[\p{L}\p{M}\s'.-]{2,100}$", "Nguyễn Văn A.", "x1"),
+            (r"^[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{2,63}$", "jörg@bücher.de", "a@b"),
+            (r"^[\p{L}\p{N}\s.,!?'-]{0,500}$", "Привет, мир! 2024", "<script>"),
+            (r"^[\p{L}][\p{L}\p{N} ]{0,254}$", "Ωmega 3", "3mega"),
+            (r"^[\p{L}\p{N}_]{3,30}$", "user_名前", "ab"),
+        ];
+        for (pattern, good, bad) in cases {
+            for case_insensitive in [false, true] {
+                let flags = Flags { case_insensitive, ..Flags::default() };
+                let re = compile(pattern, flags).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+                assert!(re.is_match(good), "{pattern} should match {good:?}");
+                assert!(!re.is_match(bad), "{pattern} should not match {bad:?}");
+            }
+        }
+    }
+
+    /// Still bounded: a pattern whose program would be far larger is refused, not built.
+    #[test]
+    fn huge_patterns_are_refused() {
+        for pattern in [r"^[\p{L}\p{N}\s]{0,5000}$", r"^(\w{1,100}){1,100}$"] {
+            let err = compile(pattern, Flags::default()).expect_err(pattern);
+            assert!(matches!(err, regex::Error::CompiledTooBig(_)), "{pattern}: {err}");
+        }
     }
 }
