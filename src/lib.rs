@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod apply;
+mod attr_type;
 mod captcha;
 mod decode;
 mod engine;
@@ -11,6 +12,7 @@ pub mod fixture;
 pub mod form;
 pub mod identity;
 mod json;
+mod lang;
 mod link;
 mod notification;
 pub mod password;
@@ -19,6 +21,7 @@ pub mod pointer;
 pub mod record;
 mod redact;
 pub mod registry;
+mod report;
 pub mod rules;
 pub(crate) mod sanitize;
 pub mod schema;

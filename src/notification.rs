@@ -10,10 +10,11 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use crate::error::{Violation, ViolationKind};
+use crate::error::ViolationKind;
 use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
+use crate::report::Report;
 use crate::rules::is_email;
 
 /// The fields an update sets; `None` keeps the stored value. Values are borrowed from the body
@@ -68,7 +69,7 @@ pub(crate) enum Feed {
 }
 
 /// Reads the body's `notificationData`, reporting bad fields.
-pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Vec<Violation>) -> NotificationPatch<'a> {
+pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Report) -> NotificationPatch<'a> {
     let mut patch = NotificationPatch::default();
     let Some(data) = data else { return patch };
     let at = |field: &str| Pointer::root().child("notificationData").child(field); // only on a violation
@@ -80,12 +81,10 @@ pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Vec<Violation>) -> N
             if is_email(s) {
                 patch.email = Some(Cow::Borrowed(s));
             } else {
-                out.push(Violation::new(at("email"), ViolationKind::Email(s.to_owned())));
+                out.add(at("email"), ViolationKind::Email(s.to_owned()));
             }
         }
-        Some(_) => {
-            out.push(Violation::new(at("email"), ViolationKind::InvalidValue { expected: "an email address string" }))
-        }
+        Some(_) => out.add(at("email"), ViolationKind::InvalidValue { expected: "an email address string" }),
     }
     match data.get("phonePush") {
         None | Some(Json::Null) => {}
@@ -100,28 +99,23 @@ pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Vec<Violation>) -> N
                             phones.push(Cow::Borrowed(p));
                         }
                     }
-                    Some(p) => out.push(Violation::new(at("phonePush").child(i), ViolationKind::Phone(p.to_owned()))),
-                    None => out.push(Violation::new(
+                    Some(p) => out.add(at("phonePush").child(i), ViolationKind::Phone(p.to_owned())),
+                    None => out.add(
                         at("phonePush").child(i),
                         ViolationKind::InvalidValue { expected: "a phone number string" },
-                    )),
+                    ),
                 }
             }
             patch.phone_push = Some(phones);
         }
-        Some(_) => out.push(Violation::new(
-            at("phonePush"),
-            ViolationKind::InvalidValue { expected: "an array of phone numbers" },
-        )),
+        Some(_) => out.add(at("phonePush"), ViolationKind::InvalidValue { expected: "an array of phone numbers" }),
     }
     match data.get("phoneSMS") {
         None | Some(Json::Null) => {}
         Some(Json::String(s)) if s.trim().is_empty() => {}
         Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(Cow::Borrowed(s)),
-        Some(Json::String(s)) => out.push(Violation::new(at("phoneSMS"), ViolationKind::Phone(s.to_string()))),
-        Some(_) => {
-            out.push(Violation::new(at("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" }))
-        }
+        Some(Json::String(s)) => out.add(at("phoneSMS"), ViolationKind::Phone(s.to_string())),
+        Some(_) => out.add(at("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" }),
     }
     patch
 }
@@ -135,7 +129,7 @@ pub(crate) fn feed(
     value: &str,
     path: &Pointer,
     marker: &str,
-    out: &mut Vec<Violation>,
+    out: &mut Report,
 ) {
     let has = |k: &str| given.and_then(|g| g.get(k)).is_some_and(|v| !v.is_null() && v.as_str() != Some(""));
     let value = value.trim();
@@ -144,13 +138,13 @@ pub(crate) fn feed(
             if is_email(value) {
                 patch.email = Some(Cow::Owned(value.to_owned()));
             } else {
-                out.push(Violation::new(path.clone(), ViolationKind::Email(value.to_owned())).with_marker(marker));
+                out.add_for(marker, path.clone(), ViolationKind::Email(value.to_owned()));
             }
         }
         Feed::PhoneSms | Feed::PhonePush if !has(if feed == Feed::PhoneSms { "phoneSMS" } else { "phonePush" }) => {
             let phone: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
             if !is_phone(&phone) {
-                out.push(Violation::new(path.clone(), ViolationKind::Phone(value.to_owned())).with_marker(marker));
+                out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned()));
             } else if feed == Feed::PhoneSms {
                 patch.phone_sms = Some(Cow::Owned(phone));
             } else {
@@ -186,19 +180,19 @@ mod tests {
 
     #[test]
     fn reads_and_reports() {
-        let mut out = vec![];
+        let mut out = Report::new();
         let data = json!({"email": "a@b.co", "phonePush": ["+99999999999", "bad"], "phoneSMS": "", "state": {}});
         let data = Json::from(&data);
         let p = read(data.as_object(), &mut out);
         assert_eq!(p.email.as_deref(), Some("a@b.co"));
         assert_eq!(p.phone_sms, None);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].path.as_str(), "/notificationData/phonePush/1");
+        assert_eq!(out.violations()[0].path.as_str(), "/notificationData/phonePush/1");
     }
 
     #[test]
     fn feeding_respects_given_fields() {
-        let mut out = vec![];
+        let mut out = Report::new();
         let mut p = NotificationPatch::default();
         let given = json!({"email": "own@x.io"});
         let given = Json::from(&given);

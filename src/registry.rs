@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::form::{compile::compile, Form, LoadError};
+use crate::lang::lang_shaped;
 use crate::redact::Redacted;
 use crate::sanitize::Sanitizer;
 use crate::types::Env;
@@ -203,17 +204,6 @@ impl Registry {
     }
 }
 
-/// `xx_XX`: two lower-case ASCII letters, `_`, two upper-case ASCII letters.
-pub(crate) fn lang_shaped(code: &str) -> bool {
-    let b = code.as_bytes();
-    b.len() == 5
-        && b[0].is_ascii_lowercase()
-        && b[1].is_ascii_lowercase()
-        && b[2] == b'_'
-        && b[3].is_ascii_uppercase()
-        && b[4].is_ascii_uppercase()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,10 +271,5 @@ mod tests {
         assert_eq!(a.rules.for_lang("fr_FR").number.as_ref().unwrap().max, Some(20.0));
         assert_eq!(a.rules.for_lang("de_DE").number.as_ref().unwrap().max, Some(10.0));
         assert_eq!(a.rules.for_lang("en_US").default.as_ref().map(StoredValue::json), Some("7"));
-    }
-
-    #[test]
-    fn language_codes() {
-        assert!(lang_shaped("en_US") && !lang_shaped("en-US") && !lang_shaped("EN_us") && !lang_shaped("eng_US"));
     }
 }

@@ -711,43 +711,17 @@ fn extension_pattern(extensions: &[String]) -> Option<String> {
 }
 
 /// The engine's `regExpValidator` as a JSON Schema `pattern`, when it provably matches the
-/// same strings under ECMA 262 as under the `regex` crate; `None` when unsure.
+/// same strings under ECMA 262 as under the `regex` crate; `None` when unsure. The rule keeps
+/// its source and flags, so nothing is guessed: `i` changes what a pattern with letters
+/// matches and `m` what an anchored one matches (the subset has no `.`, so `s` changes
+/// nothing), and a JSON Schema `pattern` takes no flags.
 fn portable_pattern(rule: &PatternRule) -> Option<String> {
-    let src = rule.regex.as_str();
-    let parsed = Pattern::parse(src)?;
-    // The compiled regex may carry `i` or `m` from a `/…/im` literal, which `as_str` does not
-    // show. Probe it: keep the pattern only if every flagged variant that could matter
-    // disagrees with it on a probe.
-    let witness = parsed.witness();
-    let swapped: String = witness
-        .chars()
-        .map(|c| if c.is_ascii_uppercase() { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() })
-        .collect();
-    let probes = [witness.clone(), swapped.clone(), format!("\n{witness}\n"), format!("\n{swapped}\n")];
-    let build = |i: bool, m: bool| {
-        let flags = crate::rules::pattern::Flags { case_insensitive: i, multi_line: m, dot_all: false };
-        crate::rules::pattern::compile(src, flags).ok()
-    };
-    let plain = build(false, false)?;
-    if !plain.is_match(&witness) {
+    let parsed = Pattern::parse(&rule.source)?;
+    let flags = rule.flags;
+    if flags.case_insensitive && parsed.has_letters() || flags.multi_line && (parsed.start || parsed.end) {
         return None;
     }
-    let relevant_i = parsed.has_letters();
-    let relevant_m = parsed.start || parsed.end;
-    let engine = &rule.regex;
-    for (i, m) in [(false, false), (true, false), (false, true), (true, true)] {
-        if !(i && relevant_i || m && relevant_m) {
-            continue; // same language as the plain pattern
-        }
-        let candidate = build(i, m)?;
-        if probes.iter().all(|p| candidate.is_match(p) == engine.is_match(p)) {
-            return None; // the engine may be this flagged variant
-        }
-    }
-    if probes.iter().any(|p| plain.is_match(p) != engine.is_match(p)) {
-        return None;
-    }
-    Some(src.to_owned())
+    Some(rule.source.clone())
 }
 
 /// A regex in the subset that ECMA 262 and the `regex` crate read the same way.
@@ -802,13 +776,6 @@ impl Pattern {
         Some(Pattern { start, end, alts })
     }
 
-    /// A string the pattern matches, with letters wherever the pattern allows them.
-    fn witness(&self) -> String {
-        let mut out = String::new();
-        seq_witness(&self.alts[0], &mut out);
-        out
-    }
-
     fn has_letters(&self) -> bool {
         fn seq(s: &Seq) -> bool {
             s.iter().any(|(n, _, _)| match n {
@@ -818,22 +785,6 @@ impl Pattern {
             })
         }
         self.alts.iter().any(seq)
-    }
-}
-
-fn seq_witness(s: &Seq, out: &mut String) {
-    for (node, min, max) in s {
-        let times = if *max == Some(0) { 0 } else { (*min).max(1) };
-        for _ in 0..times {
-            match node {
-                Node::Lit(c) => out.push(*c),
-                Node::Class(ranges) => {
-                    let letter = ranges.iter().find_map(|&(lo, hi)| (lo..=hi).find(char::is_ascii_alphabetic));
-                    out.push(letter.unwrap_or(ranges[0].0));
-                }
-                Node::Group(alts) => seq_witness(&alts[0], out),
-            }
-        }
     }
 }
 
@@ -997,10 +948,12 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::pattern::Flags;
 
     fn portable(src: &str, flags: (bool, bool)) -> Option<String> {
-        let regex = regex::RegexBuilder::new(src).case_insensitive(flags.0).multi_line(flags.1).build().unwrap();
-        portable_pattern(&PatternRule { regex, custom: None })
+        let flags = Flags { case_insensitive: flags.0, multi_line: flags.1, dot_all: false };
+        let regex = crate::rules::pattern::compile(src, flags).unwrap();
+        portable_pattern(&PatternRule { source: src.into(), flags, regex, custom: None })
     }
 
     #[test]

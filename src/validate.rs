@@ -17,6 +17,7 @@ use crate::patch;
 use crate::pointer::Pointer;
 use crate::record::{StoredValue, UserRecord};
 use crate::registry::Registry;
+use crate::report::Report;
 use crate::rules::Rules;
 use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed};
 use bumpalo::collections::Vec as ArenaVec;
@@ -87,7 +88,7 @@ pub(crate) fn validate<'a, 'b>(
         registry,
         env,
         identity_check,
-        out: Vec::new(),
+        out: Report::new(),
         // One change per entry at most: one allocation, however many entries.
         plan: Plan { changes: Vec::with_capacity(body.entries.len()), ..Plan::default() },
         seen: Seen::new(body.arena),
@@ -96,7 +97,7 @@ pub(crate) fn validate<'a, 'b>(
     if v.out.is_empty() {
         Ok(Valid(v.plan))
     } else {
-        Err(v.out)
+        Err(v.out.into_violations())
     }
 }
 
@@ -181,7 +182,7 @@ struct Validator<'a, 'b> {
     registry: &'b Registry,
     env: &'a Env<'a>,
     identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
-    out: Vec<Violation>,
+    out: Report,
     plan: Plan<'b>,
     /// (language, marker) pairs already seen, for duplicate detection.
     seen: Seen<'b>,
@@ -200,7 +201,7 @@ impl<'b> Validator<'_, 'b> {
                 None => body.entries.iter().any(|e| e.lang.is_none()).then(|| Pointer::root().child("formData")),
             };
             if let Some(at) = at {
-                self.out.push(Violation::new(at, ViolationKind::UnknownLanguage(lang.to_owned())));
+                self.out.add(at, ViolationKind::UnknownLanguage(lang.to_owned()));
             }
         }
         self.plan.notification = notification::read(body.notification.as_ref(), &mut self.out);
@@ -211,10 +212,10 @@ impl<'b> Validator<'_, 'b> {
             let entry_lang: &'b str = match e.lang {
                 Some(l) => {
                     if !self.registry.accepts_language(l) && bad_langs.insert(l) {
-                        self.out.push(Violation::new(
+                        self.out.add(
                             Pointer::root().child("formData").child(l),
                             ViolationKind::UnknownLanguage(l.to_string()),
-                        ));
+                        );
                     }
                     l
                 }
@@ -230,27 +231,26 @@ impl<'b> Validator<'_, 'b> {
         }
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
-                let v =
-                    Violation::new(Pointer::root().child("formData"), ViolationKind::CaptchaRequired(captcha.clone()));
-                self.out.push(v.with_marker(captcha));
+                let kind = ViolationKind::CaptchaRequired(captcha.clone());
+                self.out.add_for(captcha, Pointer::root().child("formData"), kind);
             }
         }
         match &body.state {
             Some(patch @ Json::Object(_)) => match patch::merge(&self.record.state, patch, body.arena) {
                 Some(merged) => self.plan.state = Some(merged),
-                None => self.out.push(Violation::new(
+                None => self.out.add(
                     Pointer::root().child("state"),
                     ViolationKind::Storage("the stored state nests too deep to be read back and merged".into()),
-                )),
+                ),
             },
-            Some(_) => self.out.push(Violation::new(Pointer::root().child("state"), ViolationKind::StateNotObject)),
+            Some(_) => self.out.add(Pointer::root().child("state"), ViolationKind::StateNotObject),
             None => {}
         }
     }
 
-    #[cold]
+    /// A violation about `marker`'s entry.
     fn report(&mut self, path: Pointer, marker: &str, kind: ViolationKind) {
-        self.out.push(Violation::new(path, kind).with_marker(marker));
+        self.out.add_for(marker, path, kind);
     }
 
     /// Records (lang, marker) and reports a duplicate. True if it was new. `index` is the
@@ -340,24 +340,21 @@ impl<'b> Validator<'_, 'b> {
         let parsed = if value.is_null() {
             None
         } else {
-            let mut cx = Cx { marker, out: &mut self.out, env: self.env };
+            let mut cx = Cx { marker, report: &mut self.out, env: self.env };
             Some(check_value(attr.kind, Some(attr), value, path, rules.trim, &mut cx)?)
         };
         match parsed {
             Some(p) if !p.is_empty() => {
                 let before = self.out.len();
-                let mut cx = Cx { marker, out: &mut self.out, env: self.env };
-                rules.check(&p, path, &mut cx);
+                rules.check(&p.measure, path, marker, &mut self.out);
                 (self.out.len() == before).then_some(Some(p.stored))
             }
             empty => {
                 if let Some(default) = &rules.default {
                     return Some(Some(default.clone()));
                 }
-                if let Some(custom) = &rules.required {
-                    let mut v = Violation::new(path.clone(), ViolationKind::Required).with_marker(marker);
-                    v.custom_message = custom.clone();
-                    self.out.push(v);
+                if let Some(required) = &rules.required {
+                    self.out.add_custom(marker, path.clone(), ViolationKind::Required, required.custom.as_deref());
                     return None;
                 }
                 if attr.is_login {
@@ -409,7 +406,7 @@ impl<'b> Validator<'_, 'b> {
             }
             Some(Json::Null) => None,
             Some(v) => {
-                let mut cx = Cx { marker, out: &mut self.out, env: self.env };
+                let mut cx = Cx { marker, report: &mut self.out, env: self.env };
                 let Some(Parsed { stored, .. }) = check_value(kind, None, v, &value_path, false, &mut cx) else {
                     return;
                 };
@@ -442,10 +439,8 @@ impl<'b> Validator<'_, 'b> {
             None | Some(Json::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String("")) => self.report(value_path, marker, ViolationKind::PasswordRequired),
             Some(Json::String(s)) => {
-                let parsed = Parsed { stored: StoredValue::null(), measure: Measure::Text((*s).into()) };
                 let before = self.out.len();
-                let mut cx = Cx { marker, out: &mut self.out, env: self.env };
-                rules.check(&parsed, &value_path, &mut cx);
+                rules.check(&Measure::Text((*s).into()), &value_path, marker, &mut self.out);
                 if self.out.len() == before {
                     self.plan.password = Some(s.to_string());
                 }

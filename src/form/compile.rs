@@ -13,6 +13,7 @@ use super::{validators, Attribute, ChoiceOption, Form};
 use crate::json::{Arena, Json};
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
+use crate::report::Report;
 use crate::rules::{RuleSets, Rules};
 use crate::types::{check_value, value_key, AttrType, Cx, Env};
 
@@ -257,16 +258,16 @@ fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_
     if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password {
         return Err("bad validator: defaultValueValidator makes no sense for this attribute".into());
     }
-    let mut out = Vec::new();
-    let mut cx = Cx { marker: &attr.marker, out: &mut out, env };
+    let mut report = Report::new();
+    let mut cx = Cx { marker: &attr.marker, report: &mut report, env };
     let path = Pointer::root().child("fieldDefaultValue");
     let arena = Arena::new();
     match check_value(attr.kind, Some(attr), &Json::from_value(default, &arena), &path, trim, &mut cx) {
-        Some(p) if out.is_empty() => Ok(p.stored),
+        Some(p) if report.is_empty() => Ok(p.stored),
         _ => Err(format!(
             "bad validator: defaultValueValidator.fieldDefaultValue `{default}` is not a valid `{}`: {}",
             attr.kind.name(),
-            out.iter().map(|v| v.message()).collect::<Vec<_>>().join("; ")
+            report.violations().iter().map(|v| v.message()).collect::<Vec<_>>().join("; ")
         )),
     }
 }

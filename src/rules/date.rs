@@ -1,18 +1,45 @@
 //! `dateInspectionValidator {min, max}` (the engine's own): inclusive bounds on `fullDate`,
-//! compared as instants (offsets taken into account).
+//! compared as instants (offsets taken into account). Bounds are RFC 3339 or `YYYY-MM-DD`
+//! (midnight UTC).
 
 use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
 
-use super::DateRule;
+use super::settings::{instant, ordered};
+use super::{Custom, Rules, SettingsError, Validator};
+use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
-use crate::pointer::Pointer;
-use crate::types::Cx;
 
-pub(super) fn check(rule: &DateRule, at: &DateTime<FixedOffset>, path: &Pointer, cx: &mut Cx<'_>) {
-    let kind = match (rule.min, rule.max) {
-        (Some(min), _) if *at < min => ViolationKind::DateMin(min.to_rfc3339()),
-        (_, Some(max)) if *at > max => ViolationKind::DateMax(max.to_rfc3339()),
-        _ => return,
-    };
-    cx.report_custom(path.child("fullDate"), kind, rule.custom.as_deref());
+const NAME: &str = "dateInspectionValidator";
+
+/// The table's line for `dateInspectionValidator`.
+pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_moment, install };
+
+fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
+    let (min, max) = (instant(cfg, NAME, "min")?, instant(cfg, NAME, "max")?);
+    ordered(NAME, ("min", min), ("max", max))?;
+    rules.date = Some(DateRule { min, max, custom });
+    Ok(())
+}
+
+/// `dateInspectionValidator {min, max}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DateRule {
+    /// Earliest allowed instant.
+    pub min: Option<DateTime<FixedOffset>>,
+    /// Latest allowed instant.
+    pub max: Option<DateTime<FixedOffset>>,
+    /// `customErrorText`.
+    pub custom: Custom,
+}
+
+impl DateRule {
+    /// `Some` when `at` is out of bounds.
+    pub(crate) fn check(&self, at: &DateTime<FixedOffset>) -> Option<ViolationKind> {
+        match (self.min, self.max) {
+            (Some(min), _) if *at < min => Some(ViolationKind::DateMin(min.to_rfc3339())),
+            (_, Some(max)) if *at > max => Some(ViolationKind::DateMax(max.to_rfc3339())),
+            _ => None,
+        }
+    }
 }

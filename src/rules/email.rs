@@ -1,15 +1,31 @@
 //! `emailInspectionValidator`: an address the `validator` crate accepts (HTML5-style rules).
 
+use serde_json::Value;
 use validator::ValidateEmail;
 
-use super::Custom;
+use super::{string_only, Custom, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
-use crate::pointer::Pointer;
-use crate::types::Cx;
 
-pub(super) fn check(custom: &Custom, s: &str, path: &Pointer, cx: &mut Cx<'_>) {
-    if !is_email(s) {
-        cx.report_custom(path.clone(), ViolationKind::Email(s.to_owned()), custom.as_deref());
+/// The table's line for `emailInspectionValidator` (`true` or an object).
+pub(super) const VALIDATOR: Validator =
+    Validator { name: "emailInspectionValidator", applies_to: string_only, install };
+
+fn install(_: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
+    rules.email = Some(EmailRule { custom });
+    Ok(())
+}
+
+/// `emailInspectionValidator`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmailRule {
+    /// `customErrorText`.
+    pub custom: Custom,
+}
+
+impl EmailRule {
+    /// `Some` when `s` is not an email address.
+    pub(crate) fn check(&self, s: &str) -> Option<ViolationKind> {
+        (!is_email(s)).then(|| ViolationKind::Email(s.to_owned()))
     }
 }
 

@@ -2,22 +2,40 @@
 //! character for itself. A non-empty `hint` is a fixed prefix the value must start with, the
 //! rest fitting the mask.
 
-use super::MaskRule;
-use crate::error::ViolationKind;
-use crate::pointer::Pointer;
-use crate::types::Cx;
+use serde_json::Value;
 
-pub(super) fn check(rule: &MaskRule, s: &str, path: &Pointer, cx: &mut Cx<'_>) {
-    let fits = match s.strip_prefix(rule.hint.as_str()) {
-        Some(rest) => fits(&rule.mask, rest),
-        None => false,
-    };
-    if !fits {
-        cx.report_custom(
-            path.clone(),
-            ViolationKind::Mask(format!("{}{}", rule.hint, rule.mask)),
-            rule.custom.as_deref(),
-        );
+use super::settings::text;
+use super::{string_only, Custom, Rules, SettingsError, Validator};
+use crate::error::ViolationKind;
+
+/// The table's line for `fieldMaskValidator`.
+pub(super) const VALIDATOR: Validator = Validator { name: "fieldMaskValidator", applies_to: string_only, install };
+
+/// An empty `maskValue` sets no rule.
+fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
+    let mask = text(cfg, "maskValue");
+    if !mask.is_empty() {
+        rules.mask = Some(MaskRule { mask, hint: text(cfg, "hint"), custom });
+    }
+    Ok(())
+}
+
+/// `fieldMaskValidator`: `9` and `#` are digits, everything else literal; `hint` a fixed prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaskRule {
+    /// `maskValue`.
+    pub mask: String,
+    /// `hint`.
+    pub hint: String,
+    /// `customErrorText`.
+    pub custom: Custom,
+}
+
+impl MaskRule {
+    /// `Some` when `s` is not the hint followed by something that fits the mask.
+    pub(crate) fn check(&self, s: &str) -> Option<ViolationKind> {
+        let fits = s.strip_prefix(self.hint.as_str()).is_some_and(|rest| fits(&self.mask, rest));
+        (!fits).then(|| ViolationKind::Mask(format!("{}{}", self.hint, self.mask)))
     }
 }
 

@@ -1,20 +1,102 @@
 //! Validators: OneEntry's, as the form sends them, plus the engine's own.
 //!
-//! One rule per file. The form loader ([`crate::form`]) parses each attribute's `validators`
-//! into a [`Rules`] per language; `Rules::check` runs them, in a fixed order, over the
-//! `Measure` of a value that passed its type's shape checks.
+//! One validator per file. Each file owns its OneEntry name, the types it applies to
+//! ([`Validator`], one line of [`VALIDATORS`]), the reading of its settings (typed
+//! [`SettingsError`]s), its rule and the rule's check: a pure function from a measured value
+//! to what it finds wrong, if anything. The form loader reads each attribute's `validators`
+//! into a [`Rules`] per language through the table; [`Rules::check`] runs the rules, in a fixed
+//! order, over the [`Measure`] of a value that passed its type's shape checks, and adds what
+//! they find to the update's [`Report`].
+//!
+//! Adding a validator: a file here with its rule and `VALIDATOR`, a field in [`Rules`], a line
+//! in [`VALIDATORS`], a call in [`Rules::check`], a [`crate::error::ViolationKind`] variant,
+//! fixtures (ARCHITECTURE.md, "Adding things").
 
-use crate::record::StoredValue;
+mod date;
+mod default;
+mod email;
+mod files;
+mod length;
+mod list;
+mod mask;
+mod measure;
+mod number;
+pub(crate) mod pattern;
+mod required;
+pub(crate) mod settings;
+mod trim;
+
 use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::attr_type::AttrType;
+use crate::pointer::Pointer;
+use crate::record::StoredValue;
+use crate::report::Report;
+
+pub use date::DateRule;
+pub(crate) use email::is_email;
+pub use email::EmailRule;
+pub use files::FilesRule;
+pub use length::LengthRule;
+pub use list::ListRule;
+pub use mask::MaskRule;
+pub(crate) use measure::{FileMeta, Measure};
+pub use number::NumberRule;
+pub use pattern::PatternRule;
+pub use required::RequiredRule;
+pub use settings::SettingsError;
 
 /// The `customErrorText` of a validator, which replaces the engine's message.
 pub type Custom = Option<String>;
+
+/// One validator as OneEntry names it: which types it applies to, and how its settings become
+/// a rule in a [`Rules`].
+pub(crate) struct Validator {
+    /// The name in a form's `validators` object.
+    pub name: &'static str,
+    /// True for the attribute types it applies to; on others it is read (a broken one still
+    /// refuses the form) and then dropped with a warning.
+    pub applies_to: fn(AttrType) -> bool,
+    /// Reads the settings (`customErrorText` already taken out) into its field of `Rules`.
+    pub install: fn(&Value, Custom, &mut Rules) -> Result<(), SettingsError>,
+}
+
+/// Every validator the engine knows, by OneEntry name.
+pub(crate) static VALIDATORS: [Validator; 11] = [
+    required::VALIDATOR,
+    trim::VALIDATOR,
+    default::VALIDATOR,
+    length::VALIDATOR,
+    email::VALIDATOR,
+    pattern::VALIDATOR,
+    mask::VALIDATOR,
+    number::VALIDATOR,
+    date::VALIDATOR,
+    list::VALIDATOR,
+    files::VALIDATOR,
+];
+
+/// The validator named `name`, if the engine knows it.
+pub(crate) fn validator(name: &str) -> Option<&'static Validator> {
+    VALIDATORS.iter().find(|v| v.name == name)
+}
+
+/// Applies to every type.
+fn any_type(_: AttrType) -> bool {
+    true
+}
+
+/// Applies to `string` only.
+fn string_only(kind: AttrType) -> bool {
+    kind == AttrType::String
+}
 
 /// The compiled validators of one attribute for one language.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     /// `requiredValidator`.
-    pub required: Option<Custom>,
+    pub required: Option<RequiredRule>,
     /// `trimValidator`: trim strings before checking and storing.
     pub trim: bool,
     /// `defaultValueValidator.fieldDefaultValue`, canonicalised at load.
@@ -22,7 +104,7 @@ pub struct Rules {
     /// `stringInspectionValidator`.
     pub length: Option<LengthRule>,
     /// `emailInspectionValidator`.
-    pub email: Option<Custom>,
+    pub email: Option<EmailRule>,
     /// `regExpValidator`.
     pub pattern: Option<PatternRule>,
     /// `fieldMaskValidator`.
@@ -35,87 +117,6 @@ pub struct Rules {
     pub list: Option<ListRule>,
     /// `checkingFilesValidator`.
     pub files: Option<FilesRule>,
-}
-
-/// `stringInspectionValidator`: lengths in characters (`0` means unset).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LengthRule {
-    /// `stringMin`.
-    pub min: Option<usize>,
-    /// `stringMax`.
-    pub max: Option<usize>,
-    /// `stringLength`: exact length.
-    pub exact: Option<usize>,
-    /// `customErrorText`.
-    pub custom: Custom,
-}
-
-/// `regExpValidator`.
-#[derive(Debug, Clone)]
-pub struct PatternRule {
-    /// The compiled pattern.
-    pub regex: regex::Regex,
-    /// `customErrorText`.
-    pub custom: Custom,
-}
-
-/// `fieldMaskValidator`: `9` and `#` are digits, everything else literal; `hint` a fixed prefix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MaskRule {
-    /// `maskValue`.
-    pub mask: String,
-    /// `hint`.
-    pub hint: String,
-    /// `customErrorText`.
-    pub custom: Custom,
-}
-
-/// `numberInspectionValidator {min, max}`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NumberRule {
-    /// Smallest allowed value.
-    pub min: Option<f64>,
-    /// Largest allowed value.
-    pub max: Option<f64>,
-    /// `customErrorText`.
-    pub custom: Custom,
-}
-
-/// `dateInspectionValidator {min, max}`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DateRule {
-    /// Earliest allowed instant.
-    pub min: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Latest allowed instant.
-    pub max: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// `customErrorText`.
-    pub custom: Custom,
-}
-
-/// `listInspectionValidator {minItems, maxItems}`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListRule {
-    /// Fewest items.
-    pub min_items: Option<usize>,
-    /// Most items.
-    pub max_items: Option<usize>,
-    /// `customErrorText`.
-    pub custom: Custom,
-}
-
-/// `checkingFilesValidator {maxUnits, maxValue, extensions, allowedHosts}`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FilesRule {
-    /// Most files.
-    pub max_units: Option<usize>,
-    /// Largest file, in bytes.
-    pub max_size: Option<u64>,
-    /// Allowed extensions, lower-case without the dot; empty means any.
-    pub extensions: Vec<String>,
-    /// Allowed download hosts, lower-case; empty means any.
-    pub allowed_hosts: Vec<String>,
-    /// `customErrorText`.
-    pub custom: Custom,
 }
 
 /// The validators of one attribute: one set, or one per language code.
@@ -134,64 +135,105 @@ impl RuleSets {
     }
 }
 
-mod date;
-mod email;
-mod files;
-mod length;
-mod list;
-mod mask;
-mod number;
-pub(crate) mod pattern;
-
-pub(crate) use email::is_email;
-
-use crate::pointer::Pointer;
-use crate::types::{Cx, Measure, Parsed};
-
 impl Rules {
-    /// Runs every validator that applies to `value`'s measure, reporting at `path` (the value's
-    /// pointer). `required` is not checked here: emptiness is the engine's decision, since a
-    /// default value or clearing may apply.
-    pub(crate) fn check(&self, value: &Parsed<'_>, path: &Pointer, cx: &mut Cx<'_>) {
-        match &value.measure {
+    /// Runs every rule that applies to `measure` (the value at `path`, of `marker`'s entry) and
+    /// adds what they find to `report`, each with its rule's `customErrorText`. `required` is
+    /// not checked here: emptiness is the engine's decision, since a default value or clearing
+    /// may apply. A date's bounds are reported at its `fullDate`.
+    pub(crate) fn check(&self, measure: &Measure<'_>, path: &Pointer, marker: &str, report: &mut Report) {
+        let mut found = |at: Pointer, kind, custom: &Custom| report.add_custom(marker, at, kind, custom.as_deref());
+        match measure {
             Measure::Text(s) => {
                 if let Some(r) = &self.length {
-                    length::check(r, s, path, cx);
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
-                if let Some(custom) = &self.email {
-                    email::check(custom, s, path, cx);
+                if let Some(r) = &self.email {
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
                 if let Some(r) = &self.pattern {
-                    pattern::check(r, s, path, cx);
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
                 if let Some(r) = &self.mask {
-                    mask::check(r, s, path, cx);
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
             }
             Measure::Number(n) => {
                 if let Some(r) = &self.number {
-                    number::check(r, *n, path, cx);
+                    if let Some(k) = r.check(*n) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
             }
             Measure::Instant(at) => {
                 if let Some(r) = &self.date {
-                    date::check(r, at, path, cx);
+                    if let Some(k) = r.check(at) {
+                        found(path.child("fullDate"), k, &r.custom);
+                    }
                 }
             }
             Measure::Items(n) => {
                 if let Some(r) = &self.list {
-                    list::check(r, *n, path, cx);
+                    if let Some(k) = r.check(*n) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
             }
             Measure::Files(files) => {
                 if let Some(r) = &self.files {
-                    files::check(r, files, path, cx);
+                    for (at, kind) in r.check(files, path) {
+                        found(at, kind, &r.custom);
+                    }
                 }
                 if let Some(r) = &self.list {
-                    list::check(r, files.len(), path, cx);
+                    if let Some(k) = r.check(files.len()) {
+                        found(path.clone(), k, &r.custom);
+                    }
                 }
             }
             Measure::Nothing => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every validator has its own name, and the table is what `validator` looks up.
+    #[test]
+    fn table_names_are_unique_and_found() {
+        for (i, v) in VALIDATORS.iter().enumerate() {
+            assert!(VALIDATORS[..i].iter().all(|w| w.name != v.name), "{} twice", v.name);
+            assert!(std::ptr::eq(validator(v.name).unwrap(), v));
+            assert!(v.name.ends_with("Validator"), "{}", v.name);
+        }
+        assert!(validator("fooValidator").is_none());
+    }
+
+    /// A measured value meets the rules that read it, and only those.
+    #[test]
+    fn check_reports_with_paths_and_custom_text() {
+        let rules = Rules {
+            length: Some(LengthRule { max: Some(3), custom: Some("Too long".into()), ..LengthRule::default() }),
+            number: Some(NumberRule { min: Some(0.0), ..NumberRule::default() }),
+            ..Rules::default()
+        };
+        let path = Pointer::root().child("value");
+        let mut report = Report::new();
+        rules.check(&Measure::Text("abcd".into()), &path, "m", &mut report);
+        rules.check(&Measure::Number(-1.0), &path, "n", &mut report);
+        rules.check(&Measure::Items(9), &path, "i", &mut report);
+        let v = report.into_violations();
+        assert_eq!(v.iter().map(|v| v.rule()).collect::<Vec<_>>(), ["string-max", "number-min"]);
+        assert_eq!((v[0].message().as_str(), v[0].marker.as_deref()), ("Too long", Some("m")));
+        assert_eq!(v[1].path.to_string(), "/value");
     }
 }

@@ -1,15 +1,43 @@
-//! `numberInspectionValidator {min, max}` (the engine's own): inclusive bounds.
+//! `numberInspectionValidator {min, max}` (the engine's own): inclusive bounds on `integer`,
+//! `real` and `float` values. Only `""` and `null` leave a bound unset: `0` is a real bound.
 
-use super::NumberRule;
+use serde_json::Value;
+
+use super::settings::{bound, ordered};
+use super::{Custom, Rules, SettingsError, Validator};
+use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
-use crate::pointer::Pointer;
-use crate::types::Cx;
 
-pub(super) fn check(rule: &NumberRule, n: f64, path: &Pointer, cx: &mut Cx<'_>) {
-    let kind = match (rule.min, rule.max) {
-        (Some(min), _) if n < min => ViolationKind::NumberMin { min },
-        (_, Some(max)) if n > max => ViolationKind::NumberMax { max },
-        _ => return,
-    };
-    cx.report_custom(path.clone(), kind, rule.custom.as_deref());
+const NAME: &str = "numberInspectionValidator";
+
+/// The table's line for `numberInspectionValidator`.
+pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_numeric, install };
+
+fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
+    let (min, max) = (bound(cfg, NAME, "min")?, bound(cfg, NAME, "max")?);
+    ordered(NAME, ("min", min), ("max", max))?;
+    rules.number = Some(NumberRule { min, max, custom });
+    Ok(())
+}
+
+/// `numberInspectionValidator {min, max}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NumberRule {
+    /// Smallest allowed value.
+    pub min: Option<f64>,
+    /// Largest allowed value.
+    pub max: Option<f64>,
+    /// `customErrorText`.
+    pub custom: Custom,
+}
+
+impl NumberRule {
+    /// `Some` when `n` is out of bounds.
+    pub(crate) fn check(&self, n: f64) -> Option<ViolationKind> {
+        match (self.min, self.max) {
+            (Some(min), _) if n < min => Some(ViolationKind::NumberMin { min }),
+            (_, Some(max)) if n > max => Some(ViolationKind::NumberMax { max }),
+            _ => None,
+        }
+    }
 }

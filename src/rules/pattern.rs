@@ -1,16 +1,52 @@
-//! `regExpValidator`: the pattern must match somewhere in the value, as JavaScript's
-//! `RegExp.test` does (anchor it with `^…$` to match the whole value).
+//! `regExpValidator {patternValue}`: the pattern must match somewhere in the value, as
+//! JavaScript's `RegExp.test` does (anchor it with `^…$` to match the whole value). The pattern
+//! is bare or a JavaScript literal `/…/flags`; `i`, `m` and `s` change matching, the other
+//! flags change nothing for one test.
 
 use regex::{Regex, RegexBuilder};
+use serde_json::Value;
 
-use super::PatternRule;
+use super::settings::text;
+use super::{string_only, Custom, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
-use crate::pointer::Pointer;
-use crate::types::Cx;
 
-pub(super) fn check(rule: &PatternRule, s: &str, path: &Pointer, cx: &mut Cx<'_>) {
-    if !rule.regex.is_match(s) {
-        cx.report_custom(path.clone(), ViolationKind::Pattern(rule.regex.as_str().to_owned()), rule.custom.as_deref());
+/// The table's line for `regExpValidator`.
+pub(super) const VALIDATOR: Validator = Validator { name: "regExpValidator", applies_to: string_only, install };
+
+/// An empty `patternValue` sets no rule.
+fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
+    let written = text(cfg, "patternValue");
+    if written.is_empty() {
+        return Ok(());
+    }
+    let (source, flags) = match written.strip_prefix('/').and_then(|rest| rest.rsplit_once('/')) {
+        Some((body, flags)) if flags.chars().all(|c| "dgimsuy".contains(c)) => (body.to_owned(), Flags::of(flags)),
+        _ => (written.clone(), Flags::default()),
+    };
+    let regex =
+        compile(&source, flags).map_err(|e| SettingsError::Pattern { pattern: written, reason: e.to_string() })?;
+    rules.pattern = Some(PatternRule { source, flags, regex, custom });
+    Ok(())
+}
+
+/// `regExpValidator`: the pattern as written (without the literal's slashes), its flags, and
+/// the compiled regex.
+#[derive(Debug, Clone)]
+pub struct PatternRule {
+    /// The pattern, without the slashes and flags of a literal.
+    pub source: String,
+    /// The literal's flags that change matching.
+    pub flags: Flags,
+    /// The compiled pattern.
+    pub regex: Regex,
+    /// `customErrorText`.
+    pub custom: Custom,
+}
+
+impl PatternRule {
+    /// `Some` when the pattern matches nowhere in `s`.
+    pub(crate) fn check(&self, s: &str) -> Option<ViolationKind> {
+        (!self.regex.is_match(s)).then(|| ViolationKind::Pattern(self.source.clone()))
     }
 }
 
@@ -27,13 +63,24 @@ const NEST_LIMIT: u32 = 64;
 /// What the flags of a JavaScript literal `/…/flags` change about matching (`g`, `y`, `d` and
 /// `u` change nothing for a single test: classes here are always Unicode-aware).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Flags {
+pub struct Flags {
     /// `i`
     pub case_insensitive: bool,
     /// `m`
     pub multi_line: bool,
     /// `s`
     pub dot_all: bool,
+}
+
+impl Flags {
+    /// The flags of a literal's flag letters.
+    fn of(letters: &str) -> Flags {
+        Flags {
+            case_insensitive: letters.contains('i'),
+            multi_line: letters.contains('m'),
+            dot_all: letters.contains('s'),
+        }
+    }
 }
 
 /// Compiles a `regExpValidator` pattern under the limits above: the one place patterns are
@@ -72,6 +119,22 @@ mod tests {
                 assert!(!re.is_match(bad), "{pattern} should not match {bad:?}");
             }
         }
+    }
+
+    #[test]
+    fn literals_flags_and_bad_patterns() {
+        let rule = |written: &str| {
+            let mut rules = Rules::default();
+            install(&serde_json::json!({ "patternValue": written }), None, &mut rules).map(|()| rules.pattern)
+        };
+        let r = rule("/^ab+$/i").unwrap().unwrap();
+        assert_eq!((r.source.as_str(), r.flags.case_insensitive), ("^ab+$", true));
+        assert_eq!(r.check("ABB"), None);
+        assert_eq!(r.check("AC"), Some(ViolationKind::Pattern("^ab+$".into())));
+        assert!(matches!(rule("(unclosed"), Err(SettingsError::Pattern { .. })));
+        assert!(rule("").unwrap().is_none());
+        let bare = rule("/a/x").unwrap().unwrap();
+        assert_eq!((bare.source.as_str(), bare.flags), ("/a/x", Flags::default()), "x is no JavaScript flag");
     }
 
     /// Still bounded: a pattern whose program would be far larger is refused, not built.

@@ -61,7 +61,7 @@ pub(crate) fn check(
         }
     };
 
-    let before = cx.out.len();
+    let before = cx.report.len();
     if choices.len() > 1 && (radio || !attr.multiselect) {
         cx.report(path.clone(), ViolationKind::TooManyOptions(choices.len()));
     }
@@ -77,7 +77,7 @@ pub(crate) fn check(
             Some(o) => chosen.push(o),
         }
     }
-    if cx.out.len() != before {
+    if cx.report.len() != before {
         return None;
     }
 

@@ -52,7 +52,7 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
         }
     };
     let event_ptr = path.child("event");
-    let before = cx.out.len();
+    let before = cx.report.len();
 
     let token = match event.get("token") {
         None | Some(Json::Null) => {
@@ -84,7 +84,7 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
         }
     }
 
-    if cx.out.len() != before {
+    if cx.report.len() != before {
         return None;
     }
     let token = token?;

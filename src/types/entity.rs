@@ -37,7 +37,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
         }
     };
 
-    let before = cx.out.len();
+    let before = cx.report.len();
     let mut stored = String::with_capacity((items.len() * 8).min(1 << 16) + 2);
     let mut ids = ArrayWriter::new(&mut stored);
     let mut count = 0usize;
@@ -61,7 +61,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
         }
     }
     ids.end();
-    if cx.out.len() != before {
+    if cx.report.len() != before {
         return None;
     }
     Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Items(count) })

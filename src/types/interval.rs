@@ -23,7 +23,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of [start, end] pairs" });
         return None;
     };
-    let before = cx.out.len();
+    let before = cx.report.len();
     for (i, pair) in pairs.iter().enumerate() {
         let bounds = match pair.as_array() {
             Some([Json::String(a), Json::String(b)]) => [a, b],
@@ -45,7 +45,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
             }
         }
     }
-    if cx.out.len() != before {
+    if cx.report.len() != before {
         return None;
     }
     let stored = StoredValue::written(64 * pairs.len() + 2, |out| value.write(out));

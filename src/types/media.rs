@@ -78,7 +78,7 @@ pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &m
         _ => items.len() != 1,
     };
     // A file with a problem writes nothing, and then none of the text is kept.
-    let before = cx.out.len();
+    let before = cx.report.len();
     let mut stored = String::with_capacity(items.len() * 256 + 2);
     let mut metas = Vec::with_capacity(items.len());
     if array {
@@ -92,7 +92,7 @@ pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &m
             metas.extend(one_file(image, item, ptr, &mut stored, cx));
         }
     }
-    if cx.out.len() != before {
+    if cx.report.len() != before {
         return None;
     }
     Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Files(metas) })
@@ -106,7 +106,7 @@ fn one_file<'a>(image: bool, item: &Json<'a>, ptr: Pointer, out: &mut String, cx
         cx.report(ptr, ViolationKind::InvalidValue { expected });
         return None;
     };
-    let before = cx.out.len();
+    let before = cx.report.len();
 
     let filename = match obj.get("filename") {
         Some(Json::String(s)) => {
@@ -188,7 +188,7 @@ fn one_file<'a>(image: bool, item: &Json<'a>, ptr: Pointer, out: &mut String, cx
         }
     }
 
-    if cx.out.len() != before {
+    if cx.report.len() != before {
         return None;
     }
     let (filename, link, host, size) = (filename?, link?, host?, size?);

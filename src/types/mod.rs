@@ -17,149 +17,17 @@ pub(crate) mod moment;
 mod scalar;
 mod text;
 
-use std::borrow::Cow;
-
-use chrono::{DateTime, FixedOffset};
-
 use crate::json::Json;
 
-use crate::error::{Violation, ViolationKind};
+pub use crate::attr_type::AttrType;
+use crate::error::ViolationKind;
 use crate::form::Attribute;
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
+use crate::report::Report;
+pub(crate) use crate::rules::{FileMeta, Measure};
 use crate::sanitize::Sanitizer;
 use crate::CaptchaVerifier;
-
-/// One of OneEntry's eighteen attribute types.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum AttrType {
-    /// `string`
-    String,
-    /// `integer`
-    Integer,
-    /// `real`
-    Real,
-    /// `float`
-    Float,
-    /// `date`
-    Date,
-    /// `dateTime`
-    DateTime,
-    /// `time`
-    Time,
-    /// `text`
-    Text,
-    /// `textWithHeader`
-    TextWithHeader,
-    /// `image`
-    Image,
-    /// `groupOfImages`
-    GroupOfImages,
-    /// `file`
-    File,
-    /// `radioButton`
-    RadioButton,
-    /// `list`
-    List,
-    /// `entity`
-    Entity,
-    /// `timeInterval`
-    TimeInterval,
-    /// `button`
-    Button,
-    /// `spam`
-    Spam,
-}
-
-impl AttrType {
-    /// All eighteen, in OneEntry's documentation order.
-    pub const ALL: [AttrType; 18] = [
-        AttrType::String,
-        AttrType::Integer,
-        AttrType::Real,
-        AttrType::Float,
-        AttrType::Date,
-        AttrType::DateTime,
-        AttrType::Time,
-        AttrType::Text,
-        AttrType::TextWithHeader,
-        AttrType::Image,
-        AttrType::GroupOfImages,
-        AttrType::File,
-        AttrType::RadioButton,
-        AttrType::List,
-        AttrType::Entity,
-        AttrType::TimeInterval,
-        AttrType::Button,
-        AttrType::Spam,
-    ];
-
-    /// The type's name as OneEntry spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            AttrType::String => "string",
-            AttrType::Integer => "integer",
-            AttrType::Real => "real",
-            AttrType::Float => "float",
-            AttrType::Date => "date",
-            AttrType::DateTime => "dateTime",
-            AttrType::Time => "time",
-            AttrType::Text => "text",
-            AttrType::TextWithHeader => "textWithHeader",
-            AttrType::Image => "image",
-            AttrType::GroupOfImages => "groupOfImages",
-            AttrType::File => "file",
-            AttrType::RadioButton => "radioButton",
-            AttrType::List => "list",
-            AttrType::Entity => "entity",
-            AttrType::TimeInterval => "timeInterval",
-            AttrType::Button => "button",
-            AttrType::Spam => "spam",
-        }
-    }
-
-    /// The type named `name` (exact, case-sensitive), if any.
-    pub fn from_name(name: &str) -> Option<AttrType> {
-        AttrType::ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    /// Types whose values need the form's configuration (options, captcha key) to be checked,
-    /// and so cannot be accepted as dynamic properties.
-    pub fn needs_form_config(self) -> bool {
-        matches!(self, AttrType::RadioButton | AttrType::List | AttrType::Button | AttrType::Spam)
-    }
-}
-
-/// What the validators measure in a parsed value. It borrows from the body where it can
-/// (`'a`, the parsed tree's lifetime), so measuring a string or a file copies nothing.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Measure<'a> {
-    /// A string, or the plain text of a text value: length, email, pattern and mask rules.
-    Text(Cow<'a, str>),
-    /// A number: range rules.
-    Number(f64),
-    /// A point in time: date range rules.
-    Instant(DateTime<FixedOffset>),
-    /// Files or images: the file rules.
-    Files(Vec<FileMeta<'a>>),
-    /// A count of chosen items (options, entities, intervals): item-count rules.
-    Items(usize),
-    /// Nothing to measure (a solved captcha).
-    Nothing,
-}
-
-/// What the file rules need to know of one file.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct FileMeta<'a> {
-    /// Pointer to the file object in the body.
-    pub path: Pointer,
-    /// Its `filename`.
-    pub filename: &'a str,
-    /// Its `size` in bytes.
-    pub size: u64,
-    /// The host of its `downloadLink`, lower-cased (borrowed when it already was).
-    pub host: Cow<'a, str>,
-}
 
 /// A value that passed its type's shape checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,30 +59,20 @@ pub(crate) struct Env<'a> {
     pub captcha: &'a dyn CaptchaVerifier,
 }
 
-/// The checking context of one entry: where it is, which marker, where violations go.
+/// The checking context of one entry: which marker, where violations go, shared services.
 pub(crate) struct Cx<'a> {
     /// The marker of the entry being checked.
     pub marker: &'a str,
-    /// Violations found so far (the whole update's list).
-    pub out: &'a mut Vec<Violation>,
+    /// The whole update's violations so far.
+    pub report: &'a mut Report,
     /// Shared services.
     pub env: &'a Env<'a>,
 }
 
 impl Cx<'_> {
-    /// Records a violation at `path` about this entry's marker. Cold: the happy path never
-    /// reports, and its code stays together without the reporting blocks.
-    #[cold]
+    /// Adds a violation at `path` about this entry's marker.
     pub fn report(&mut self, path: Pointer, kind: ViolationKind) {
-        self.out.push(Violation::new(path, kind).with_marker(self.marker));
-    }
-
-    /// Records a violation whose message the form may have replaced with `customErrorText`.
-    #[cold]
-    pub fn report_custom(&mut self, path: Pointer, kind: ViolationKind, custom: Option<&str>) {
-        let mut v = Violation::new(path, kind).with_marker(self.marker);
-        v.custom_message = custom.map(str::to_owned);
-        self.out.push(v);
+        self.report.add_for(self.marker, path, kind);
     }
 }
 
@@ -253,6 +111,7 @@ pub(crate) mod testing {
     use crate::error::Violation;
     use crate::form::Attribute;
     use crate::pointer::Pointer;
+    use crate::report::Report;
     use crate::sanitize::Sanitizer;
     use crate::{CaptchaVerifier, StaticTokens};
 
@@ -273,8 +132,9 @@ pub(crate) mod testing {
     ) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
         let env = Env { sanitizer: &sanitizer, captcha: verifier };
-        let mut out = vec![];
-        let r = check(&Pointer::root().child("value"), &mut Cx { marker, out: &mut out, env: &env });
+        let mut report = Report::new();
+        let r = check(&Pointer::root().child("value"), &mut Cx { marker, report: &mut report, env: &env });
+        let out = report.into_violations();
         assert_eq!(r.is_some(), out.is_empty(), "a result exactly when nothing was reported: {out:?}");
         if let Some(p) = &r {
             // What a checker stores is canonical JSON text: what serde_json prints for it.

@@ -197,11 +197,11 @@ mod tests {
         let sanitizer = Sanitizer::default();
         let captcha = crate::StaticTokens::default();
         let env = Env { sanitizer: &sanitizer, captcha: &captcha };
-        let mut out = vec![];
-        let mut cx = Cx { marker: "about", out: &mut out, env: &env };
+        let mut report = crate::report::Report::new();
+        let mut cx = Cx { marker: "about", report: &mut report, env: &env };
         let path = Pointer::root().child("formData").child(0).child("value");
         let parsed = check(kind, &Json::from(&value), &path, &mut cx);
-        (parsed, out)
+        (parsed, report.into_violations())
     }
 
     /// The stored object of a value that must pass.
