@@ -522,11 +522,13 @@ fn attribute_value(a: &Attribute, rules: &Rules) -> Value {
         AttrType::RadioButton | AttrType::List => {
             let mut s = counts(rules.list.as_ref(), !empty_ok);
             s.options = Some(option_values(a));
-            s.single = a.kind == AttrType::List && !a.multiselect;
+            s.single = a.kind == AttrType::List && !a.config.choices().multiselect;
             shape(a.kind, &s)
         }
         AttrType::Entity | AttrType::TimeInterval => shape(a.kind, &counts(rules.list.as_ref(), !empty_ok)),
-        AttrType::Spam => shape(a.kind, &Shape { site_key: a.captcha_key.clone(), ..Shape::default() }),
+        AttrType::Spam => {
+            shape(a.kind, &Shape { site_key: a.config.site_key().map(str::to_owned), ..Shape::default() })
+        }
         kind => value_shape(kind),
     };
     if empty_ok {
@@ -637,7 +639,7 @@ fn json_number(f: f64) -> Value {
 /// numbers JavaScript writes as that text (`"1"` → `1`, `"1.5"` → `1.5`, `"1e+21"` → `1e21`).
 fn option_values(a: &Attribute) -> Vec<Value> {
     let mut out = Vec::new();
-    for o in &a.options {
+    for o in &a.config.choices().options {
         let k = o.key();
         out.push(Value::String(k.to_owned()));
         let int = k.parse::<i64>().ok().filter(|i| i.to_string() == k).map(Value::from);
@@ -978,11 +980,11 @@ mod tests {
         assert_eq!(mask_pattern(&m), "^x\\.\\+[0-9] \\([0-9][0-9][0-9]\\) [0-9][0-9][0-9]$");
         assert_eq!(extension_pattern(&["png".into(), "mk4".into()]).unwrap(), "\\.(?:[pP][nN][gG]|[mM][kK\u{212A}]4)$");
         assert_eq!(extension_pattern(&["tar.gz".into()]), None);
-        let mut a = crate::types::testing::attribute("c", AttrType::List);
-        a.multiselect = true;
-        for key in ["1", "1.5", "-0", "1e+21", "1152921504606847000", "x"] {
-            a.options.push(crate::form::ChoiceOption::new(key.into(), key.into(), json!(key), Value::Null));
-        }
+        let mut a = Attribute::plain("c", AttrType::List);
+        let options = ["1", "1.5", "-0", "1e+21", "1152921504606847000", "x"]
+            .map(|key| crate::form::ChoiceOption::new(key.into(), key.into(), json!(key), Value::Null));
+        a.config =
+            crate::types::TypeConfig::Choice(crate::form::Choices { options: options.into(), multiselect: true });
         let values = option_values(&a);
         assert_eq!(
             values,

@@ -19,7 +19,7 @@ use crate::record::{StoredValue, UserRecord};
 use crate::registry::Registry;
 use crate::report::Report;
 use crate::rules::Rules;
-use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed};
+use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed, TypeConfig};
 use bumpalo::collections::Vec as ArenaVec;
 
 /// What an update changes.
@@ -341,7 +341,7 @@ impl<'b> Validator<'_, 'b> {
             None
         } else {
             let mut cx = Cx { marker, report: &mut self.out, env: self.env };
-            Some(check_value(attr.kind, Some(attr), value, path, rules.trim, &mut cx)?)
+            Some(check_value(attr.kind, &attr.config, value, path, rules.trim, &mut cx)?)
         };
         match parsed {
             Some(p) if !p.is_empty() => {
@@ -407,7 +407,8 @@ impl<'b> Validator<'_, 'b> {
             Some(Json::Null) => None,
             Some(v) => {
                 let mut cx = Cx { marker, report: &mut self.out, env: self.env };
-                let Some(Parsed { stored, .. }) = check_value(kind, None, v, &value_path, false, &mut cx) else {
+                let Some(Parsed { stored, .. }) = check_value(kind, &TypeConfig::Plain, v, &value_path, false, &mut cx)
+                else {
                     return;
                 };
                 Some(stored)

@@ -9,13 +9,13 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::raw::{truthy, RawAttribute, RawForm};
-use super::{validators, Attribute, ChoiceOption, Form};
+use super::{validators, Attribute, Form};
 use crate::json::{Arena, Json};
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
 use crate::report::Report;
 use crate::rules::{RuleSets, Rules};
-use crate::types::{check_value, value_key, AttrType, Cx, Env};
+use crate::types::{check_value, value_key, AttrType, ChoiceOption, Choices, Cx, Env, TypeConfig};
 
 /// Why a form could not be loaded: the file, the attribute (or `-` for the form itself), why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,12 +133,18 @@ fn attribute(
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
 
+    let config = match kind {
+        AttrType::RadioButton | AttrType::List => {
+            TypeConfig::Choice(Choices { options, multiselect: truthy(&raw.multiselect) })
+        }
+        AttrType::Spam => TypeConfig::Captcha(captcha_key),
+        _ => TypeConfig::Plain,
+    };
     let mut attr = Attribute {
         marker,
         kind,
         position,
-        options,
-        multiselect: truthy(&raw.multiselect),
+        config,
         rules: RuleSets::default(),
         read_only,
         is_login,
@@ -146,7 +152,6 @@ fn attribute(
         notify_email: truthy(&raw.is_notification_email),
         notify_push: truthy(&raw.is_notification_phone_push),
         notify_sms: truthy(&raw.is_notification_phone_sms),
-        captcha_key,
     };
     let (rules, mut warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
     if attr.is_password && (rules.base.trim || rules.by_lang.values().any(|r| r.trim)) {
@@ -262,7 +267,7 @@ fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_
     let mut cx = Cx { marker: &attr.marker, report: &mut report, env };
     let path = Pointer::root().child("fieldDefaultValue");
     let arena = Arena::new();
-    match check_value(attr.kind, Some(attr), &Json::from_value(default, &arena), &path, trim, &mut cx) {
+    match check_value(attr.kind, &attr.config, &Json::from_value(default, &arena), &path, trim, &mut cx) {
         Some(p) if report.is_empty() => Ok(p.stored),
         _ => Err(format!(
             "bad validator: defaultValueValidator.fieldDefaultValue `{default}` is not a valid `{}`: {}",

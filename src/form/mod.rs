@@ -10,12 +10,10 @@ pub(crate) mod raw;
 mod validators;
 
 use indexmap::IndexMap;
-use serde_json::Value;
-
-use crate::record::StoredValue;
 
 use crate::rules::RuleSets;
-use crate::types::AttrType;
+use crate::types::{AttrType, TypeConfig};
+pub use crate::types::{ChoiceOption, Choices};
 
 pub use compile::LoadError;
 
@@ -59,10 +57,8 @@ pub struct Attribute {
     pub kind: AttrType,
     /// Its `position` (stored entries are ordered by it).
     pub position: i64,
-    /// The options of a `radioButton` or `list`, from `listTitles`.
-    pub options: Vec<ChoiceOption>,
-    /// Whether a `list` takes several options.
-    pub multiselect: bool,
+    /// What checking a value needs beyond its type: options, a captcha site key.
+    pub config: TypeConfig,
     /// The validators, per language.
     pub rules: RuleSets,
     /// `settings.readOnly`: the user may not change it.
@@ -77,62 +73,29 @@ pub struct Attribute {
     pub notify_push: bool,
     /// `isNotificationPhoneSMS`: its value feeds `notificationData.phoneSMS`.
     pub notify_sms: bool,
-    /// `settings.captcha.key`, the site key of a `spam` attribute.
-    pub captcha_key: Option<String>,
 }
 
 impl Attribute {
+    /// An attribute of `kind` with no options, validators or flags, for tests.
+    #[cfg(test)]
+    pub(crate) fn plain(marker: &str, kind: AttrType) -> Attribute {
+        Attribute {
+            marker: marker.into(),
+            kind,
+            position: 1,
+            config: TypeConfig::Plain,
+            rules: Default::default(),
+            read_only: false,
+            is_login: false,
+            is_password: false,
+            notify_email: false,
+            notify_push: false,
+            notify_sms: false,
+        }
+    }
+
     /// True when its value feeds any of `notificationData`'s addresses.
     pub fn notifies(&self) -> bool {
         self.notify_email || self.notify_push || self.notify_sms
-    }
-}
-
-/// One option of a `radioButton` or `list`. Read-only once built: its stored shape is written
-/// once, from the other fields.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChoiceOption {
-    key: String,
-    title: String,
-    value: Value,
-    extended: Value,
-    /// `{title, value, extended}`, written once when the form is loaded.
-    stored: StoredValue,
-}
-
-impl ChoiceOption {
-    /// The option's value as text: how a body's choice is matched.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// The option's title, stored with the choice.
-    pub fn title(&self) -> &str {
-        &self.title
-    }
-
-    /// The option's value as the form has it.
-    pub fn value(&self) -> &Value {
-        &self.value
-    }
-
-    /// The option's `extended` data, or `null`.
-    pub fn extended(&self) -> &Value {
-        &self.extended
-    }
-
-    /// An option; its stored shape is written here, once.
-    pub fn new(key: String, title: String, value: Value, extended: Value) -> Self {
-        let mut m = serde_json::Map::with_capacity(3);
-        m.insert("title".into(), Value::String(title.clone()));
-        m.insert("value".into(), value.clone());
-        m.insert("extended".into(), extended.clone());
-        let stored = StoredValue::from_value(&Value::Object(m));
-        ChoiceOption { key, title, value, extended, stored }
-    }
-
-    /// The stored shape: `{title, value, extended}` from the form.
-    pub fn stored(&self) -> &StoredValue {
-        &self.stored
     }
 }

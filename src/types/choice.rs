@@ -2,7 +2,7 @@
 //!
 //! A choice is an option object `{title, value, extended}` (only `value` is read) or the bare
 //! option value (a string or a number). Its value is compared *as text* with the
-//! [`ChoiceOption::key`](crate::form::ChoiceOption::key)s of the attribute's `listTitles`; numbers are written as JavaScript's
+//! [`ChoiceOption::key`]s of the attribute's `listTitles`; numbers are written as JavaScript's
 //! `String(n)` writes them (`1` → `"1"`, `1.50` → `"1.5"`, `1e21` → `"1e+21"`), JSON integers
 //! exactly. Accepted shapes:
 //!
@@ -27,8 +27,65 @@ use crate::record::StoredValue;
 
 use super::{AttrType, Cx, Measure, Parsed};
 use crate::error::ViolationKind;
-use crate::form::Attribute;
 use crate::pointer::Pointer;
+
+/// The options of a `radioButton` or `list`, from the form's `listTitles`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Choices {
+    /// The options, in the form's order.
+    pub options: Vec<ChoiceOption>,
+    /// Whether a `list` takes several options.
+    pub multiselect: bool,
+}
+
+/// One option of a `radioButton` or `list`. Read-only once built: its stored shape is written
+/// once, from the other fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceOption {
+    key: String,
+    title: String,
+    value: Value,
+    extended: Value,
+    /// `{title, value, extended}`, written once when the form is loaded.
+    stored: StoredValue,
+}
+
+impl ChoiceOption {
+    /// The option's value as text: how a body's choice is matched.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The option's title, stored with the choice.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The option's value as the form has it.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The option's `extended` data, or `null`.
+    pub fn extended(&self) -> &Value {
+        &self.extended
+    }
+
+    /// An option; its stored shape is written here, once.
+    pub fn new(key: String, title: String, value: Value, extended: Value) -> Self {
+        let mut m = serde_json::Map::with_capacity(3);
+        m.insert("title".into(), Value::String(title.clone()));
+        m.insert("value".into(), value.clone());
+        m.insert("extended".into(), extended.clone());
+        let stored = StoredValue::from_value(&Value::Object(m));
+        ChoiceOption { key, title, value, extended, stored }
+    }
+
+    /// The stored shape: `{title, value, extended}` from the form.
+    pub fn stored(&self) -> &StoredValue {
+        &self.stored
+    }
+}
 
 /// The shape of a `radioButton` value, for messages.
 const EXPECT_RADIO: &str = "one option object {title, value, extended} or option value, or a one-element array of it";
@@ -37,11 +94,11 @@ const EXPECT_CHOICE: &str = "an option object {title, value, extended} or an opt
 /// The shape of an option object's `value`, for messages.
 const EXPECT_OPTION_VALUE: &str = "an option value (string or number)";
 
-/// Checks a `radioButton` or `list` value against `attr`'s options and returns the options
-/// chosen, as the form defines them. Reports every problem of every choice.
+/// Checks a `radioButton` or `list` value against the attribute's `choices` and returns the
+/// options chosen, as the form defines them. Reports every problem of every choice.
 pub(crate) fn check(
     kind: AttrType,
-    attr: &Attribute,
+    choices_of_form: &Choices,
     value: &Json<'_>,
     path: &Pointer,
     cx: &mut Cx<'_>,
@@ -62,7 +119,7 @@ pub(crate) fn check(
     };
 
     let before = cx.report.len();
-    if choices.len() > 1 && (radio || !attr.multiselect) {
+    if choices.len() > 1 && (radio || !choices_of_form.multiselect) {
         cx.report(path.clone(), ViolationKind::TooManyOptions(choices.len()));
     }
     let mut chosen: Vec<usize> = Vec::with_capacity(choices.len());
@@ -71,7 +128,7 @@ pub(crate) fn check(
     for (i, choice) in choices.iter().enumerate() {
         let Some((in_option, key)) = choice_key(choice, || at(i), cx) else { continue };
         let ptr = || if in_option { at(i).child("value") } else { at(i) };
-        match attr.options.iter().position(|o| o.key() == key) {
+        match choices_of_form.options.iter().position(|o| o.key() == key) {
             None => cx.report(ptr(), ViolationKind::UnknownOption(key.into_owned())),
             Some(o) if chosen.contains(&o) => cx.report(ptr(), ViolationKind::DuplicateOption(key.into_owned())),
             Some(o) => chosen.push(o),
@@ -85,9 +142,9 @@ pub(crate) fn check(
     // it, a list joins it.
     let measure = Measure::Items(chosen.len());
     let stored = match chosen.as_slice() {
-        [one] if radio => attr.options[*one].stored().clone(),
+        [one] if radio => choices_of_form.options[*one].stored().clone(),
         _ => {
-            let texts = chosen.iter().map(|&i| attr.options[i].stored().json());
+            let texts = chosen.iter().map(|&i| choices_of_form.options[i].stored().json());
             let capacity = texts.clone().map(|t| t.len() + 1).sum::<usize>() + 2;
             StoredValue::written(capacity, |out| {
                 let mut list = ArrayWriter::new(out);
@@ -133,7 +190,7 @@ fn json_key<'j>(v: &'j Json<'_>) -> Option<Cow<'j, str>> {
 
 /// An option value as text, the way options are matched: a string as it is, a number as
 /// JavaScript's `String(n)` writes it. `None` for anything else (booleans, null, arrays,
-/// objects). The form loader should compute [`crate::form::ChoiceOption::key`] the same way.
+/// objects). The form loader should compute [`ChoiceOption::key`] the same way.
 pub(crate) fn value_key(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
@@ -196,25 +253,24 @@ fn js_float(x: f64) -> String {
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::form::ChoiceOption;
     use serde_json::json;
 
     fn opt(key: &str, title: &str, value: Value, extended: Value) -> ChoiceOption {
         ChoiceOption::new(key.into(), title.into(), value, extended)
     }
 
-    fn attr(kind: AttrType, multiselect: bool) -> Attribute {
+    fn attr(multiselect: bool) -> Choices {
         let options = vec![
             opt("1", "red", json!("1"), json!({"value": "красный", "type": "string"})),
             opt("2", "green", json!(2), Value::Null),
             opt("blue", "blue", json!("blue"), Value::Null),
             opt("1.5", "half", json!(1.5), Value::Null),
         ];
-        Attribute { options, multiselect, ..crate::types::testing::attribute("selector", kind) }
+        Choices { options, multiselect }
     }
 
     fn run(kind: AttrType, multi: bool, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
-        let a = attr(kind, multi);
+        let a = attr(multi);
         crate::types::testing::run("m", |p, cx| check(kind, &a, &Json::from(&v), p, cx))
     }
 

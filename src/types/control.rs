@@ -21,7 +21,6 @@ use crate::json::Json;
 
 use super::{Cx, Measure, Parsed};
 use crate::error::ViolationKind;
-use crate::form::Attribute;
 use crate::pointer::Pointer;
 
 /// A `button`: always refused, whatever the value.
@@ -31,7 +30,12 @@ pub(crate) fn button(path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>>
 }
 
 /// A `spam` captcha: checks the shape and the site key, then asks the verifier.
-pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn spam(
+    site_key: Option<&str>,
+    value: &Json<'_>,
+    path: &Pointer,
+    cx: &mut Cx<'_>,
+) -> Option<Parsed<'static>> {
     let required = |cx: &mut Cx<'_>, at: Pointer| {
         let marker = cx.marker.to_owned();
         cx.report(at, ViolationKind::CaptchaRequired(marker));
@@ -73,7 +77,7 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
     match event.get("siteKey") {
         None | Some(Json::Null) => {}
         Some(Json::String(sent)) => {
-            if let Some(key) = attr.captcha_key.as_deref() {
+            if let Some(key) = site_key {
                 if !key.is_empty() && !sent.is_empty() && *sent != key {
                     cx.report(event_ptr.child("siteKey"), ViolationKind::CaptchaSiteKey);
                 }
@@ -88,7 +92,7 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
         return None;
     }
     let token = token?;
-    if cx.env.captcha.verify(token, attr.captcha_key.as_deref()).is_err() {
+    if cx.env.captcha.verify(token, site_key).is_err() {
         cx.report(event_ptr.child("token"), ViolationKind::CaptchaInvalid);
         return None;
     }
@@ -99,22 +103,16 @@ pub(crate) fn spam(attr: &Attribute, value: &Json<'_>, path: &Pointer, cx: &mut 
 mod tests {
     use super::*;
     use crate::error::Violation;
-    use crate::types::AttrType;
     use crate::{CaptchaError, CaptchaVerifier};
     use serde_json::json;
     use serde_json::Value;
-
-    fn attr(key: Option<&str>) -> Attribute {
-        Attribute { captcha_key: key.map(str::to_owned), ..crate::types::testing::attribute("captcha", AttrType::Spam) }
-    }
 
     fn run_with(
         verifier: &dyn CaptchaVerifier,
         key: Option<&str>,
         v: Value,
     ) -> (Option<Parsed<'static>>, Vec<Violation>) {
-        let a = attr(key);
-        crate::types::testing::run_with(verifier, "m", |p, cx| spam(&a, &Json::from(&v), p, cx))
+        crate::types::testing::run_with(verifier, "m", |p, cx| spam(key, &Json::from(&v), p, cx))
     }
 
     fn run(key: Option<&str>, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {

@@ -8,6 +8,7 @@
 
 mod choice;
 pub(crate) use choice::value_key;
+pub use choice::{ChoiceOption, Choices};
 mod control;
 mod datetime;
 mod entity;
@@ -21,7 +22,6 @@ use crate::json::Json;
 
 pub use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
-use crate::form::Attribute;
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
 use crate::report::Report;
@@ -76,14 +76,49 @@ impl Cx<'_> {
     }
 }
 
-/// Checks `value` (at `path`, never `null`) as a value of `attr`'s type and returns its
-/// canonical form, or `None` after reporting why it is not one.
+/// What checking a value needs to know of its attribute beyond the type, built once by the
+/// form compiler; the checkers see this, never the form's attribute.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum TypeConfig {
+    /// Nothing: the type's own shape decides.
+    #[default]
+    Plain,
+    /// A `radioButton` or `list`: its options.
+    Choice(Choices),
+    /// A `spam` captcha: the site key from `settings.captcha.key`, if the form gives one.
+    Captcha(Option<String>),
+}
+
+impl TypeConfig {
+    /// The options of a choice attribute; none for any other, so every choice is unknown (a
+    /// form never gives a choice type without options, and a dynamic property cannot be one).
+    pub fn choices(&self) -> &Choices {
+        static NONE: Choices = Choices { options: Vec::new(), multiselect: false };
+        if let TypeConfig::Choice(c) = self {
+            c
+        } else {
+            &NONE
+        }
+    }
+
+    /// The captcha site key of a `spam` attribute, if the form gives one.
+    pub fn site_key(&self) -> Option<&str> {
+        if let TypeConfig::Captcha(key) = self {
+            key.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+/// Checks `value` (at `path`, never `null`) as a value of type `kind` configured by `config`
+/// and returns its canonical form, or `None` after reporting why it is not one.
 ///
 /// `trim` is the attribute's `trimValidator` for the entry's language (strings are trimmed
 /// before they are checked and stored).
 pub(crate) fn check_value<'a>(
     kind: AttrType,
-    attr: Option<&Attribute>,
+    config: &TypeConfig,
     value: &Json<'a>,
     path: &Pointer,
     trim: bool,
@@ -96,20 +131,19 @@ pub(crate) fn check_value<'a>(
         AttrType::Date | AttrType::DateTime | AttrType::Time => datetime::check(kind, value, path, cx),
         AttrType::Text | AttrType::TextWithHeader => text::check(kind, value, path, cx),
         AttrType::Image | AttrType::GroupOfImages | AttrType::File => media::check(kind, value, path, cx),
-        AttrType::RadioButton | AttrType::List => choice::check(kind, attr?, value, path, cx),
+        AttrType::RadioButton | AttrType::List => choice::check(kind, config.choices(), value, path, cx),
         AttrType::Entity => entity::check(value, path, cx),
         AttrType::TimeInterval => interval::check(value, path, cx),
         AttrType::Button => control::button(path, cx),
-        AttrType::Spam => control::spam(attr?, value, path, cx),
+        AttrType::Spam => control::spam(config.site_key(), value, path, cx),
     }
 }
 
-/// What the checkers' unit tests share: one way to run a checker, one test attribute.
+/// What the checkers' unit tests share: one way to run a checker.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{AttrType, Cx, Env, Parsed};
+    use super::{Cx, Env, Parsed};
     use crate::error::Violation;
-    use crate::form::Attribute;
     use crate::pointer::Pointer;
     use crate::report::Report;
     use crate::sanitize::Sanitizer;
@@ -143,24 +177,5 @@ pub(crate) mod testing {
             assert_eq!(serde_json::to_string(&parsed).unwrap(), text, "stored text is canonical");
         }
         (r, out)
-    }
-
-    /// An attribute of `kind` with no options, validators or flags.
-    pub(crate) fn attribute(marker: &str, kind: AttrType) -> Attribute {
-        Attribute {
-            marker: marker.into(),
-            kind,
-            position: 1,
-            options: vec![],
-            multiselect: false,
-            rules: Default::default(),
-            read_only: false,
-            is_login: false,
-            is_password: false,
-            notify_email: false,
-            notify_push: false,
-            notify_sms: false,
-            captcha_key: None,
-        }
     }
 }
