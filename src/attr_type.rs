@@ -123,3 +123,13 @@ impl AttrType {
         matches!(self, AttrType::RadioButton | AttrType::List | AttrType::Button | AttrType::Spam)
     }
 }
+
+/// Advice for a type name that is a known misspelling: the old SDK's `groupOfImage` (with a
+/// leading space, to follow a message); empty for any other name.
+pub(crate) fn typo_hint(name: &str) -> &'static str {
+    if name == "groupOfImage" {
+        " (did you mean `groupOfImages`?)"
+    } else {
+        ""
+    }
+}

@@ -32,7 +32,7 @@ mod validate;
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
 pub use engine::{AppCredentials, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
-pub use form::{Form, LoadError};
+pub use form::{Form, LoadError, LoadErrorKind};
 pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 pub use registry::{Application, Limits, Registry, RegistryOptions};
 pub use sanitize::Sanitizer;

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::error::ViolationKind;
+use crate::form::Feed;
 use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
@@ -55,17 +56,6 @@ fn assign(to: &mut Option<String>, new: &str) {
         Some(old) => new.clone_into(old),
         None => *to = Some(new.to_owned()),
     }
-}
-
-/// Which notification field an attribute feeds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Feed {
-    /// `isNotificationEmail`.
-    Email,
-    /// `isNotificationPhonePush`.
-    PhonePush,
-    /// `isNotificationPhoneSMS`.
-    PhoneSms,
 }
 
 /// Reads the body's `notificationData`, reporting bad fields.

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::form::{compile::compile, Form, LoadError};
+use crate::form::{compile::compile, Form, LoadError, LoadErrorKind};
 use crate::lang::lang_shaped;
 use crate::redact::Redacted;
 use crate::sanitize::Sanitizer;
@@ -130,11 +130,8 @@ impl Registry {
             let source = source.as_ref();
             let form = compile(source, json, &options.default_lang_code, &env)?;
             if let Some(first) = sources.get(&form.identifier) {
-                return Err(LoadError {
-                    file: source.to_owned(),
-                    attribute: "-".into(),
-                    reason: format!("form `{}` is already defined in {first}", form.identifier),
-                });
+                let kind = LoadErrorKind::DuplicateForm { identifier: form.identifier, first: first.clone() };
+                return Err(LoadError { file: source.to_owned(), attribute: None, kind });
             }
             sources.insert(form.identifier.clone(), source.to_owned());
             compiled.insert(form.identifier.clone(), form);
@@ -148,8 +145,8 @@ impl Registry {
         let dir = dir.as_ref();
         let io = |file: &Path, e: std::io::Error| LoadError {
             file: file.display().to_string(),
-            attribute: "-".into(),
-            reason: e.to_string(),
+            attribute: None,
+            kind: LoadErrorKind::Io(e.to_string()),
         };
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| io(dir, e))?
@@ -162,8 +159,8 @@ impl Registry {
             let text = std::fs::read(&f).map_err(|e| io(&f, e))?;
             let json: Value = serde_json::from_slice(&text).map_err(|e| LoadError {
                 file: f.display().to_string(),
-                attribute: "-".into(),
-                reason: format!("not JSON: {e}"),
+                attribute: None,
+                kind: LoadErrorKind::NotJson(e.to_string()),
             })?;
             forms.push((f.display().to_string(), json));
         }
@@ -208,6 +205,7 @@ impl Registry {
 mod tests {
     use super::*;
     use crate::record::StoredValue;
+    use crate::rules::SettingsError;
     use serde_json::json;
 
     fn attr(marker: &str, kind: &str) -> Value {
@@ -242,22 +240,31 @@ mod tests {
     #[test]
     fn refuses_bad_forms_with_file_attribute_reason() {
         let e = load(json!([attr("a", "string"), attr("a", "integer")])).unwrap_err();
-        assert_eq!((e.file.as_str(), e.attribute.as_str()), ("f.json", "a"));
-        assert!(e.reason.contains("duplicate"));
+        assert_eq!((e.file.as_str(), e.attribute.as_deref()), ("f.json", Some("a")));
+        assert_eq!(e.kind, LoadErrorKind::DuplicateMarker);
         let e = load(json!([attr("g", "groupOfImage")])).unwrap_err();
-        assert!(e.reason.contains("groupOfImages"), "{e}");
+        assert_eq!(e.kind, LoadErrorKind::UnknownType { name: "groupOfImage".into() });
+        assert!(e.to_string().contains("groupOfImages"), "{e}");
         let two_logins = json!([
             {"marker": "a", "type": "string", "isLogin": true},
             {"marker": "b", "type": "string", "isLogin": true}
         ]);
-        assert!(load(two_logins).unwrap_err().reason.contains("isLogin"));
+        let e = load(two_logins).unwrap_err();
+        assert_eq!((e.attribute.as_deref(), e.kind), (Some("b"), LoadErrorKind::SecondLogin("a".into())));
         let both = json!([{"marker": "a", "type": "string", "isLogin": true, "isPassword": true}]);
-        assert!(load(both).unwrap_err().reason.contains("both"));
-        assert!(load(json!([attr("l", "list")])).unwrap_err().reason.contains("listTitles"));
+        assert_eq!(load(both).unwrap_err().kind, LoadErrorKind::LoginAndPassword);
+        assert_eq!(load(json!([attr("l", "list")])).unwrap_err().kind, LoadErrorKind::NoOptions("list"));
         let bad = json!([{"marker": "a", "type": "string", "validators": {"regExpValidator": {"patternValue": "(("}}}]);
-        assert!(load(bad).unwrap_err().reason.contains("bad validator"));
+        let e = load(bad).unwrap_err();
+        assert!(
+            matches!(&e.kind, LoadErrorKind::Validator { lang: None, error: SettingsError::Pattern { pattern, .. } } if pattern == "(("),
+            "{e}"
+        );
         let bad_default = json!([{"marker": "n", "type": "integer", "validators": {"defaultValueValidator": {"fieldDefaultValue": "ten"}}}]);
-        assert!(load(bad_default).unwrap_err().reason.contains("fieldDefaultValue"));
+        assert!(matches!(load(bad_default).unwrap_err().kind, LoadErrorKind::BadDefault { kind: "integer", .. }));
+        let no_identifier = Registry::from_forms([("x.json", json!({"attributes": []}))], RegistryOptions::default());
+        let e = no_identifier.unwrap_err();
+        assert_eq!((e.attribute, e.kind), (None, LoadErrorKind::NoIdentifier));
     }
 
     #[test]

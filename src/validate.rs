@@ -12,7 +12,7 @@ use crate::error::{Violation, ViolationKind};
 use crate::form::{Attribute, Form};
 use crate::identity;
 use crate::json::{Arena, Json};
-use crate::notification::{self, Feed, NotificationPatch};
+use crate::notification::{self, NotificationPatch};
 use crate::patch;
 use crate::pointer::Pointer;
 use crate::record::{StoredValue, UserRecord};
@@ -283,7 +283,7 @@ impl<'b> Validator<'_, 'b> {
         let Some((_, _, attr)) = found else {
             return self.dynamic(lang, marker, sent_type, value, path);
         };
-        if attr.is_password {
+        if attr.is_password() {
             return self.report(path.child("marker"), marker, ViolationKind::PasswordInFormData);
         }
         match sent_type {
@@ -291,11 +291,7 @@ impl<'b> Validator<'_, 'b> {
             Some(Json::String(t)) if *t == attr.kind.name() => {}
             Some(t) => {
                 let sent = t.as_str().map(str::to_owned).unwrap_or_else(|| t.to_string());
-                let hint = if sent == "groupOfImage" {
-                    " (`groupOfImage` is an old SDK typo: use `groupOfImages`)"
-                } else {
-                    ""
-                };
+                let hint = crate::attr_type::typo_hint(&sent);
                 let kind = ViolationKind::TypeMismatch { expected: attr.kind.name(), sent, hint };
                 return self.report(path.child("type"), marker, kind);
             }
@@ -312,10 +308,10 @@ impl<'b> Validator<'_, 'b> {
         if attr.read_only && stored.as_ref() != self.record.stored(lang, marker) {
             return self.report(value_path, marker, ViolationKind::ReadOnly);
         }
-        if attr.is_login {
+        if attr.is_login() {
             return self.set_identity(attr, stored.as_ref(), &value_path, body);
         }
-        if attr.notifies() {
+        if !attr.feeds.is_empty() {
             if let Some(s) = stored.as_ref().and_then(StoredValue::as_string) {
                 self.feed(attr, &s, &value_path, body);
             }
@@ -357,7 +353,7 @@ impl<'b> Validator<'_, 'b> {
                     self.out.add_custom(marker, path.clone(), ViolationKind::Required, required.custom.as_deref());
                     return None;
                 }
-                if attr.is_login {
+                if attr.is_login() {
                     self.report(path.clone(), marker, ViolationKind::Required);
                     return None;
                 }
@@ -421,7 +417,7 @@ impl<'b> Validator<'_, 'b> {
         let Some((index, _, attr)) = self.form.attributes.get_full(marker) else {
             return self.report(path.child("marker"), marker, ViolationKind::UnknownMarker(marker.to_owned()));
         };
-        if !attr.is_login && !attr.is_password {
+        if !attr.is_login() && !attr.is_password() {
             return self.report(path.child("marker"), marker, ViolationKind::NotCredential(marker.to_owned()));
         }
         // Credentials are language-independent: one slot each, shared with formData's login.
@@ -430,7 +426,7 @@ impl<'b> Validator<'_, 'b> {
         }
         let value_path = path.child("value");
         let rules = attr.rules.for_lang(lang);
-        if attr.is_login {
+        if attr.is_login() {
             if let Some(stored) = self.value(attr, rules, value, &value_path) {
                 self.set_identity(attr, stored.as_ref(), &value_path, body);
             }
@@ -475,9 +471,7 @@ impl<'b> Validator<'_, 'b> {
     }
 
     fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body<'_>) {
-        let feeds =
-            [(attr.notify_email, Feed::Email), (attr.notify_sms, Feed::PhoneSms), (attr.notify_push, Feed::PhonePush)];
-        for (_, f) in feeds.into_iter().filter(|(on, _)| *on) {
+        for &f in &attr.feeds {
             notification::feed(
                 &mut self.plan.notification,
                 body.notification.as_ref(),

@@ -572,7 +572,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
         markers.push(("dynamic_f".into(), Some("file")));
         for (marker, kind) in markers {
             let attr = form.attribute(&marker);
-            if attr.is_some_and(|a| a.is_password) {
+            if attr.is_some_and(|a| a.is_password()) {
                 continue; // below, via authData
             }
             for value in &pool {
@@ -590,7 +590,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
                     check(json!({"formIdentifier": id, "formData": entry.clone()}));
                     check(json!({"formIdentifier": id, "formData": {"en_US": entry.clone()}}));
                 }
-                if attr.is_some_and(|a| a.is_login) {
+                if attr.is_some_and(|a| a.is_login()) {
                     let mut body = json!({"formIdentifier": id, "authData": [{"marker": marker, "value": value}]});
                     if let Some(c) = &captcha {
                         body["formData"] = json!([c]);

@@ -8,8 +8,9 @@
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
+use super::error::{LoadError, LoadErrorKind};
 use super::raw::{truthy, RawAttribute, RawForm};
-use super::{validators, Attribute, Form};
+use super::{validators, Attribute, Feed, Form, Role};
 use crate::json::{Arena, Json};
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
@@ -17,36 +18,24 @@ use crate::report::Report;
 use crate::rules::{RuleSets, Rules};
 use crate::types::{check_value, value_key, AttrType, ChoiceOption, Choices, Cx, Env, TypeConfig};
 
-/// Why a form could not be loaded: the file, the attribute (or `-` for the form itself), why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {attribute}: {reason}")]
-pub struct LoadError {
-    /// The file (or other source name) the form came from.
-    pub file: String,
-    /// The attribute's marker, or `-` when the problem is the form's.
-    pub attribute: String,
-    /// What is wrong.
-    pub reason: String,
-}
-
 /// Compiles one form. `source` names it in errors; `default_lang` picks the base validator set
 /// when validators are given per language.
 pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'_>) -> Result<Form, LoadError> {
-    let err = |attribute: &str, reason: String| LoadError {
+    let err = |attribute: Option<&str>, kind: LoadErrorKind| LoadError {
         file: source.to_owned(),
-        attribute: attribute.to_owned(),
-        reason,
+        attribute: attribute.map(str::to_owned),
+        kind,
     };
-    let raw: RawForm = serde_json::from_value(json).map_err(|e| err("-", format!("not a form object: {e}")))?;
+    let raw: RawForm = serde_json::from_value(json).map_err(|e| err(None, LoadErrorKind::NotAForm(e.to_string())))?;
     let identifier = match raw.identifier {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
-        _ => return Err(err("-", "`identifier` must be a non-empty string".into())),
+        _ => return Err(err(None, LoadErrorKind::NoIdentifier)),
     };
     let raw_attrs: Vec<Value> = match raw.attributes {
         Value::Null => Vec::new(),
         Value::Object(m) if m.is_empty() => Vec::new(),
         Value::Array(a) => a,
-        _ => return Err(err("-", "`attributes` must be an array (or `{}` for an empty form)".into())),
+        _ => return Err(err(None, LoadErrorKind::AttributesNotAList)),
     };
 
     let mut attrs: Vec<Attribute> = Vec::with_capacity(raw_attrs.len());
@@ -58,30 +47,27 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'
             .map(str::to_owned)
             .unwrap_or_else(|| format!("attributes[{index}]"));
         let raw: RawAttribute =
-            serde_json::from_value(a).map_err(|e| err(&label, format!("not an attribute object: {e}")))?;
-        let (attr, w) = attribute(raw, index, default_lang, env).map_err(|reason| err(&label, reason))?;
+            serde_json::from_value(a).map_err(|e| err(Some(&label), LoadErrorKind::NotAnAttribute(e.to_string())))?;
+        let (attr, w) = attribute(raw, index, default_lang, env).map_err(|kind| err(Some(&label), kind))?;
         if attrs.iter().any(|x| x.marker == attr.marker) {
-            return Err(err(&label, "duplicate marker".into()));
+            return Err(err(Some(&label), LoadErrorKind::DuplicateMarker));
         }
         warnings.extend(w.into_iter().map(|w| format!("{source}: {label}: {w}")));
         attrs.push(attr);
     }
     attrs.sort_by_key(|a| a.position);
 
-    let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login).collect();
+    let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login()).collect();
     if logins.len() > 1 {
-        return Err(err(
-            &logins[1].marker,
-            format!("more than one isLogin attribute (`{}` is one already)", logins[0].marker),
-        ));
+        return Err(err(Some(&logins[1].marker), LoadErrorKind::SecondLogin(logins[0].marker.clone())));
     }
-    let passwords: Vec<&Attribute> = attrs.iter().filter(|a| a.is_password).collect();
+    let passwords: Vec<&Attribute> = attrs.iter().filter(|a| a.is_password()).collect();
     if passwords.len() > 1 {
-        return Err(err(&passwords[1].marker, "more than one isPassword attribute".into()));
+        return Err(err(Some(&passwords[1].marker), LoadErrorKind::SecondPassword(passwords[0].marker.clone())));
     }
     let captchas: Vec<&Attribute> = attrs.iter().filter(|a| a.kind == AttrType::Spam).collect();
     if captchas.len() > 1 {
-        return Err(err(&captchas[1].marker, "more than one spam (captcha) attribute".into()));
+        return Err(err(Some(&captchas[1].marker), LoadErrorKind::SecondCaptcha(captchas[0].marker.clone())));
     }
     let login = logins.first().map(|a| a.marker.clone());
     let password = passwords.first().map(|a| a.marker.clone());
@@ -96,33 +82,39 @@ fn attribute(
     index: usize,
     default_lang: &str,
     env: &Env<'_>,
-) -> Result<(Attribute, Vec<String>), String> {
+) -> Result<(Attribute, Vec<String>), LoadErrorKind> {
     let marker = match raw.marker {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
-        _ => return Err("`marker` must be a non-empty string".into()),
+        _ => return Err(LoadErrorKind::NoMarker),
     };
-    let type_name = raw.kind.as_ref().and_then(Value::as_str).ok_or("`type` must be a string")?;
-    let kind = AttrType::from_name(type_name).ok_or_else(|| {
-        let hint = if type_name == "groupOfImage" { " (did you mean `groupOfImages`?)" } else { "" };
-        format!("unknown type `{type_name}`{hint}")
-    })?;
+    let type_name = raw.kind.as_ref().and_then(Value::as_str).ok_or(LoadErrorKind::TypeNotAString)?;
+    let kind = AttrType::from_name(type_name).ok_or_else(|| LoadErrorKind::UnknownType { name: type_name.into() })?;
     let position = match &raw.position {
-        Value::Number(n) => n.as_f64().map(|f| f as i64).ok_or("`position` is not a number")?,
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| format!("`position` `{s}` is not a whole number"))?,
+        Value::Number(n) => n.as_f64().map(|f| f as i64).ok_or_else(|| LoadErrorKind::BadPosition(n.to_string()))?,
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| LoadErrorKind::BadPosition(s.clone()))?,
         Value::Null => index as i64,
-        other => return Err(format!("`position` `{other}` is not a number")),
+        other => return Err(LoadErrorKind::BadPosition(other.to_string())),
     };
-    let is_login = truthy(&raw.is_login);
-    let is_password = truthy(&raw.is_password);
-    if is_login && is_password {
-        return Err("an attribute cannot be both isLogin and isPassword".into());
+    let role = match (truthy(&raw.is_login), truthy(&raw.is_password)) {
+        (true, true) => return Err(LoadErrorKind::LoginAndPassword),
+        (true, false) => Role::Login,
+        (false, true) => Role::Password,
+        (false, false) => Role::Plain,
+    };
+    if role != Role::Plain && kind != AttrType::String {
+        return Err(LoadErrorKind::CredentialNotAString(kind.name()));
     }
-    if (is_login || is_password) && kind != AttrType::String {
-        return Err(format!("the login and password attributes must be of type `string`, not `{type_name}`"));
-    }
+    let feeds = [
+        (&raw.is_notification_email, Feed::Email),
+        (&raw.is_notification_phone_sms, Feed::PhoneSms),
+        (&raw.is_notification_phone_push, Feed::PhonePush),
+    ]
+    .into_iter()
+    .filter_map(|(flag, feed)| truthy(flag).then_some(feed))
+    .collect();
     let options = options(&raw.list_titles)?;
     if matches!(kind, AttrType::RadioButton | AttrType::List) && options.is_empty() {
-        return Err(format!("a `{type_name}` needs a non-empty `listTitles`"));
+        return Err(LoadErrorKind::NoOptions(kind.name()));
     }
     let settings = raw.settings.as_object();
     let read_only = settings.and_then(|s| s.get("readOnly")).is_some_and(truthy);
@@ -140,21 +132,9 @@ fn attribute(
         AttrType::Spam => TypeConfig::Captcha(captcha_key),
         _ => TypeConfig::Plain,
     };
-    let mut attr = Attribute {
-        marker,
-        kind,
-        position,
-        config,
-        rules: RuleSets::default(),
-        read_only,
-        is_login,
-        is_password,
-        notify_email: truthy(&raw.is_notification_email),
-        notify_push: truthy(&raw.is_notification_phone_push),
-        notify_sms: truthy(&raw.is_notification_phone_sms),
-    };
+    let mut attr = Attribute { marker, kind, position, config, rules: RuleSets::default(), read_only, role, feeds };
     let (rules, mut warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
-    if attr.is_password && (rules.base.trim || rules.by_lang.values().any(|r| r.trim)) {
+    if attr.is_password() && (rules.base.trim || rules.by_lang.values().any(|r| r.trim)) {
         warnings.push("trimValidator on the password is ignored: passwords are never trimmed".into());
     }
     attr.rules = rules;
@@ -162,21 +142,19 @@ fn attribute(
 }
 
 /// `listTitles` → options. A value may be a string, a number or an entity object with an `id`.
-fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, String> {
+fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, LoadErrorKind> {
     let items = match list_titles {
         Value::Null => return Ok(Vec::new()),
         Value::Object(m) if m.is_empty() => return Ok(Vec::new()),
         Value::Array(a) => a,
-        _ => return Err("`listTitles` must be an array".into()),
+        _ => return Err(LoadErrorKind::OptionsNotAList),
     };
     let mut out: Vec<ChoiceOption> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let value = item.get("value").ok_or_else(|| format!("listTitles[{i}] has no `value`"))?;
-        let key = option_key(value).ok_or_else(|| {
-            format!("listTitles[{i}].value `{value}` is not a string, a number or an entity with an id")
-        })?;
+    for (index, item) in items.iter().enumerate() {
+        let value = item.get("value").ok_or(LoadErrorKind::OptionWithoutValue(index))?;
+        let key = option_key(value).ok_or_else(|| LoadErrorKind::BadOptionValue { index, value: value.to_string() })?;
         if out.iter().any(|o| o.key() == key) {
-            return Err(format!("listTitles[{i}]: duplicate option value `{key}`"));
+            return Err(LoadErrorKind::DuplicateOption { index, key });
         }
         let title = match item.get("title") {
             Some(Value::String(s)) => s.clone(),
@@ -204,20 +182,18 @@ fn rule_sets(
     v: &Value,
     default_lang: &str,
     env: &Env<'_>,
-) -> Result<(RuleSets, Vec<String>), String> {
+) -> Result<(RuleSets, Vec<String>), LoadErrorKind> {
     let empty = Map::new();
     let map = match v {
         Value::Null => &empty,
         Value::Array(a) if a.is_empty() => &empty,
         Value::Object(m) => m,
-        other => return Err(format!("`validators` must be an object, not `{other}`")),
+        other => return Err(LoadErrorKind::ValidatorsNotAnObject(other.to_string())),
     };
     let mut warnings = Vec::new();
-    let mut one = |set: &Map<String, Value>, lang: Option<&str>| -> Result<Rules, String> {
-        let (mut rules, w) = validators::parse(attr.kind, set).map_err(|e| match lang {
-            Some(l) => format!("bad validator for {l}: {e}"),
-            None => format!("bad validator: {e}"),
-        })?;
+    let mut one = |set: &Map<String, Value>, lang: Option<&str>| -> Result<Rules, LoadErrorKind> {
+        let (mut rules, w) = validators::parse(attr.kind, set)
+            .map_err(|error| LoadErrorKind::Validator { lang: lang.map(str::to_owned), error })?;
         warnings.extend(w);
         if let Some(default) = rules.default.take() {
             rules.default = Some(canonical_default(attr, &default.to_value(), rules.trim, env)?);
@@ -259,9 +235,14 @@ fn rule_sets(
 }
 
 /// Runs `defaultValueValidator.fieldDefaultValue` through the type's checker.
-fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_>) -> Result<StoredValue, String> {
-    if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password {
-        return Err("bad validator: defaultValueValidator makes no sense for this attribute".into());
+fn canonical_default(
+    attr: &Attribute,
+    default: &Value,
+    trim: bool,
+    env: &Env<'_>,
+) -> Result<StoredValue, LoadErrorKind> {
+    if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password() {
+        return Err(LoadErrorKind::DefaultNotApplicable);
     }
     let mut report = Report::new();
     let mut cx = Cx { marker: &attr.marker, report: &mut report, env };
@@ -269,10 +250,10 @@ fn canonical_default(attr: &Attribute, default: &Value, trim: bool, env: &Env<'_
     let arena = Arena::new();
     match check_value(attr.kind, &attr.config, &Json::from_value(default, &arena), &path, trim, &mut cx) {
         Some(p) if report.is_empty() => Ok(p.stored),
-        _ => Err(format!(
-            "bad validator: defaultValueValidator.fieldDefaultValue `{default}` is not a valid `{}`: {}",
-            attr.kind.name(),
-            report.violations().iter().map(|v| v.message()).collect::<Vec<_>>().join("; ")
-        )),
+        _ => Err(LoadErrorKind::BadDefault {
+            value: default.to_string(),
+            kind: attr.kind.name(),
+            reasons: report.violations().iter().map(|v| v.message()).collect::<Vec<_>>().join("; "),
+        }),
     }
 }

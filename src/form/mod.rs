@@ -6,6 +6,7 @@
 //! with a [`LoadError`] that names the file, the attribute and the reason.
 
 pub(crate) mod compile;
+mod error;
 pub(crate) mod raw;
 mod validators;
 
@@ -15,7 +16,7 @@ use crate::rules::RuleSets;
 use crate::types::{AttrType, TypeConfig};
 pub use crate::types::{ChoiceOption, Choices};
 
-pub use compile::LoadError;
+pub use error::{LoadError, LoadErrorKind};
 
 /// A compiled form.
 #[derive(Debug, Clone)]
@@ -63,16 +64,34 @@ pub struct Attribute {
     pub rules: RuleSets,
     /// `settings.readOnly`: the user may not change it.
     pub read_only: bool,
-    /// `isLogin`: this attribute is the identity.
-    pub is_login: bool,
-    /// `isPassword`.
-    pub is_password: bool,
-    /// `isNotificationEmail`: its value feeds `notificationData.email`.
-    pub notify_email: bool,
-    /// `isNotificationPhonePush`: its value feeds `notificationData.phonePush`.
-    pub notify_push: bool,
-    /// `isNotificationPhoneSMS`: its value feeds `notificationData.phoneSMS`.
-    pub notify_sms: bool,
+    /// Whether it is the login, the password or neither (`isLogin`, `isPassword`).
+    pub role: Role,
+    /// The `notificationData` fields its value feeds (`isNotificationEmail`,
+    /// `isNotificationPhoneSMS`, `isNotificationPhonePush`), in that order.
+    pub feeds: Vec<Feed>,
+}
+
+/// What an attribute is to the user's credentials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Role {
+    /// An ordinary attribute.
+    #[default]
+    Plain,
+    /// `isLogin`: its value is an identity.
+    Login,
+    /// `isPassword`: its value is hashed, never stored or shown.
+    Password,
+}
+
+/// A `notificationData` field an attribute's value feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// `isNotificationEmail`: `notificationData.email`.
+    Email,
+    /// `isNotificationPhoneSMS`: `notificationData.phoneSMS`.
+    PhoneSms,
+    /// `isNotificationPhonePush`: `notificationData.phonePush`.
+    PhonePush,
 }
 
 impl Attribute {
@@ -86,16 +105,18 @@ impl Attribute {
             config: TypeConfig::Plain,
             rules: Default::default(),
             read_only: false,
-            is_login: false,
-            is_password: false,
-            notify_email: false,
-            notify_push: false,
-            notify_sms: false,
+            role: Role::Plain,
+            feeds: Vec::new(),
         }
     }
 
-    /// True when its value feeds any of `notificationData`'s addresses.
-    pub fn notifies(&self) -> bool {
-        self.notify_email || self.notify_push || self.notify_sms
+    /// True for the login (an identity).
+    pub fn is_login(&self) -> bool {
+        self.role == Role::Login
+    }
+
+    /// True for the password.
+    pub fn is_password(&self) -> bool {
+        self.role == Role::Password
     }
 }

@@ -157,11 +157,11 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
     let refused: Vec<&str> = form
         .attributes
         .values()
-        .filter(|a| a.is_password || a.kind == AttrType::Button)
+        .filter(|a| a.is_password() || a.kind == AttrType::Button)
         .map(|a| a.marker.as_str())
         .collect();
     let allowed: Vec<&Attribute> =
-        form.attributes.values().filter(|a| !a.is_password && a.kind != AttrType::Button).collect();
+        form.attributes.values().filter(|a| !a.is_password() && a.kind != AttrType::Button).collect();
     let marker = if dynamic {
         let mut m = json!({"type": "string", "minLength": 1});
         if !refused.is_empty() {
@@ -213,11 +213,11 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
 pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {
     let mut markers = Vec::new();
     let mut branches = Vec::new();
-    for a in form.attributes.values().filter(|a| a.is_login || a.is_password) {
+    for a in form.attributes.values().filter(|a| a.is_login() || a.is_password()) {
         markers.push(a.marker.as_str());
         let rules = rules_for(a, set);
         // The password is checked as sent (never trimmed) and can never be empty.
-        let value = if a.is_password { string_value(rules, false, false) } else { attribute_value(a, rules) };
+        let value = if a.is_password() { string_value(rules, false, false) } else { attribute_value(a, rules) };
         branches.push(
             json!({"if": {"properties": {"marker": {"const": a.marker}}}, "then": {"properties": {"value": value}}}),
         );

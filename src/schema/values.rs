@@ -15,7 +15,7 @@ use crate::types::{value_key, AttrType};
 pub(super) fn attribute_value(a: &Attribute, rules: &Rules) -> Value {
     // An empty value (null, "", [], ...) skips the validators: it takes the default, or is a
     // 3045 when required, or clears the attribute.
-    let empty_ok = rules.default.is_some() || (rules.required.is_none() && !a.is_login && a.kind != AttrType::Spam);
+    let empty_ok = rules.default.is_some() || (rules.required.is_none() && !a.is_login() && a.kind != AttrType::Spam);
     let value = match a.kind {
         AttrType::String => string_value(rules, empty_ok, rules.trim),
         AttrType::Integer | AttrType::Real | AttrType::Float => number_value(a.kind, rules.number.as_ref()),
