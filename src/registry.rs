@@ -57,7 +57,7 @@ pub struct Application {
     /// The secret key (OneEntry's app token).
     pub secret_key: String,
     /// `false` answers 2002 to everyone ("version is disabled").
-    #[serde(default = "yes")]
+    #[serde(default = "enabled_by_default")]
     pub enabled: bool,
 }
 
@@ -71,7 +71,8 @@ impl fmt::Debug for Application {
     }
 }
 
-fn yes() -> bool {
+/// An application is enabled unless its settings say `"enabled": false`.
+fn enabled_by_default() -> bool {
     true
 }
 

@@ -20,7 +20,7 @@ mod fast;
 mod number;
 pub(crate) mod write;
 
-pub(crate) use number::Num;
+pub(crate) use number::{Num, EXACT_FLOAT_INTEGERS};
 
 /// The deepest nesting of arrays and objects any JSON text here may have: `serde_json`'s
 /// (its recursion limit is 128 and it refuses the 128th nested container). Every parser here

@@ -9,6 +9,10 @@ use std::fmt;
 
 use serde_json::Number;
 
+/// 2^53: every whole number up to here is exactly an `f64`; past it, neighbouring integers
+/// share one `f64`, so a float can no longer stand for a count, an id or a bound exactly.
+pub(crate) const EXACT_FLOAT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
 /// A JSON number, exactly as `serde_json::Number` reads it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Num {

@@ -57,7 +57,7 @@ const E164: &str = "^\\+[1-9][0-9]{6,14}$";
 /// A language code shaped like `en_US`.
 const LANG_SHAPED: &str = "^[a-z]{2}_[A-Z]{2}$";
 /// Above this magnitude an `i64` compared as an `f64` may round onto a bound.
-const EXACT_BOUND: f64 = 9_007_199_254_740_992.0; // 2^53
+const EXACT_BOUND: f64 = crate::json::EXACT_FLOAT_INTEGERS;
 
 impl Registry {
     /// A draft 2020-12 JSON Schema of the `IUserBody` that the form `form` accepts, or `None`

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::json::write::ArrayWriter;
-use crate::json::{self, Json};
+use crate::json::{self, Json, EXACT_FLOAT_INTEGERS};
 use crate::record::StoredValue;
 
 use super::{Cx, Measure, Parsed};
@@ -24,7 +24,6 @@ use crate::pointer::Pointer;
 const MAX_ID_LEN: usize = 128;
 
 /// Floats above this are no longer exact integers and are refused as ids.
-const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
 
 /// Checks an `entity` value: every element must be an id, and no id may appear twice.
 pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
@@ -94,7 +93,7 @@ fn entity_id<'j>(v: &'j Json<'_>) -> Option<(Id<'j>, Id<'j>)> {
                 None if n.is_i64() => return None, // negative
                 None => {
                     let f = n.as_f64()?;
-                    if !(f.is_finite() && f.fract() == 0.0 && (0.0..=MAX_EXACT_FLOAT).contains(&f)) {
+                    if !(f.is_finite() && f.fract() == 0.0 && (0.0..=EXACT_FLOAT_INTEGERS).contains(&f)) {
                         return None;
                     }
                     f as u64

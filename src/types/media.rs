@@ -27,7 +27,7 @@
 use std::borrow::Cow;
 
 use crate::json::write::{ArrayWriter, ObjectWriter};
-use crate::json::{self, Json};
+use crate::json::{self, Json, EXACT_FLOAT_INTEGERS};
 use crate::link;
 use crate::record::StoredValue;
 
@@ -48,7 +48,6 @@ const EXPECT_IMAGE_OBJECT: &str = "an image object {filename, downloadLink, size
 const EXPECT_FILE_OBJECT: &str = "a file object {filename, downloadLink, size}";
 
 /// Floats above this are no longer exact integers; a larger `size` given as a float is refused.
-const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0; // 2^53
 
 /// Checks an `image`, `groupOfImages` or `file` value and returns its canonical stored form
 /// with a [`Measure::Files`] listing every file. Reports every problem of every file.
@@ -274,7 +273,7 @@ fn parse_size(v: &Json<'_>) -> Option<u64> {
                 return None; // negative
             }
             let f = n.as_f64()?;
-            (f.is_finite() && f.fract() == 0.0 && (0.0..=MAX_EXACT_FLOAT).contains(&f)).then_some(f as u64)
+            (f.is_finite() && f.fract() == 0.0 && (0.0..=EXACT_FLOAT_INTEGERS).contains(&f)).then_some(f as u64)
         }
         Json::String(s) if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) => s.parse().ok(),
         _ => None,
