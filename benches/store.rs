@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use serde_json::json;
-use userform::store::{SqliteStore, UserStore};
 use userform::{MemoryStore, StoredEntry, UserRecord};
+use userform::{SqliteStore, UserStore};
 
 const GROUP: &str = "commit";
 
@@ -106,7 +106,7 @@ fn bench_postgres(c: &mut Criterion) -> bool {
         return false;
     };
     let schema = format!("userform_bench_{}", std::process::id());
-    let store = userform::store::PostgresStore::connect_in_schema(&url, &schema).unwrap();
+    let store = userform::PostgresStore::connect_in_schema(&url, &schema).unwrap();
     bench_store(c, "postgres", &store);
     drop(store);
 

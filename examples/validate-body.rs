@@ -151,7 +151,7 @@ fn open_store(db: Option<&str>) -> Result<Arc<dyn UserStore>, Fatal> {
     let Some(url) = db else { return Ok(Arc::new(MemoryStore::new())) };
     if let Some(path) = url.strip_prefix("sqlite:") {
         #[cfg(feature = "sqlite")]
-        return userform::store::SqliteStore::open(path)
+        return userform::SqliteStore::open(path)
             .map(|s| Arc::new(s) as Arc<dyn UserStore>)
             .map_err(|e| fatal("db", format!("cannot open {path}: {e}")));
         #[cfg(not(feature = "sqlite"))]
@@ -159,7 +159,7 @@ fn open_store(db: Option<&str>) -> Result<Arc<dyn UserStore>, Fatal> {
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
-        return userform::store::PostgresStore::connect(url)
+        return userform::PostgresStore::connect(url)
             .map(|s| Arc::new(s) as Arc<dyn UserStore>)
             .map_err(|e| fatal("db", format!("cannot connect: {e}")));
         #[cfg(not(feature = "postgres"))]
@@ -219,7 +219,7 @@ impl Engines {
         }
         let mut per_form = HashMap::new();
         for f in registry.forms() {
-            per_form.insert(f.identifier.clone(), engine_with(&registry, &default_user(&f.identifier))?);
+            per_form.insert(f.identifier().to_owned(), engine_with(&registry, &default_user(f.identifier()))?);
         }
         Ok(Engines::PerForm(per_form, engine_with(&registry, &default_user(""))?))
     }

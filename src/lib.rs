@@ -7,9 +7,9 @@ mod attr_type;
 mod captcha;
 mod decode;
 mod engine;
-pub mod error;
+mod error;
 pub mod fixture;
-pub mod form;
+mod form;
 pub mod identity;
 mod json;
 mod lang;
@@ -17,24 +17,33 @@ mod link;
 mod notification;
 pub mod password;
 mod patch;
-pub mod pointer;
-pub mod record;
+mod pointer;
+mod record;
 mod redact;
-pub mod registry;
+mod registry;
 mod report;
-pub mod rules;
-pub(crate) mod sanitize;
+mod rules;
+mod sanitize;
 pub mod schema;
-pub mod store;
-pub mod types;
+mod store;
+mod types;
 mod validate;
 
+pub use attr_type::AttrType;
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
 pub use engine::{AppCredentials, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
-pub use form::{Form, LoadError, LoadErrorKind};
+pub use form::{Attribute, Form, LoadError, LoadErrorKind, Role};
+pub use pointer::Pointer;
 pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 pub use registry::{Application, Limits, Registry, RegistryOptions};
+pub use rules::SettingsError;
+/// The HTML sanitizer, public only for the equivalence tests that hold its one-pass renderer
+/// to the two-pass reference.
+#[doc(hidden)]
 pub use sanitize::Sanitizer;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
 pub use store::{MemoryStore, StoreError, UserStore};
-pub use validate::Valid;

@@ -52,7 +52,7 @@ pub(crate) struct Change<'a> {
 
 /// A value that passed validation. Only this module can make one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Valid<T>(T);
+pub(crate) struct Valid<T>(T);
 
 impl<T> Valid<T> {
     /// The checked value.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use jsonschema::Validator;
 use serde_json::{json, Map, Value};
-use userform::types::AttrType;
+use userform::AttrType;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord, UserStore};
 
 fn root() -> &'static Path {
@@ -163,8 +163,8 @@ fn body_schema_value_shapes_are_the_engines() {
 fn exported_schemas_are_valid() {
     let registry = Registry::load_dir(root().join("schemas/forms"), RegistryOptions::default()).unwrap();
     for form in registry.forms() {
-        let schema = registry.json_schema(&form.identifier).unwrap();
-        compile(&schema, &format!("the exported schema of `{}`", form.identifier));
+        let schema = registry.json_schema(form.identifier()).unwrap();
+        compile(&schema, &format!("the exported schema of `{}`", form.identifier()));
     }
     assert!(registry.json_schema("no-such-form").is_none());
 }
@@ -548,11 +548,11 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
     let mut accepted_count = 0;
     let mut failures = Vec::new();
     for form in registry.forms() {
-        let id = form.identifier.as_str();
+        let id = form.identifier();
         let exported = compile(&registry.json_schema(id).unwrap(), id);
         let engine = engine(load(), id);
         let captcha =
-            form.captcha.as_ref().map(|m| json!({"marker": m, "type": "spam", "value": {"event": {"token": "good"}}}));
+            form.captcha().map(|m| json!({"marker": m, "type": "spam", "value": {"event": {"token": "good"}}}));
         let mut check = |body: Value| {
             if !accepted(&engine, &body) {
                 return;
@@ -566,7 +566,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
             }
         };
         let mut markers: Vec<(String, Option<&'static str>)> =
-            form.attributes().map(|a| (a.marker.clone(), Some(a.kind.name()))).collect();
+            form.attributes().map(|a| (a.marker().to_owned(), Some(a.kind().name()))).collect();
         markers.push(("dynamic".into(), Some("string")));
         markers.push(("dynamic_n".into(), Some("integer")));
         markers.push(("dynamic_f".into(), Some("file")));
@@ -578,7 +578,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
             for value in &pool {
                 let entry = json!({"marker": marker, "type": kind, "value": value});
                 let untyped = json!({"marker": marker, "value": value});
-                let with_captcha = |e: Value| match (&captcha, attr.is_some_and(|a| a.kind == AttrType::Spam)) {
+                let with_captcha = |e: Value| match (&captcha, attr.is_some_and(|a| a.kind() == AttrType::Spam)) {
                     (Some(c), false) => vec![e, c.clone()],
                     _ => vec![e],
                 };
@@ -586,7 +586,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
                 check(json!({"formIdentifier": id, "formData": with_captcha(untyped.clone())}));
                 check(json!({"formIdentifier": id, "langCode": "fr_FR", "formData": with_captcha(entry.clone())}));
                 check(json!({"formIdentifier": id, "formData": {"fr_FR": with_captcha(entry.clone())}}));
-                if captcha.is_none() || attr.is_some_and(|a| a.kind == AttrType::Spam) {
+                if captcha.is_none() || attr.is_some_and(|a| a.kind() == AttrType::Spam) {
                     check(json!({"formIdentifier": id, "formData": entry.clone()}));
                     check(json!({"formIdentifier": id, "formData": {"en_US": entry.clone()}}));
                 }
@@ -599,7 +599,7 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
                 }
             }
         }
-        if let Some(pw) = &form.password {
+        if let Some(pw) = form.password() {
             // Hashing is slow: strings only.
             for value in pool.iter().filter(|v| v.is_string() || v.is_null()).take(40) {
                 let mut body = json!({"formIdentifier": id, "authData": {"marker": pw, "value": value}});

@@ -15,8 +15,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use serde_json::json;
-use userform::store::{SqliteStore, StoreError, UserStore};
 use userform::{identity, UserRecord};
+use userform::{SqliteStore, StoreError, UserStore};
 
 /// Set (to the database path) in the child process.
 const CHILD_ENV: &str = "USERFORM_CRASH_CHILD_DB";

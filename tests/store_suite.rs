@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
 use serde_json::{json, Value};
-use userform::store::{StoreError, UserStore};
 use userform::{identity, Engine, MemoryStore, Registry, RegistryOptions, Request, StoredEntry, UserRecord};
+use userform::{StoreError, UserStore};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -39,15 +39,15 @@ fn memory() -> Option<Fixture<MemoryStore>> {
 }
 
 #[cfg(feature = "sqlite")]
-fn sqlite() -> Option<Fixture<userform::store::SqliteStore>> {
+fn sqlite() -> Option<Fixture<userform::SqliteStore>> {
     let dir = tempfile::tempdir().unwrap();
-    let store = userform::store::SqliteStore::open(dir.path().join("users.db")).unwrap();
+    let store = userform::SqliteStore::open(dir.path().join("users.db")).unwrap();
     Some(Fixture { store: Arc::new(store), _dir: Some(dir) })
 }
 
 #[cfg(feature = "sqlite")]
-fn sqlite_in_memory() -> Option<Fixture<userform::store::SqliteStore>> {
-    Some(Fixture { store: Arc::new(userform::store::SqliteStore::in_memory().unwrap()), _dir: None })
+fn sqlite_in_memory() -> Option<Fixture<userform::SqliteStore>> {
+    Some(Fixture { store: Arc::new(userform::SqliteStore::in_memory().unwrap()), _dir: None })
 }
 
 /// `USERFORM_PG_URL`, or `None` (after a loud notice) when it is unset outside CI.
@@ -76,10 +76,9 @@ fn pg_url() -> Option<String> {
 }
 
 #[cfg(feature = "postgres")]
-fn postgres() -> Option<Fixture<userform::store::PostgresStore>> {
+fn postgres() -> Option<Fixture<userform::PostgresStore>> {
     let url = pg_url()?;
-    let store =
-        userform::store::PostgresStore::connect(&url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+    let store = userform::PostgresStore::connect(&url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
     Some(Fixture { store: Arc::new(store), _dir: None })
 }
 
@@ -591,7 +590,7 @@ suite!(postgres, postgres());
 #[cfg(feature = "sqlite")]
 mod sqlite_only {
     use super::*;
-    use userform::store::SqliteStore;
+    use userform::SqliteStore;
 
     #[test]
     fn persists_across_reopen_and_migrates_once() {
@@ -677,7 +676,7 @@ mod sqlite_only {
 #[cfg(feature = "postgres")]
 mod postgres_only {
     use super::*;
-    use userform::store::PostgresStore;
+    use userform::PostgresStore;
 
     /// Services starting together migrate one fresh schema without racing.
     #[test]

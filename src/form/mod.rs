@@ -14,7 +14,6 @@ use indexmap::IndexMap;
 
 use crate::rules::RuleSets;
 use crate::types::{AttrType, TypeConfig};
-pub use crate::types::{ChoiceOption, Choices};
 
 pub use error::{LoadError, LoadErrorKind};
 
@@ -22,22 +21,47 @@ pub use error::{LoadError, LoadErrorKind};
 #[derive(Debug, Clone)]
 pub struct Form {
     /// The `formIdentifier`.
-    pub identifier: String,
+    pub(crate) identifier: String,
     /// Attributes by marker, in `position` order (read them with [`Form::attributes`] and
     /// [`Form::attribute`]). Hashed with foldhash: the keys come from the form, not from
     /// bodies, and every entry of every body is looked up here.
     pub(crate) attributes: IndexMap<String, Attribute, foldhash::fast::RandomState>,
     /// Marker of the `isLogin` attribute (the identity), if any.
-    pub login: Option<String>,
+    pub(crate) login: Option<String>,
     /// Marker of the `isPassword` attribute, if any.
-    pub password: Option<String>,
+    pub(crate) password: Option<String>,
     /// Marker of the `spam` (captcha) attribute, if any.
-    pub captcha: Option<String>,
+    pub(crate) captcha: Option<String>,
     /// Things the loader ignored (unknown validators, ...), for the operator to read.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Form {
+    /// The `formIdentifier`.
+    pub fn identifier(&self) -> &str {
+        &self.identifier
+    }
+
+    /// The marker of the login (the identity), if the form has one.
+    pub fn login(&self) -> Option<&str> {
+        self.login.as_deref()
+    }
+
+    /// The marker of the password, if the form has one.
+    pub fn password(&self) -> Option<&str> {
+        self.password.as_deref()
+    }
+
+    /// The marker of the captcha (`spam`), if the form has one.
+    pub fn captcha(&self) -> Option<&str> {
+        self.captcha.as_deref()
+    }
+
+    /// Things the loader ignored (unknown validators, ...), for the operator to read.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
     /// The attribute with this marker.
     pub fn attribute(&self, marker: &str) -> Option<&Attribute> {
         self.attributes.get(marker)
@@ -53,22 +77,22 @@ impl Form {
 #[derive(Debug, Clone)]
 pub struct Attribute {
     /// The marker (key) of the attribute.
-    pub marker: String,
+    pub(crate) marker: String,
     /// Its type.
-    pub kind: AttrType,
+    pub(crate) kind: AttrType,
     /// Its `position` (stored entries are ordered by it).
-    pub position: i64,
+    pub(crate) position: i64,
     /// What checking a value needs beyond its type: options, a captcha site key.
-    pub config: TypeConfig,
+    pub(crate) config: TypeConfig,
     /// The validators, per language.
-    pub rules: RuleSets,
+    pub(crate) rules: RuleSets,
     /// `settings.readOnly`: the user may not change it.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// Whether it is the login, the password or neither (`isLogin`, `isPassword`).
-    pub role: Role,
+    pub(crate) role: Role,
     /// The `notificationData` fields its value feeds (`isNotificationEmail`,
     /// `isNotificationPhoneSMS`, `isNotificationPhonePush`), in that order.
-    pub feeds: Vec<Feed>,
+    pub(crate) feeds: Vec<Feed>,
 }
 
 /// What an attribute is to the user's credentials.
@@ -108,6 +132,31 @@ impl Attribute {
             role: Role::Plain,
             feeds: Vec::new(),
         }
+    }
+
+    /// The marker.
+    pub fn marker(&self) -> &str {
+        &self.marker
+    }
+
+    /// The type.
+    pub fn kind(&self) -> AttrType {
+        self.kind
+    }
+
+    /// The `position` (stored entries are ordered by it).
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// Whether it is the login, the password or neither.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// `settings.readOnly`: the user may not change it.
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     /// True for the login (an identity).

@@ -229,9 +229,9 @@ mod tests {
         assert_eq!(extension_pattern(&["tar.gz".into()]), None);
         let mut a = Attribute::plain("c", AttrType::List);
         let options = ["1", "1.5", "-0", "1e+21", "1152921504606847000", "x"]
-            .map(|key| crate::form::ChoiceOption::new(key.into(), key.into(), json!(key), Value::Null));
+            .map(|key| crate::types::ChoiceOption::new(key.into(), key.into(), json!(key), Value::Null));
         a.config =
-            crate::types::TypeConfig::Choice(crate::form::Choices { options: options.into(), multiselect: true });
+            crate::types::TypeConfig::Choice(crate::types::Choices { options: options.into(), multiselect: true });
         let values = option_values(&a);
         assert_eq!(
             values,

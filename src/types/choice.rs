@@ -38,15 +38,11 @@ pub struct Choices {
     pub multiselect: bool,
 }
 
-/// One option of a `radioButton` or `list`. Read-only once built: its stored shape is written
-/// once, from the other fields.
+/// One option of a `radioButton` or `list`: the text a choice is matched by, and the stored
+/// shape `{title, value, extended}`, written once when the form is loaded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceOption {
     key: String,
-    title: String,
-    value: Value,
-    extended: Value,
-    /// `{title, value, extended}`, written once when the form is loaded.
     stored: StoredValue,
 }
 
@@ -56,29 +52,13 @@ impl ChoiceOption {
         &self.key
     }
 
-    /// The option's title, stored with the choice.
-    pub fn title(&self) -> &str {
-        &self.title
-    }
-
-    /// The option's value as the form has it.
-    pub fn value(&self) -> &Value {
-        &self.value
-    }
-
-    /// The option's `extended` data, or `null`.
-    pub fn extended(&self) -> &Value {
-        &self.extended
-    }
-
     /// An option; its stored shape is written here, once.
     pub fn new(key: String, title: String, value: Value, extended: Value) -> Self {
         let mut m = serde_json::Map::with_capacity(3);
-        m.insert("title".into(), Value::String(title.clone()));
-        m.insert("value".into(), value.clone());
-        m.insert("extended".into(), extended.clone());
-        let stored = StoredValue::from_value(&Value::Object(m));
-        ChoiceOption { key, title, value, extended, stored }
+        m.insert("title".into(), Value::String(title));
+        m.insert("value".into(), value);
+        m.insert("extended".into(), extended);
+        ChoiceOption { key, stored: StoredValue::from_value(&Value::Object(m)) }
     }
 
     /// The stored shape: `{title, value, extended}` from the form.
