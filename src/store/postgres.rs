@@ -48,7 +48,7 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 /// machine, through a small pool of connections.
 ///
 /// It speaks plain PostgreSQL (no extension, no server-side function of its own) through the
-/// synchronous [`postgres`](::postgres) client, so it works against any database that speaks the
+/// synchronous [`postgres`] client, so it works against any database that speaks the
 /// PostgreSQL wire protocol and its SQL; connections are unencrypted (`NoTls`).
 ///
 /// # Guarantees
