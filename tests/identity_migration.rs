@@ -23,13 +23,13 @@ fn old_key(identifier: &str) -> Option<String> {
 /// (id, identifier, the key version 1 stored).
 fn legacy_users() -> Vec<(String, String, Option<String>)> {
     let mut users: Vec<(String, String, Option<String>)> = [
-        ("u01", "Ann@Example.com"),             // unchanged key
-        ("u02", "Bob@Ｅxample.com"),            // fullwidth E: now bob@example.com
+        ("u01", "Ann@Example.com"),            // unchanged key
+        ("u02", "Bob@Ｅxample.com"),           // fullwidth E: now bob@example.com
         ("u03", "carol@exa\u{1d426}ple。com"), // math bold m, ideographic full stop
-        ("u04", "Dave@B\u{fc}cher.de"),         // now in ASCII: dave@xn--bcher-kva.de
-        ("u05", "\u{212a}im"),                  // Kelvin sign: not an identity; folded to kim
-        ("u06", ""),                            // no identity
-        ("u07", "eve@example.com\u{200b}"),     // not an identity; folded to eve@example.com
+        ("u04", "Dave@B\u{fc}cher.de"),        // now in ASCII: dave@xn--bcher-kva.de
+        ("u05", "\u{212a}im"),                 // Kelvin sign: not an identity; folded to kim
+        ("u06", ""),                           // no identity
+        ("u07", "eve@example.com\u{200b}"),    // not an identity; folded to eve@example.com
     ]
     .into_iter()
     .map(|(id, ident)| (id.to_owned(), ident.to_owned(), old_key(ident)))
@@ -64,7 +64,10 @@ fn assert_rekeyed(store: &dyn UserStore, users: &[(String, String, Option<String
 /// Two users of a version-1 database that are now one identity: `u1` holds `first`, `u2`
 /// `second`.
 fn colliding_users(first: &str, second: &str) -> Vec<(String, String, Option<String>)> {
-    [("u1", first), ("u2", second)].into_iter().map(|(id, ident)| (id.to_owned(), ident.to_owned(), old_key(ident))).collect()
+    [("u1", first), ("u2", second)]
+        .into_iter()
+        .map(|(id, ident)| (id.to_owned(), ident.to_owned(), old_key(ident)))
+        .collect()
 }
 
 /// The pairs: a zero-width look-alike of an unchanged key (one row rekeyed onto the other's
@@ -135,12 +138,18 @@ mod sqlite {
         drop(store);
         let keys = stored_keys(&path);
         // Reopening runs nothing again: a key set by hand now survives it.
-        Connection::open(&path).unwrap().execute("UPDATE users SET identity_key = 'by hand' WHERE id = 'u01'", []).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE users SET identity_key = 'by hand' WHERE id = 'u01'", [])
+            .unwrap();
         let store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.identity_owner("by hand").unwrap().as_deref(), Some("u01"));
         drop(store);
         let again = stored_keys(&path);
-        assert_eq!(again.iter().filter(|(id, _)| id != "u01").collect::<Vec<_>>(), keys.iter().filter(|(id, _)| id != "u01").collect::<Vec<_>>());
+        assert_eq!(
+            again.iter().filter(|(id, _)| id != "u01").collect::<Vec<_>>(),
+            keys.iter().filter(|(id, _)| id != "u01").collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -25,33 +25,33 @@ fn outcome(value: &str) -> Outcome {
 fn look_alikes_are_refused_or_the_same_identity() {
     use Outcome::*;
     let cases = [
-        ("alice@example.com\u{200b}", Refused),           // zero-width space
-        ("\u{200b}alice@example.com", Refused),           // ... in the local part
-        ("alice@exam\u{ad}ple.com", Refused),             // soft hyphen in the domain
-        ("alice@example.com\u{fe0f}", Refused),           // variation selector
-        ("ali\u{fe0f}ce@example.com", Refused),           // ... in the local part
-        ("ａｌｉｃｅ@example.com", SameAsAlice),          // fullwidth letters
-        ("alice@ｅｘａｍｐｌｅ.com", SameAsAlice),        // ... in the domain
-        ("alice＠example.com", SameAsAlice),              // fullwidth at sign
-        ("alice@example．com", SameAsAlice),              // fullwidth full stop
-        ("alice@example。com", SameAsAlice),             // ideographic full stop (a UTS 46 dot)
-        ("alice@example｡com", SameAsAlice),               // halfwidth ideographic full stop
-        ("alice@\u{1d41e}xample.com", SameAsAlice),       // math bold e, in the domain (UTS 46)
-        ("alic\u{1d41e}@example.com", Refused),           // ... in the local part (compatibility)
-        ("alice@\u{24d4}xample.com", SameAsAlice),        // circled e, in the domain
-        ("alic\u{24d4}@example.com", Refused),            // ... in the local part
-        ("alice@example.com\u{200e}", Refused),           // left-to-right mark
-        ("\u{200f}alice@example.com", Refused),           // right-to-left mark
-        ("alice@\u{202e}moc.elpmaxe", Refused),           // right-to-left override
-        ("\u{202d}alice@example.com", Refused),           // left-to-right override
-        ("alice@example.com\u{2066}", Refused),           // isolate
-        ("a\u{34f}lice@example.com", Refused),            // combining grapheme joiner
-        ("al\u{200d}ice@example.com", Refused),           // zero-width joiner out of context
-        ("alice@exa\u{200c}mple.com", Refused),           // zero-width non-joiner in the domain
-        ("\u{feff}alice@example.com", Refused),           // byte order mark
-        ("alice@ex\u{2060}ample.com", Refused),           // word joiner
-        ("alice\u{0}@example.com", Refused),              // control
-        ("ALICE@EXAMPLE.COM", SameAsAlice),               // case
+        ("alice@example.com\u{200b}", Refused),            // zero-width space
+        ("\u{200b}alice@example.com", Refused),            // ... in the local part
+        ("alice@exam\u{ad}ple.com", Refused),              // soft hyphen in the domain
+        ("alice@example.com\u{fe0f}", Refused),            // variation selector
+        ("ali\u{fe0f}ce@example.com", Refused),            // ... in the local part
+        ("ａｌｉｃｅ@example.com", SameAsAlice),           // fullwidth letters
+        ("alice@ｅｘａｍｐｌｅ.com", SameAsAlice),         // ... in the domain
+        ("alice＠example.com", SameAsAlice),               // fullwidth at sign
+        ("alice@example．com", SameAsAlice),               // fullwidth full stop
+        ("alice@example。com", SameAsAlice),               // ideographic full stop (a UTS 46 dot)
+        ("alice@example｡com", SameAsAlice),                // halfwidth ideographic full stop
+        ("alice@\u{1d41e}xample.com", SameAsAlice),        // math bold e, in the domain (UTS 46)
+        ("alic\u{1d41e}@example.com", Refused),            // ... in the local part (compatibility)
+        ("alice@\u{24d4}xample.com", SameAsAlice),         // circled e, in the domain
+        ("alic\u{24d4}@example.com", Refused),             // ... in the local part
+        ("alice@example.com\u{200e}", Refused),            // left-to-right mark
+        ("\u{200f}alice@example.com", Refused),            // right-to-left mark
+        ("alice@\u{202e}moc.elpmaxe", Refused),            // right-to-left override
+        ("\u{202d}alice@example.com", Refused),            // left-to-right override
+        ("alice@example.com\u{2066}", Refused),            // isolate
+        ("a\u{34f}lice@example.com", Refused),             // combining grapheme joiner
+        ("al\u{200d}ice@example.com", Refused),            // zero-width joiner out of context
+        ("alice@exa\u{200c}mple.com", Refused),            // zero-width non-joiner in the domain
+        ("\u{feff}alice@example.com", Refused),            // byte order mark
+        ("alice@ex\u{2060}ample.com", Refused),            // word joiner
+        ("alice\u{0}@example.com", Refused),               // control
+        ("ALICE@EXAMPLE.COM", SameAsAlice),                // case
         ("\u{a0} alice@example.com\u{3000}", SameAsAlice), // white space around
     ];
     for (value, expected) in cases {

@@ -27,7 +27,8 @@ enum Migration {
 /// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
 const MIGRATIONS: &[Migration] = &[
     // 1: the users table.
-    Migration::Sql("CREATE TABLE userform_users (
+    Migration::Sql(
+        "CREATE TABLE userform_users (
         id                TEXT PRIMARY KEY,
         identity_key      TEXT,
         identifier        TEXT NOT NULL,
@@ -40,7 +41,8 @@ const MIGRATIONS: &[Migration] = &[
         updated_at        TEXT NOT NULL,
         password_hash     TEXT,
         CONSTRAINT userform_users_identity_key_key UNIQUE (identity_key)
-    )"),
+    )",
+    ),
     // 2: identities compared under PRECIS and UTS 46 (they were trimmed, NFC, lower-cased).
     Migration::RekeyIdentities,
 ];
@@ -301,7 +303,11 @@ enum Refusal {
 }
 
 /// One migration attempt; `Ok(Err(_))` when it stopped on purpose (and rolled back).
-fn migrate_once(client: &mut Client, schema: Option<&str>, lock: bool) -> Result<Result<(), Refusal>, ::postgres::Error> {
+fn migrate_once(
+    client: &mut Client,
+    schema: Option<&str>,
+    lock: bool,
+) -> Result<Result<(), Refusal>, ::postgres::Error> {
     let mut tx = client.transaction()?;
     if lock {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
