@@ -468,17 +468,23 @@ impl<'b> Validator<'_, 'b> {
         let Some(s) = stored.and_then(StoredValue::as_string) else {
             return self.report(path.clone(), &attr.marker, ViolationKind::Required);
         };
-        let identity = match identity::prepare(&s) {
-            Ok(identity) => identity,
-            Err(IdentityError::Empty) => return self.report(path.clone(), &attr.marker, ViolationKind::Required),
-            Err(e) => return self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e)),
-        };
-        if identity.key() != identity::key(&self.record.identifier) {
-            if let Some(kind) = (self.identity_check)(identity.key()) {
-                self.report(path.clone(), &attr.marker, kind);
+        let display = if self.is_stored_identifier(&s) {
+            // Sent back as stored: no change, even for an identifier stored before identities
+            // were checked as they are now (clients echo what they read).
+            self.record.identifier.clone()
+        } else {
+            let identity = match identity::prepare(&s) {
+                Ok(identity) => identity,
+                Err(IdentityError::Empty) => return self.report(path.clone(), &attr.marker, ViolationKind::Required),
+                Err(e) => return self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e)),
+            };
+            if identity.key() != identity::key(&self.record.identifier) {
+                if let Some(kind) = (self.identity_check)(identity.key()) {
+                    self.report(path.clone(), &attr.marker, kind);
+                }
             }
-        }
-        let display = identity.into_display();
+            identity.into_display()
+        };
         self.feed(attr, &display, path, body);
         self.plan.identity = Some((display, path.clone()));
     }
@@ -487,14 +493,19 @@ impl<'b> Validator<'_, 'b> {
     /// identity at all (`invalid-identity` next to, say, `email`), so that a look-alike is
     /// always named as one.
     fn refuse_invalid_identity(&mut self, attr: &Attribute, value: Option<&Json<'_>>, path: &Pointer) {
-        if !attr.is_login {
+        let Some(s) = value.and_then(Json::as_str).filter(|s| attr.is_login && !self.is_stored_identifier(s)) else {
             return;
-        }
-        if let Some(Err(e)) = value.and_then(Json::as_str).map(identity::prepare) {
+        };
+        if let Err(e) = identity::prepare(s) {
             if e != IdentityError::Empty {
                 self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e));
             }
         }
+    }
+
+    /// True when `login` (trimmed) is the record's identifier exactly as stored.
+    fn is_stored_identifier(&self, login: &str) -> bool {
+        !self.record.identifier.is_empty() && login.trim() == self.record.identifier
     }
 
     fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body<'_>) {
