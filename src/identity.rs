@@ -36,12 +36,25 @@ use precis_core::{DerivedPropertyValue, Error as PrecisError, FreeformClass, Str
 use precis_profiles::{UsernameCaseMapped, UsernameCasePreserved};
 use unicode_normalization::UnicodeNormalization;
 
+/// The longest identity, in UTF-8 bytes after trimming. An e-mail address has at most 254
+/// (RFC 5321); the bound also keeps PRECIS' context rules, whose cost grows with the square of
+/// the length, to well under a millisecond.
+pub const MAX_BYTES: usize = 512;
+
 /// Why a value cannot be an identity. Positions count characters of the trimmed value, from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdentityError {
     /// Nothing but white space.
     #[error("it is empty")]
     Empty,
+    /// Longer than [`MAX_BYTES`].
+    #[error("it is {len} bytes long, more than the {max} an identity may have")]
+    TooLong {
+        /// Its length in UTF-8 bytes, trimmed.
+        len: usize,
+        /// [`MAX_BYTES`].
+        max: usize,
+    },
     /// A code point the profile refuses.
     #[error(
         "U+{:04X} (character {at}) is not allowed in an identity (invisible, control, compatibility, \
@@ -101,6 +114,9 @@ pub fn prepare(value: &str) -> Result<Identity, IdentityError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(IdentityError::Empty);
+    }
+    if trimmed.len() > MAX_BYTES {
+        return Err(IdentityError::TooLong { len: trimmed.len(), max: MAX_BYTES });
     }
     let mapped = UsernameCaseMapped::new().width_mapping_rule(trimmed).map_err(|e| refusal(e, 0))?;
     match split_email(&mapped) {

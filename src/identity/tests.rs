@@ -89,6 +89,10 @@ fn errors_say_what_and_where() {
     assert_eq!(prepare("\u{5d0}a"), Err(IdentityError::Bidi), "right-to-left mixed with left-to-right");
     assert!(prepare("\u{5d0}\u{5d1}").is_ok(), "right-to-left alone is fine");
     assert_eq!(prepare("a@xn--a.com"), Err(IdentityError::Domain("xn--a.com".into())));
+    let longest = format!("{}@example.com", "a".repeat(MAX_BYTES - 12));
+    assert!(prepare(&format!("  {longest}  ")).is_ok(), "{MAX_BYTES} bytes, trimmed");
+    assert_eq!(prepare(&format!("a{longest}")), Err(IdentityError::TooLong { len: MAX_BYTES + 1, max: MAX_BYTES }));
+    assert_eq!(key(&format!("A{longest}")), format!("a{longest}"), "a longer stored identifier still has a key");
     let message = prepare("alice@example.com\u{200b}").unwrap_err().to_string();
     assert!(message.starts_with("U+200B (character 18) is not allowed"), "{message}");
 }
