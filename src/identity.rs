@@ -119,20 +119,26 @@ pub fn prepare(value: &str) -> Result<Identity, IdentityError> {
         return Err(IdentityError::TooLong { len: trimmed.len(), max: MAX_BYTES });
     }
     let mapped = UsernameCaseMapped::new().width_mapping_rule(trimmed).map_err(|e| refusal(e, 0))?;
-    match split_email(&mapped) {
+    let identity = match split_email(&mapped) {
         Some((local, domain)) => {
             let local = username(local, 0)?;
             let domain = domain_forms(domain, local.chars + 1)?;
-            Ok(Identity {
+            Identity {
                 display: format!("{}@{}", local.display, domain.display),
                 key: format!("{}@{}", local.key, domain.key),
-            })
+            }
         }
         None => {
             let name = username(&mapped, 0)?;
-            Ok(Identity { display: name.display, key: name.key })
+            Identity { display: name.display, key: name.key }
         }
+    };
+    // A domain's Unicode form can be longer than the domain sent (U+FDFA is 18 letters):
+    // the display form must be within the bound too, so that its key is the value's key.
+    if identity.display.len() > MAX_BYTES {
+        return Err(IdentityError::TooLong { len: identity.display.len(), max: MAX_BYTES });
     }
+    Ok(identity)
 }
 
 /// The key stores index `identifier` under: [`prepare`]'s key for a valid identity, the empty

@@ -93,6 +93,15 @@ fn errors_say_what_and_where() {
     assert!(prepare(&format!("  {longest}  ")).is_ok(), "{MAX_BYTES} bytes, trimmed");
     assert_eq!(prepare(&format!("a{longest}")), Err(IdentityError::TooLong { len: MAX_BYTES + 1, max: MAX_BYTES }));
     assert_eq!(key(&format!("A{longest}")), format!("a{longest}"), "a longer stored identifier still has a key");
+    // A display form that grows (UTS 46 spells a square katakana word out: 3 bytes → 12) is
+    // held to the bound too, so that the stored form's key is the key of the value sent.
+    let squares = |n: usize| format!("a@x{}.jp", "\u{3300}".repeat(n));
+    let id = prepare(&squares(40)).unwrap();
+    assert_eq!(id.display(), format!("a@x{}.jp", "\u{30a2}\u{30d1}\u{30fc}\u{30c8}".repeat(40)));
+    assert_eq!(key(id.display()), id.key());
+    let grown = squares(160);
+    assert!(grown.len() <= MAX_BYTES);
+    assert_eq!(prepare(&grown), Err(IdentityError::TooLong { len: 3 + 12 * 160 + 3, max: MAX_BYTES }));
     let message = prepare("alice@example.com\u{200b}").unwrap_err().to_string();
     assert!(message.starts_with("U+200B (character 18) is not allowed"), "{message}");
 }
