@@ -150,7 +150,7 @@ fn unchanged_from_before_for_ordinary_values() {
 
 /// Characters the properties draw from: ASCII, look-alikes, marks, right-to-left letters, spaces.
 fn tricky() -> impl Strategy<Value = String> {
-    let pool: Vec<char> = "aAkK.@- _xn1é\u{301}\u{300}\u{200b}\u{ad}\u{fe0f}\u{200d}\u{200e}\u{202e}ａＫ．。｡＠\u{1d41e}\u{24d4}\u{212a}\u{3000}\u{a0}\u{5d0}\u{627}\u{663}\u{130}ßΣς\u{fb01}ü\u{ff61}"
+    let pool: Vec<char> = "aAkK.@- _xn1é\u{301}\u{300}\u{200b}\u{ad}\u{fe0f}\u{200d}\u{200e}\u{202e}ａＫ．。｡＠\u{1d41e}\u{24d4}\u{212a}\u{3000}\u{a0}\u{5d0}\u{627}\u{663}\u{130}ßΣς\u{fb01}ü\u{ff61}\u{3300}\u{338f}\u{b7}\u{30fb}\u{663}\u{94d}\u{915}\u{200c}"
         .chars()
         .collect();
     prop::collection::vec(prop::sample::select(pool), 0..14).prop_map(|v| v.into_iter().collect())
