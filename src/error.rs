@@ -8,6 +8,7 @@
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
+use crate::identity::IdentityError;
 use crate::pointer::Pointer;
 
 /// The numeric codes an update can fail with (Backendless' "Update User Object" errors).
@@ -373,6 +374,10 @@ pub enum ViolationKind {
     /// Another user holds this identity.
     #[error("identity `{0}` is already taken")]
     IdentityTaken(String),
+    /// The login value cannot be an identity (`identity::prepare`: PRECIS UsernameCaseMapped,
+    /// an e-mail's domain under UTS 46).
+    #[error("not a valid identity: {0}")]
+    InvalidIdentity(IdentityError),
 }
 
 impl ViolationKind {
@@ -479,6 +484,7 @@ impl ViolationKind {
             Conflict(_) => "conflict",
             Storage(_) => "storage",
             IdentityTaken(_) => "identity-taken",
+            InvalidIdentity(_) => "invalid-identity",
         }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::decode::Body;
 use crate::error::{Violation, ViolationKind};
 use crate::form::{Attribute, Form};
-use crate::identity;
+use crate::identity::{self, IdentityError};
 use crate::json::{Arena, Json};
 use crate::notification::{self, NotificationPatch};
 use crate::patch;
@@ -27,7 +27,8 @@ use bumpalo::collections::Vec as ArenaVec;
 pub(crate) struct Plan<'a> {
     /// `formData` changes, in body order.
     pub changes: Vec<Change<'a>>,
-    /// The new identity (trimmed, NFC) and the pointer of the value that set it.
+    /// The new identity (its display form, [`identity::Identity::display`]) and the pointer of
+    /// the value that set it.
     pub identity: Option<(String, Pointer)>,
     /// The new password, in clear (hashed by the engine, once, after validation).
     pub password: Option<String>,
@@ -301,7 +302,9 @@ impl<'b> Validator<'_, 'b> {
         }
         let value_path = path.child("value");
         let rules = attr.rules.for_lang(lang);
-        let Some(stored) = self.value(attr, rules, value, &value_path) else { return };
+        let Some(stored) = self.value(attr, rules, value, &value_path) else {
+            return self.refuse_invalid_identity(attr, value, &value_path);
+        };
         if attr.kind == AttrType::Spam {
             return; // verified, never stored
         }
@@ -427,8 +430,9 @@ impl<'b> Validator<'_, 'b> {
         let value_path = path.child("value");
         let rules = attr.rules.for_lang(lang);
         if attr.is_login() {
-            if let Some(stored) = self.value(attr, rules, value, &value_path) {
-                self.set_identity(attr, stored.as_ref(), &value_path, body);
+            match self.value(attr, rules, value, &value_path) {
+                Some(stored) => self.set_identity(attr, stored.as_ref(), &value_path, body),
+                None => self.refuse_invalid_identity(attr, value, &value_path),
             }
             return;
         }
@@ -456,18 +460,44 @@ impl<'b> Validator<'_, 'b> {
         let Some(s) = stored.and_then(StoredValue::as_string) else {
             return self.report(path.clone(), &attr.marker, ViolationKind::Required);
         };
-        let display = identity::display_form(&s);
-        if display.is_empty() {
-            return self.report(path.clone(), &attr.marker, ViolationKind::Required);
-        }
-        let key = identity::key(&display);
-        if key != identity::key(&self.record.identifier) {
-            if let Some(kind) = (self.identity_check)(&key) {
-                self.report(path.clone(), &attr.marker, kind);
+        let display = if self.is_stored_identifier(&s) {
+            // Sent back as stored: no change, even for an identifier stored before identities
+            // were checked as they are now (clients echo what they read).
+            self.record.identifier.clone()
+        } else {
+            let identity = match identity::prepare(&s) {
+                Ok(identity) => identity,
+                Err(IdentityError::Empty) => return self.report(path.clone(), &attr.marker, ViolationKind::Required),
+                Err(e) => return self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e)),
+            };
+            if identity.key() != identity::key(&self.record.identifier) {
+                if let Some(kind) = (self.identity_check)(identity.key()) {
+                    self.report(path.clone(), &attr.marker, kind);
+                }
             }
-        }
+            identity.into_display()
+        };
         self.feed(attr, &display, path, body);
         self.plan.identity = Some((display, path.clone()));
+    }
+
+    /// A login value that failed its attribute's checks is also told when it cannot be an
+    /// identity at all (`invalid-identity` next to, say, `email`), so that a look-alike is
+    /// always named as one.
+    fn refuse_invalid_identity(&mut self, attr: &Attribute, value: Option<&Json<'_>>, path: &Pointer) {
+        let Some(s) = value.and_then(Json::as_str).filter(|s| attr.is_login() && !self.is_stored_identifier(s)) else {
+            return;
+        };
+        if let Err(e) = identity::prepare(s) {
+            if e != IdentityError::Empty {
+                self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e));
+            }
+        }
+    }
+
+    /// True when `login` (trimmed) is the record's identifier exactly as stored.
+    fn is_stored_identifier(&self, login: &str) -> bool {
+        !self.record.identifier.is_empty() && login.trim() == self.record.identifier
     }
 
     fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body<'_>) {

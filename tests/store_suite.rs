@@ -599,7 +599,7 @@ mod sqlite_only {
         let r = full_record("u1", "a@x.io");
         {
             let s = SqliteStore::open(&path).unwrap();
-            assert_eq!(s.schema_version().unwrap(), 1);
+            assert_eq!(s.schema_version().unwrap(), 2);
             s.insert(&r).unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
@@ -608,7 +608,7 @@ mod sqlite_only {
         drop(s);
         let c = rusqlite::Connection::open(&path).unwrap();
         let rows: i64 = c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(rows, 1, "each migration runs once");
+        assert_eq!(rows, 2, "each migration runs once");
         let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         let hash: Option<String> =
@@ -637,7 +637,7 @@ mod sqlite_only {
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for s in &stores {
-            assert_eq!(s.schema_version().unwrap(), 1);
+            assert_eq!(s.schema_version().unwrap(), 2);
         }
     }
 
@@ -689,7 +689,7 @@ mod postgres_only {
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for s in &stores {
-            assert_eq!(s.schema_version().unwrap(), 1);
+            assert_eq!(s.schema_version().unwrap(), 2);
         }
         let r = full_record("u1", "a@x.io");
         stores[0].insert(&r).unwrap();
@@ -698,7 +698,7 @@ mod postgres_only {
         let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         let versions: i64 =
             c.query_one(&format!("SELECT COUNT(*) FROM \"{schema}\".userform_schema_version"), &[]).unwrap().get(0);
-        assert_eq!(versions, 1, "each migration runs once");
+        assert_eq!(versions, 2, "each migration runs once");
         c.batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).unwrap();
     }
 

@@ -31,6 +31,26 @@ pub enum StoreError {
     /// A record with this id already exists (on insert).
     #[error("a user with id `{0}` already exists")]
     DuplicateId(String),
+    /// Opening a store migrated its identity keys to the current [`crate::identity::key`] and
+    /// found two users it now calls the same identity (look-alikes stored before identities were
+    /// compared as they are now). The migration was rolled back and the store does not open:
+    /// change one of the two identifiers (with the previous version) and open it again.
+    #[error(
+        "users `{first_id}` ({first_identifier:?}) and `{second_id}` ({second_identifier:?}) are now the same \
+         identity `{key}`: change one of the two identifiers, then open the store again"
+    )]
+    IdentityCollision {
+        /// The key both identifiers now have.
+        key: String,
+        /// The first user, in id order.
+        first_id: String,
+        /// Its identifier.
+        first_identifier: String,
+        /// The second user.
+        second_id: String,
+        /// Its identifier.
+        second_identifier: String,
+    },
     /// The backend failed (I/O, connection, corrupt data...).
     #[error("store backend error: {0}")]
     Backend(String),
@@ -53,6 +73,23 @@ pub trait UserStore: Send + Sync {
     /// (else [`StoreError::Conflict`]) and no other record holds its identity (else
     /// [`StoreError::IdentityTaken`]). On error nothing is written.
     fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError>;
+}
+
+impl StoreError {
+    /// [`StoreError::IdentityCollision`] of two `(id, identifier)` users, in id order.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(crate) fn collision(key: String, a: (String, String), b: (String, String)) -> Self {
+        let ((first_id, first_identifier), (second_id, second_identifier)) = if a.0 <= b.0 { (a, b) } else { (b, a) };
+        StoreError::IdentityCollision { key, first_id, first_identifier, second_id, second_identifier }
+    }
+}
+
+/// The value of a store's `identity_key` column for `identifier`: [`crate::identity::key`], or
+/// `NULL` (`None`) when there is no identity, so that any number of users may have none.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+pub(crate) fn key_column(identifier: &str) -> Option<String> {
+    let key = crate::identity::key(identifier);
+    (!key.is_empty()).then_some(key)
 }
 
 impl<S: UserStore + ?Sized> UserStore for std::sync::Arc<S> {

@@ -10,16 +10,25 @@ use ::postgres::{Client, Config, NoTls, Statement};
 use indexmap::IndexMap;
 
 use super::{StoreError, UserStore};
-use crate::identity;
 use crate::record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 
 /// The advisory lock key held while migrating (the bytes of "userform").
 const MIGRATION_LOCK: i64 = 0x7573_6572_666f_726d;
 
+/// One step of the schema's history.
+enum Migration {
+    /// SQL run as is.
+    Sql(&'static str),
+    /// `identity_key` recomputed for every row with the current [`crate::identity::key`]
+    /// (appended whenever that function changes, so existing users are compared as new ones are).
+    RekeyIdentities,
+}
+
 /// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: the users table.
-    "CREATE TABLE userform_users (
+    Migration::Sql(
+        "CREATE TABLE userform_users (
         id                TEXT PRIMARY KEY,
         identity_key      TEXT,
         identifier        TEXT NOT NULL,
@@ -33,7 +42,13 @@ const MIGRATIONS: &[&str] = &[
         password_hash     TEXT,
         CONSTRAINT userform_users_identity_key_key UNIQUE (identity_key)
     )",
+    ),
+    // 2: identities compared under PRECIS and UTS 46 (they were trimmed, NFC, lower-cased).
+    Migration::RekeyIdentities,
 ];
+
+/// Rows read at a time by [`rekey_identities`].
+const REKEY_PAGE: i64 = 1000;
 
 /// The schema version this build writes (the number of migrations).
 const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -63,7 +78,7 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 ///   this statement wait, then re-check its `WHERE` against the new row: it matches nothing and the
 ///   commit answers [`StoreError::Conflict`]. (A serialisation failure, which databases running
 ///   `SERIALIZABLE` raise instead, is a conflict too.)
-/// - **Unique identities.** `identity_key` holds [`identity::key`] of the identifier (`NULL` when
+/// - **Unique identities.** `identity_key` holds [`crate::identity::key`] of the identifier (`NULL` when
 ///   empty) under the `UNIQUE` constraint `userform_users_identity_key_key`; a write that would
 ///   duplicate one answers [`StoreError::IdentityTaken`].
 ///
@@ -73,7 +88,7 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 /// CREATE TABLE userform_schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ ...);
 /// CREATE TABLE userform_users (
 ///     id                TEXT PRIMARY KEY,
-///     identity_key      TEXT,                  -- identity::key(identifier), NULL when empty
+///     identity_key      TEXT,                  -- identity::key(identifier), NULL when none
 ///     identifier        TEXT NOT NULL,
 ///     form_identifier   TEXT NOT NULL,
 ///     form_data         JSONB NOT NULL,        -- {langCode: [{marker, type, value}]}
@@ -93,7 +108,10 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 /// and a string holding U+0000 cannot be stored (the write fails with [`StoreError::Backend`]).
 ///
 /// Migrations run when a store connects, in one transaction holding a transaction-scoped advisory
-/// lock (`pg_advisory_xact_lock`), so services starting together do not race. On a database that
+/// lock (`pg_advisory_xact_lock`), so services starting together do not race. Migration 2
+/// recomputes every `identity_key` under the current identity comparison (PRECIS, UTS 46
+/// domains); if two existing users now have the same key, it rolls back and connecting answers
+/// [`StoreError::IdentityCollision`] naming both. On a database that
 /// has no advisory locks the migration runs without one and is retried if a concurrent one won.
 ///
 /// `Send + Sync`: share one store between threads (e.g. in an `Arc`).
@@ -196,11 +214,12 @@ impl PostgresStore {
             attempt += 1;
             match migrate_once(&mut client, schema, use_lock) {
                 Ok(Ok(())) => break,
-                Ok(Err(newer)) => {
+                Ok(Err(Refusal::Newer(newer))) => {
                     return Err(StoreError::Backend(format!(
                         "database schema version {newer} is newer than this build supports ({SCHEMA_VERSION})"
                     )))
                 }
+                Ok(Err(Refusal::Collision(collision))) => return Err(collision),
                 Err(e)
                     if use_lock
                         && matches!(e.code(), Some(c) if *c == SqlState::UNDEFINED_FUNCTION || *c == SqlState::FEATURE_NOT_SUPPORTED) =>
@@ -275,8 +294,20 @@ fn parse(url: &str) -> Result<Config, StoreError> {
     Config::from_str(url).map_err(|e| StoreError::Backend(format!("invalid PostgreSQL connection string: {e}")))
 }
 
-/// One migration attempt; `Ok(Err(v))` when the database's schema version `v` is newer than ours.
-fn migrate_once(client: &mut Client, schema: Option<&str>, lock: bool) -> Result<Result<(), i32>, ::postgres::Error> {
+/// Why a migration attempt stopped without a database error.
+enum Refusal {
+    /// The database's schema version is newer than ours.
+    Newer(i32),
+    /// Rekeying found two users with one identity ([`StoreError::IdentityCollision`]).
+    Collision(StoreError),
+}
+
+/// One migration attempt; `Ok(Err(_))` when it stopped on purpose (and rolled back).
+fn migrate_once(
+    client: &mut Client,
+    schema: Option<&str>,
+    lock: bool,
+) -> Result<Result<(), Refusal>, ::postgres::Error> {
     let mut tx = client.transaction()?;
     if lock {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
@@ -293,13 +324,90 @@ fn migrate_once(client: &mut Client, schema: Option<&str>, lock: bool) -> Result
     let current: i32 =
         tx.query_one("SELECT COALESCE(MAX(version), 0) FROM userform_schema_version", &[])?.try_get(0)?;
     if current > SCHEMA_VERSION {
-        return Ok(Err(current));
+        return Ok(Err(Refusal::Newer(current)));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.batch_execute(sql)?;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        match step {
+            Migration::Sql(sql) => tx.batch_execute(sql)?,
+            Migration::RekeyIdentities => {
+                if let Err(collision) = rekey_identities(&mut tx)? {
+                    return Ok(Err(Refusal::Collision(collision)));
+                }
+            }
+        }
         tx.execute("INSERT INTO userform_schema_version (version) VALUES ($1)", &[&(i as i32 + 1)])?;
     }
     tx.commit().map(Ok)
+}
+
+/// Recomputes `identity_key` for every row inside the migration's transaction, a page of rows
+/// at a time (memory stays bounded whatever the table's size). Rows whose key changes first
+/// lose it, then every keyless row gets its new one, so two rows that merely trade keys never
+/// meet the `UNIQUE` constraint half-way. Two rows with one new key are `Ok(Err(collision))`,
+/// found before any write that would fail (a failed statement would abort the transaction).
+fn rekey_identities(tx: &mut ::postgres::Transaction<'_>) -> Result<Result<(), StoreError>, ::postgres::Error> {
+    // Pass 1: clear the keys that change.
+    let mut after = String::new();
+    loop {
+        let page = tx.query(
+            "SELECT id, identity_key, identifier FROM userform_users WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&after, &REKEY_PAGE],
+        )?;
+        let Some(last) = page.last() else { break };
+        after = last.try_get(0)?;
+        let mut changed: Vec<String> = Vec::new();
+        for row in &page {
+            let old: Option<String> = row.try_get(1)?;
+            if old != super::key_column(row.try_get(2)?) {
+                changed.push(row.try_get(0)?);
+            }
+        }
+        if !changed.is_empty() {
+            tx.execute("UPDATE userform_users SET identity_key = NULL WHERE id = ANY($1)", &[&changed])?;
+        }
+    }
+    // Pass 2: give every keyless row its key.
+    after.clear();
+    loop {
+        let page = tx.query(
+            "SELECT id, identifier FROM userform_users WHERE identity_key IS NULL AND id > $1 ORDER BY id LIMIT $2",
+            &[&after, &REKEY_PAGE],
+        )?;
+        let Some(last) = page.last() else { break };
+        after = last.try_get(0)?;
+        // key → (id, identifier), to find two rows of this page with one key.
+        let mut keyed: std::collections::BTreeMap<String, (String, String)> = std::collections::BTreeMap::new();
+        for row in &page {
+            let (id, identifier): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let Some(key) = super::key_column(&identifier) else { continue };
+            if let Some(other) = keyed.remove(&key) {
+                return Ok(Err(StoreError::collision(key, other, (id, identifier))));
+            }
+            keyed.insert(key, (id, identifier));
+        }
+        if keyed.is_empty() {
+            continue;
+        }
+        let keys: Vec<&str> = keyed.keys().map(String::as_str).collect();
+        let holder = tx.query_opt(
+            "SELECT identity_key, id, identifier FROM userform_users WHERE identity_key = ANY($1) ORDER BY id LIMIT 1",
+            &[&keys],
+        )?;
+        if let Some(holder) = holder {
+            let key: String = holder.try_get(0)?;
+            let other = (holder.try_get(1)?, holder.try_get(2)?);
+            // The holder's key is one of this page's (the query asked for no other).
+            let mine = keyed.remove(&key).unwrap_or_default();
+            return Ok(Err(StoreError::collision(key, other, mine)));
+        }
+        let ids: Vec<&str> = keyed.values().map(|(id, _)| id.as_str()).collect();
+        tx.execute(
+            "UPDATE userform_users AS u SET identity_key = v.key
+             FROM unnest($1::text[], $2::text[]) AS v(id, key) WHERE u.id = v.id",
+            &[&ids, &keys],
+        )?;
+    }
+    Ok(Ok(()))
 }
 
 /// A concurrent migration (without the advisory lock) got there first.
@@ -359,14 +467,13 @@ struct Row<'r> {
 
 impl<'r> Row<'r> {
     fn new(record: &'r UserRecord) -> Result<Self, StoreError> {
-        let key = identity::key(&record.identifier);
         Ok(Row {
             record,
             form_data: Json(&record.form_data),
             notification_data: Json(&record.notification_data),
             state: Json(&record.state),
             version: to_i64(record.version)?,
-            key: (!key.is_empty()).then_some(key),
+            key: super::key_column(&record.identifier),
         })
     }
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 use rusqlite::{ffi, params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{StoreError, UserStore};
-use crate::identity;
 use crate::record::UserRecord;
 
 /// How long a connection waits for a lock held by another connection or process.
@@ -16,16 +15,29 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Reader connections kept open between reads.
 const MAX_IDLE_READERS: usize = 8;
 
+/// One step of the schema's history.
+enum Migration {
+    /// SQL run as is.
+    Sql(&'static str),
+    /// `identity_key` recomputed for every row with the current [`crate::identity::key`] (appended
+    /// whenever that function changes, so existing users are compared as new ones are).
+    RekeyIdentities,
+}
+
 /// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[&str] = &[
+const MIGRATIONS: &[Migration] = &[
     // 1: the users table.
-    "CREATE TABLE users (
-        id            TEXT PRIMARY KEY NOT NULL,
-        identity_key  TEXT UNIQUE,
-        version       INTEGER NOT NULL,
-        password_hash TEXT,
-        record        TEXT NOT NULL
-    );",
+    Migration::Sql(
+        "CREATE TABLE users (
+            id            TEXT PRIMARY KEY NOT NULL,
+            identity_key  TEXT UNIQUE,
+            version       INTEGER NOT NULL,
+            password_hash TEXT,
+            record        TEXT NOT NULL
+        );",
+    ),
+    // 2: identities compared under PRECIS and UTS 46 (they were trimmed, NFC, lower-cased).
+    Migration::RekeyIdentities,
 ];
 
 /// The schema version this build writes (the number of migrations).
@@ -44,7 +56,7 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// - **No lost updates.** A commit is `UPDATE users … WHERE id = ? AND version = ?`; when no row
 ///   matches (the record changed or vanished since it was read) nothing is written and the commit
 ///   answers [`StoreError::Conflict`].
-/// - **Unique identities.** `users.identity_key` holds [`identity::key`] of the record's identifier
+/// - **Unique identities.** `users.identity_key` holds [`crate::identity::key`] of the record's identifier
 ///   (`NULL` when the identifier is empty, so any number of users may have none) under a `UNIQUE`
 ///   constraint; a write that would duplicate one answers [`StoreError::IdentityTaken`] and writes
 ///   nothing.
@@ -55,7 +67,7 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
 /// CREATE TABLE users (
 ///     id            TEXT PRIMARY KEY NOT NULL,
-///     identity_key  TEXT UNIQUE,          -- identity::key(identifier), NULL when empty
+///     identity_key  TEXT UNIQUE,          -- identity::key(identifier), NULL when none
 ///     version       INTEGER NOT NULL,     -- the record's version, checked on commit
 ///     password_hash TEXT,                 -- Argon2id PHC string (never part of `record`)
 ///     record        TEXT NOT NULL         -- the record as JSON (SPEC §5)
@@ -65,7 +77,10 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// The store creates and migrates the schema itself when it opens a database: each migration runs
 /// once, inside the same `BEGIN IMMEDIATE` transaction that records it in `schema_version`, so
 /// processes opening one file at the same time do not race. A database whose schema is newer than
-/// this build knows is refused rather than misread.
+/// this build knows is refused rather than misread. Migration 2 recomputes every `identity_key`
+/// under the current identity comparison (PRECIS, UTS 46 domains); if two existing users now
+/// have the same key, the migration rolls back and `open` answers
+/// [`StoreError::IdentityCollision`] naming both.
 ///
 /// # Concurrency
 ///
@@ -200,8 +215,11 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             "database schema version {current} is newer than this build supports ({SCHEMA_VERSION})"
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.execute_batch(sql).map_err(backend)?;
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        match step {
+            Migration::Sql(sql) => tx.execute_batch(sql).map_err(backend)?,
+            Migration::RekeyIdentities => rekey_identities(&tx)?,
+        }
         tx.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
             params![i as u32 + 1, crate::record::now_rfc3339()],
@@ -209,6 +227,62 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         .map_err(backend)?;
     }
     tx.commit().map_err(backend)
+}
+
+/// Rows read at a time by [`rekey_identities`].
+const REKEY_PAGE: i64 = 512;
+
+/// Recomputes `identity_key` for every row, inside the migration's transaction, reading a page
+/// of rows at a time (memory stays bounded whatever the table's size). Rows whose key changes
+/// first lose it, then every keyless row gets its new one, so two rows that merely trade keys
+/// never meet the `UNIQUE` index half-way. Two rows with one new key are an
+/// [`StoreError::IdentityCollision`], and the transaction rolls back.
+fn rekey_identities(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let identifier = "json_extract(record, '$.identifier')";
+    // Pass 1: clear the keys that change.
+    let mut after = String::new();
+    loop {
+        let page: Vec<(String, Option<String>, Option<String>)> = tx
+            .prepare(&format!(
+                "SELECT id, identity_key, {identifier} FROM users WHERE id > ?1 ORDER BY id LIMIT {REKEY_PAGE}"
+            ))
+            .and_then(|mut s| s.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .map_err(backend)?;
+        let Some((last, _, _)) = page.last() else { break };
+        after.clone_from(last);
+        for (id, old, ident) in &page {
+            if *old != super::key_column(ident.as_deref().unwrap_or("")) {
+                tx.execute("UPDATE users SET identity_key = NULL WHERE id = ?1", [id]).map_err(backend)?;
+            }
+        }
+    }
+    // Pass 2: give every keyless row its key.
+    after.clear();
+    loop {
+        let page: Vec<(String, Option<String>)> = tx
+            .prepare(&format!(
+                "SELECT id, {identifier} FROM users WHERE identity_key IS NULL AND id > ?1 ORDER BY id LIMIT {REKEY_PAGE}"
+            ))
+            .and_then(|mut s| s.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(backend)?;
+        let Some((last, _)) = page.last() else { break };
+        after.clone_from(last);
+        for (id, ident) in page {
+            let ident = ident.unwrap_or_default();
+            let Some(key) = super::key_column(&ident) else { continue };
+            let holder: Option<(String, Option<String>)> = tx
+                .query_row(&format!("SELECT id, {identifier} FROM users WHERE identity_key = ?1"), [&key], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+                .map_err(backend)?;
+            if let Some((other, other_ident)) = holder {
+                return Err(StoreError::collision(key, (other, other_ident.unwrap_or_default()), (id, ident)));
+            }
+            tx.execute("UPDATE users SET identity_key = ?1 WHERE id = ?2", [&key, &id]).map_err(backend)?;
+        }
+    }
+    Ok(())
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -227,9 +301,8 @@ struct Row {
 }
 
 fn row_of(record: &UserRecord) -> Result<Row, StoreError> {
-    let key = identity::key(&record.identifier);
     Ok(Row {
-        identity_key: (!key.is_empty()).then_some(key),
+        identity_key: super::key_column(&record.identifier),
         version: to_i64(record.version)?,
         record: serde_json::to_string(record).map_err(|e| StoreError::Backend(format!("record to JSON: {e}")))?,
     })
