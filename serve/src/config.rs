@@ -143,17 +143,25 @@ pub enum StartError {
     },
 }
 
+/// A database: the record store and the session tables in it.
+pub struct Db {
+    /// The user records.
+    pub users: Arc<dyn UserStore>,
+    /// The sessions.
+    pub sessions: Arc<dyn SessionBackend>,
+}
+
 /// The record store and the session tables of `--db`.
-pub fn open_db(db: &str) -> Result<(Arc<dyn UserStore>, Arc<dyn SessionBackend>), StartError> {
+pub fn open_db(db: &str) -> Result<Db, StartError> {
     let fail = |reason: String| StartError::Db { db: redact(db), reason };
     if let Some(path) = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")) {
         let store = SqliteStore::open(path).map_err(|e| fail(e.to_string()))?;
         let sessions = SqliteSessions::open(path).map_err(|e| fail(e.to_string()))?;
-        Ok((Arc::new(store), Arc::new(sessions)))
+        Ok(Db { users: Arc::new(store), sessions: Arc::new(sessions) })
     } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         let store = PostgresStore::connect(db).map_err(|e| fail(e.to_string()))?;
         let sessions = PgSessions::connect(db).map_err(|e| fail(e.to_string()))?;
-        Ok((Arc::new(store), Arc::new(sessions)))
+        Ok(Db { users: Arc::new(store), sessions: Arc::new(sessions) })
     } else {
         Err(fail("expected sqlite:PATH or postgres://…".into()))
     }
@@ -171,22 +179,32 @@ fn redact(db: &str) -> String {
     }
 }
 
-/// The registry and the users of `data`.
-pub fn accounts(data: &Data) -> Result<(Accounts, Arc<dyn SessionBackend>, Forms), StartError> {
+/// What `--forms` and `--db` open.
+pub struct Opened {
+    /// The users (registry and record store).
+    pub accounts: Accounts,
+    /// The session tables.
+    pub sessions: Arc<dyn SessionBackend>,
+    /// The forms as served.
+    pub forms: Forms,
+}
+
+/// The registry, the forms and the database of `data`.
+pub fn open(data: &Data) -> Result<Opened, StartError> {
     let options = RegistryOptions::default();
     let default_lang = options.default_lang_code.clone();
     let registry = Registry::load_dir(&data.forms, options).map_err(|e| StartError::Forms(e.to_string()))?;
     let forms = Forms::load_dir(&data.forms, &default_lang).map_err(|e| StartError::Forms(e.to_string()))?;
-    let (store, sessions) = open_db(&data.db)?;
-    let accounts = Accounts::new(Arc::new(registry), store)
+    let Db { users, sessions } = open_db(&data.db)?;
+    let accounts = Accounts::new(Arc::new(registry), users)
         .map_err(|e| StartError::Db { db: redact(&data.db), reason: e.to_string() })?;
-    Ok((accounts, sessions, forms))
+    Ok(Opened { accounts, sessions, forms })
 }
 
 impl ServeArgs {
     /// The service these flags describe (forms loaded, database opened and migrated).
     pub fn build(&self) -> Result<Service, StartError> {
-        let (accounts, backend, forms) = accounts(&self.data)?;
+        let Opened { accounts, sessions: backend, forms } = open(&self.data)?;
         let lifetimes = Lifetimes { access: self.access_ttl, refresh: self.refresh_ttl, grace: self.refresh_grace };
         Ok(Service {
             accounts,

@@ -81,8 +81,8 @@ async fn shutdown_signal() {
 }
 
 fn add(args: &AddArgs) -> ExitCode {
-    let accounts = match config::accounts(&args.data) {
-        Ok((accounts, _, _)) => accounts,
+    let accounts = match config::open(&args.data) {
+        Ok(opened) => opened.accounts,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
