@@ -90,6 +90,26 @@ pub trait SessionBackend: Send + Sync {
     fn purge(&self, now: i64, grace_ms: i64) -> Result<(), SessionError>;
 }
 
+/// The session tables' migrations, in order, written once for both databases: `bytes` and
+/// `int64` are the dialect's binary and 64-bit integer column types. A schema's version is
+/// how many of them were applied.
+pub(crate) fn migrations(bytes: &str, int64: &str) -> [String; 1] {
+    [format!(
+        "CREATE TABLE userform_serve_tokens (
+            hash {bytes} PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            session_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            expires_at {int64} NOT NULL,
+            replaced_at {int64}
+        );
+        CREATE INDEX userform_serve_tokens_session ON userform_serve_tokens (session_id);
+        CREATE INDEX userform_serve_tokens_user ON userform_serve_tokens (user_id);
+        CREATE INDEX userform_serve_tokens_expiry ON userform_serve_tokens (expires_at);
+        CREATE TABLE userform_serve_archived (user_id TEXT PRIMARY KEY, archived_at {int64} NOT NULL);"
+    )]
+}
+
 /// How long tokens live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifetimes {

@@ -9,20 +9,6 @@ use postgres::{Client, GenericClient, NoTls};
 use super::{NewToken, SessionBackend, SessionError, SessionRef};
 use crate::token::TokenHash;
 
-/// The migrations, in order; the schema's version is how many were applied.
-const MIGRATIONS: &[&str] = &["CREATE TABLE userform_serve_tokens (
-        hash BYTEA PRIMARY KEY,
-        kind INTEGER NOT NULL,
-        session_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        replaced_at BIGINT
-    );
-    CREATE INDEX userform_serve_tokens_session ON userform_serve_tokens (session_id);
-    CREATE INDEX userform_serve_tokens_user ON userform_serve_tokens (user_id);
-    CREATE INDEX userform_serve_tokens_expiry ON userform_serve_tokens (expires_at);
-    CREATE TABLE userform_serve_archived (user_id TEXT PRIMARY KEY, archived_at BIGINT NOT NULL);"];
-
 /// The advisory lock key migrations hold (`userform` in ASCII).
 const MIGRATION_LOCK: i64 = 0x7573_6572_666f_726d;
 
@@ -74,7 +60,9 @@ impl PgSessions {
             .query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM userform_serve_schema", &[])
             .and_then(|r| r.try_get(0))
             .map_err(backend)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(applied).unwrap_or(0)) {
+        for (i, sql) in
+            super::migrations("BYTEA", "BIGINT").iter().enumerate().skip(usize::try_from(applied).unwrap_or(0))
+        {
             tx.batch_execute(sql).map_err(backend)?;
             let version = i32::try_from(i + 1).unwrap_or(i32::MAX);
             tx.execute("INSERT INTO userform_serve_schema (version) VALUES ($1)", &[&version]).map_err(backend)?;

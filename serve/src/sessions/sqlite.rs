@@ -10,20 +10,6 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::{NewToken, SessionBackend, SessionError, SessionRef};
 use crate::token::TokenHash;
 
-/// The migrations, in order; the schema's version is how many were applied.
-const MIGRATIONS: &[&str] = &["CREATE TABLE userform_serve_tokens (
-        hash BLOB PRIMARY KEY,
-        kind INTEGER NOT NULL,
-        session_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        expires_at INTEGER NOT NULL,
-        replaced_at INTEGER
-    );
-    CREATE INDEX userform_serve_tokens_session ON userform_serve_tokens (session_id);
-    CREATE INDEX userform_serve_tokens_user ON userform_serve_tokens (user_id);
-    CREATE INDEX userform_serve_tokens_expiry ON userform_serve_tokens (expires_at);
-    CREATE TABLE userform_serve_archived (user_id TEXT PRIMARY KEY, archived_at INTEGER NOT NULL);"];
-
 fn backend(e: rusqlite::Error) -> SessionError {
     SessionError::Backend(e.to_string())
 }
@@ -66,7 +52,9 @@ impl SqliteSessions {
         let applied: i64 = tx
             .query_row("SELECT COALESCE(MAX(version), 0) FROM userform_serve_schema", [], |r| r.get(0))
             .map_err(backend)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(applied).unwrap_or(0)) {
+        for (i, sql) in
+            super::migrations("BLOB", "INTEGER").iter().enumerate().skip(usize::try_from(applied).unwrap_or(0))
+        {
             tx.execute_batch(sql).map_err(backend)?;
             tx.execute("INSERT INTO userform_serve_schema (version) VALUES (?1)", [i as i64 + 1]).map_err(backend)?;
         }

@@ -8,6 +8,16 @@ import { client, ok, PROVIDER, signIn, signUp, sleep, valueOf } from './helpers.
 // run.sh starts the service with --access-ttl 1s.
 const EXPIRY_MS = 1500;
 
+/** A user of its own, signed in, whose access token has just expired. */
+async function expired(tag) {
+  const { api, saved } = client();
+  const { login, password } = await signUp(api, tag);
+  await signIn(api, login, password);
+  const before = saved.length;
+  await sleep(EXPIRY_MS);
+  return { api, login, refreshes: () => saved.length - before };
+}
+
 test('sign-up answers the created user', async () => {
   const { api } = client();
   const { login, user } = await signUp(api, 'signup');
@@ -36,14 +46,10 @@ test('sign-up answers the created user', async () => {
 });
 
 test('an expired access token: the SDK refreshes and the retried call succeeds', async () => {
-  const { api, saved } = client();
-  const { login, password } = await signUp(api, 'expiry');
-  await signIn(api, login, password);
-  const first = saved.length;
-  await sleep(EXPIRY_MS);
+  const { api, login, refreshes } = await expired('expiry');
   const user = ok(await api.Users.getUser('en_US'), 'getUser after expiry');
   assert.equal(user.identifier, login);
-  assert.equal(saved.length, first + 1, 'the SDK refreshed once');
+  assert.equal(refreshes(), 1, 'the SDK refreshed once');
   const updated = await api.Users.updateUser({
     formIdentifier: PROVIDER,
     formData: [{ marker: 'first_name', type: 'string', value: 'Fresh' }],
@@ -52,17 +58,13 @@ test('an expired access token: the SDK refreshes and the retried call succeeds',
 });
 
 test('two parallel calls after expiry both succeed', async () => {
-  const { api, saved } = client();
-  const { login, password } = await signUp(api, 'parallel');
-  await signIn(api, login, password);
-  const first = saved.length;
-  await sleep(EXPIRY_MS);
+  const { api, login, refreshes } = await expired('parallel');
   const [a, b] = await Promise.all([api.Users.getUser('en_US'), api.Users.getUser('en_US')]);
   ok(a, 'first parallel getUser');
   ok(b, 'second parallel getUser');
   assert.equal(a.identifier, login);
   assert.equal(b.identifier, login);
-  assert.equal(saved.length, first + 2, 'both refreshed with the same refresh token');
+  assert.equal(refreshes(), 2, 'each call refreshed');
   const later = ok(await api.Users.getUser('en_US'), 'getUser with the last saved tokens');
   assert.equal(valueOf(later, 'last_name'), 'Signup');
 });
