@@ -88,7 +88,10 @@ impl ApiError {
             ApiError::BodyTooLarge(_) => "body-too-large",
             ApiError::NoRoute(_) => "no-route",
             ApiError::Timeout => "timeout",
-            ApiError::Rejected(r) => r.violations().first().map_or("rejected", |v| v.rule()),
+            // The rule of the violation that set the top-level code.
+            ApiError::Rejected(r) => {
+                r.violations().iter().find(|v| v.code() == r.code()).map_or("rejected", |v| v.rule())
+            }
             ApiError::Storage(_) => "storage",
         }
     }
@@ -160,6 +163,20 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use userform::pointer::Pointer;
+    use userform::{Violation, ViolationKind};
+
+    #[test]
+    fn a_refusal_names_the_rule_behind_its_code_and_lists_every_violation() {
+        let v = |kind| Violation::new(Pointer::root().child("formData"), kind);
+        let e = ApiError::from(Rejection::new(vec![v(ViolationKind::ReadOnly), v(ViolationKind::Required)]));
+        assert_eq!((e.status(), e.code(), e.rule()), (StatusCode::BAD_REQUEST, 3045, "required"));
+        let b = e.body();
+        assert_eq!(b["errors"].as_array().map(Vec::len), Some(2));
+        assert_eq!(b["errors"][1]["rule"], "required");
+        let gone = ApiError::from(Rejection::new(vec![v(ViolationKind::UserNotFound)]));
+        assert_eq!((gone.status(), gone.code()), (StatusCode::NOT_FOUND, 3030));
+    }
 
     #[test]
     fn every_error_is_an_ierror_with_a_numeric_status() {
