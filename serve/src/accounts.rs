@@ -5,10 +5,12 @@
 //! Everything here is blocking (store I/O, Argon2): the HTTP layer runs it on tokio's blocking
 //! pool.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
+use userform::form::Attribute;
 use userform::pointer::Pointer;
 use userform::{
     identity, password, Engine, Form, Registry, Rejection, Request, StoreError, UserRecord, UserStore, Violation,
@@ -34,7 +36,7 @@ fn storage(e: impl std::fmt::Display) -> ApiError {
     ApiError::Storage(e.to_string())
 }
 
-/// The part of a body the service reads itself: its language and its credential markers.
+/// The part of a body the service reads itself: its language and the markers it sends.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Head {
@@ -42,6 +44,8 @@ struct Head {
     lang_code: Option<Value>,
     #[serde(default)]
     auth_data: Option<Value>,
+    #[serde(default)]
+    form_data: Option<Value>,
 }
 
 impl Head {
@@ -52,6 +56,29 @@ impl Head {
     fn sends_marker(&self, marker: &str) -> bool {
         let Some(Value::Array(entries)) = &self.auth_data else { return false };
         entries.iter().any(|e| e.get("marker").and_then(Value::as_str) == Some(marker))
+    }
+
+    /// Every marker of `authData` and of `formData` in any of its shapes (an array of entries,
+    /// one entry, or arrays by language), in any language.
+    fn markers(&self) -> BTreeSet<&str> {
+        fn entries<'a>(v: &'a Value, out: &mut BTreeSet<&'a str>) {
+            match v {
+                Value::Array(items) => items.iter().for_each(|i| entries(i, out)),
+                Value::Object(map) => match map.get("marker") {
+                    Some(Value::String(m)) => {
+                        out.insert(m);
+                    }
+                    Some(_) => {}
+                    None => map.values().filter(|v| v.is_array()).for_each(|v| entries(v, out)),
+                },
+                _ => {}
+            }
+        }
+        let mut out = BTreeSet::new();
+        for v in [&self.auth_data, &self.form_data].into_iter().flatten() {
+            entries(v, &mut out);
+        }
+        out
     }
 }
 
@@ -131,9 +158,27 @@ impl Accounts {
             record: Mutex::new(UserRecord::new(id.clone(), "", form.identifier.clone())),
         });
         let engine = Engine::new(self.registry.clone(), draft.clone());
-        engine.update(&Request::new(&id, body))?;
+        if let Err(refused) = engine.update(&Request::new(&id, body)) {
+            // Value-level refusals (each about a marker) also get the missing attributes; a
+            // body-level one (malformed, unknown form...) is reported alone, as the engine does.
+            if refused.violations().iter().any(|v| v.marker.is_none()) {
+                return Err(refused.into());
+            }
+            let sent = head.markers();
+            let mut all = refused.violations().to_vec();
+            all.extend(missing(form, &lang, require_all, |a| !sent.contains(a.marker.as_str())));
+            return Err(Rejection::new(all).into());
+        }
         let mut record = draft.record().map_err(storage)?.clone();
-        let missing = missing(form, &record, &lang, require_all);
+        let missing = missing(form, &lang, require_all, |a| {
+            if a.is_login {
+                record.identifier.is_empty()
+            } else if a.is_password {
+                record.password_hash.is_none()
+            } else {
+                record.stored(&lang, &a.marker).is_none()
+            }
+        });
         if !missing.is_empty() {
             return Err(Rejection::new(missing).into());
         }
@@ -225,24 +270,16 @@ impl Accounts {
     }
 }
 
-/// Every attribute a new user must have and does not: the login and the password always, and
-/// with `require_all` every attribute required in `lang` that has no default.
-fn missing(form: &Form, record: &UserRecord, lang: &str, require_all: bool) -> Vec<Violation> {
+/// Every attribute a new user must have and that is `absent`: the login and the password
+/// always, and with `require_all` every attribute required in `lang` that has no default.
+fn missing(form: &Form, lang: &str, require_all: bool, absent: impl Fn(&Attribute) -> bool) -> Vec<Violation> {
     let at = || Pointer::root().child("formData");
     let mut out = Vec::new();
     for a in form.attributes() {
-        let absent = if a.is_login {
-            record.identifier.is_empty()
-        } else if a.is_password {
-            record.password_hash.is_none()
-        } else {
-            let rules = a.rules.for_lang(lang);
-            require_all
-                && rules.required.is_some()
-                && rules.default.is_none()
-                && record.stored(lang, &a.marker).is_none()
-        };
-        if absent {
+        let rules = a.rules.for_lang(lang);
+        let needed =
+            a.is_login || a.is_password || (require_all && rules.required.is_some() && rules.default.is_none());
+        if needed && absent(a) {
             let kind = if a.is_password { ViolationKind::PasswordRequired } else { ViolationKind::Required };
             out.push(Violation::new(at(), kind).with_marker(a.marker.clone()));
         }

@@ -310,6 +310,17 @@ async fn sign_up_needs_every_required_attribute_and_a_free_login() {
         .await;
     assert_eq!((a.status, a.body["code"].as_u64()), (StatusCode::BAD_REQUEST, Some(3045)));
     assert_eq!(a.body["errors"][0]["marker"], "last_name");
+    // A bad value and a missing attribute: both reported, the code by precedence (3045).
+    let bad_age = json!({"formIdentifier": "reg", "authData": creds("c@example.com"),
+                         "formData": [{"marker": "age", "type": "integer", "value": "old"}]});
+    let a = h.call(Method::POST, &path, None, Some(bad_age)).await;
+    assert_eq!(
+        (a.status, a.body["code"].as_u64(), a.body["rule"].as_str()),
+        (StatusCode::BAD_REQUEST, Some(3045), Some("required"))
+    );
+    let rules: Vec<_> =
+        a.body["errors"].as_array().unwrap().iter().map(|e| (e["marker"].clone(), e["rule"].clone())).collect();
+    assert_eq!(rules, [(json!("age"), json!("not-a-number")), (json!("last_name"), json!("required"))]);
     let full = |login: &str| {
         json!({"formIdentifier": "reg", "langCode": "en_US", "authData": creds(login),
                "formData": {"en_US": [{"marker": "last_name", "type": "string", "value": "B"}]}})
