@@ -554,8 +554,10 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    /// A rejection made of these violations (at least one).
-    pub(crate) fn new(violations: Vec<Violation>) -> Self {
+    /// A rejection made of these violations (at least one). Public so that a service can add
+    /// violations of its own to the engine's (sign-up's missing required attributes) and still
+    /// get the top-level code by SPEC §6's precedence.
+    pub fn new(violations: Vec<Violation>) -> Self {
         debug_assert!(!violations.is_empty());
         Rejection { violations }
     }

@@ -159,6 +159,13 @@ impl Attribute {
         self.read_only
     }
 
+    /// True when an entry in `lang` must carry a value: the attribute is required there
+    /// (`requiredValidator`) and has no default value to fall back on.
+    pub fn required_in(&self, lang: &str) -> bool {
+        let rules = self.rules.for_lang(lang);
+        rules.required.is_some() && rules.default.is_none()
+    }
+
     /// True for the login (an identity).
     pub fn is_login(&self) -> bool {
         self.role == Role::Login

@@ -1,0 +1,85 @@
+//! `/api/content/forms/marker/{marker}` and `/api/content/users/me…`: the form, and the
+//! signed-in user's profile (read, update, archive, delete).
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::accounts::user_entity;
+use crate::error::ApiError;
+use crate::http::{blocking, signed_in, Shared};
+use crate::sessions::now_ms;
+
+/// `?langCode=`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lang {
+    lang_code: Option<String>,
+}
+
+impl Lang {
+    fn or_default(self, s: &Shared) -> String {
+        self.lang_code.unwrap_or_else(|| s.accounts.registry().options().default_lang_code.clone())
+    }
+}
+
+/// `GET /api/content/forms/marker/{marker}`: the form as `IFormsEntity` for the language.
+pub async fn form(
+    State(s): State<Shared>,
+    Path(marker): Path<String>,
+    Query(lang): Query<Lang>,
+) -> Result<Json<Value>, ApiError> {
+    let lang = lang.or_default(&s);
+    s.forms.localized(&marker, &lang).map(Json).ok_or(ApiError::UnknownForm(marker))
+}
+
+/// `GET /api/content/users/me`: `IUserEntity` with the language's `formData`.
+pub async fn get_user(
+    State(s): State<Shared>,
+    Query(lang): Query<Lang>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let session = signed_in(&s, &headers).await?;
+    let lang = lang.or_default(&s);
+    blocking(move || Ok(Json(user_entity(&s.accounts.get(&session.user_id)?, &lang)))).await
+}
+
+/// `PUT /api/content/users/me`: the engine applies the `IUserBody`; exactly `true`, or an
+/// `IError` carrying the engine's code and every violation. A password change ends the
+/// user's other sessions.
+pub async fn update_user(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Json<bool>, ApiError> {
+    let session = signed_in(&s, &headers).await?;
+    blocking(move || {
+        if s.accounts.update(&session.user_id, &body)? {
+            s.sessions.revoke_user(&session.user_id, Some(&session.session_id))?;
+        }
+        Ok(Json(true))
+    })
+    .await
+}
+
+/// `DELETE /api/content/users/me`: archives the user (kept, but no longer able to sign in)
+/// and ends their sessions.
+pub async fn archive_user(State(s): State<Shared>, headers: HeaderMap) -> Result<Json<bool>, ApiError> {
+    let session = signed_in(&s, &headers).await?;
+    blocking(move || {
+        s.sessions.backend().archive(&session.user_id, now_ms())?;
+        Ok(Json(true))
+    })
+    .await
+}
+
+/// `DELETE /api/content/users/me/account`: erases the user's data, frees the login and ends
+/// their sessions.
+pub async fn delete_user(State(s): State<Shared>, headers: HeaderMap) -> Result<Json<bool>, ApiError> {
+    let session = signed_in(&s, &headers).await?;
+    blocking(move || {
+        s.accounts.erase(&session.user_id)?;
+        s.sessions.backend().archive(&session.user_id, now_ms())?;
+        Ok(Json(true))
+    })
+    .await
+}
