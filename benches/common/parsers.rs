@@ -223,7 +223,9 @@ impl<'a> Visitor<'a> for Seed<'a> {
     fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Tree<'a>, A::Error> {
         let inner = self.inner()?;
         let mut pairs = BumpVec::with_capacity_in(map.size_hint().unwrap_or(8), self.arena);
-        while let Some(k) = map.next_key_seed(Key(self.arena))? {
+        // A key is read as any string is, borrowed when it has no escapes.
+        while let Some(k) = map.next_key_seed(self)? {
+            let Tree::String(k) = k else { return Err(serde::de::Error::custom("a key that is not a string")) };
             pairs.push((k, map.next_value_seed(inner)?));
         }
         Ok(object(self.arena, pairs.into_bump_slice()))
@@ -236,32 +238,5 @@ impl Seed<'_> {
         (self.depth < MAX_NESTING)
             .then_some(Seed { depth: self.depth + 1, ..self })
             .ok_or_else(|| E::custom("too deep"))
-    }
-}
-
-/// An object key, borrowed when it had no escapes.
-struct Key<'a>(&'a Arena);
-
-impl<'a> DeserializeSeed<'a> for Key<'a> {
-    type Value = &'a str;
-
-    fn deserialize<D: Deserializer<'a>>(self, d: D) -> Result<&'a str, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'a> Visitor<'a> for Key<'a> {
-    type Value = &'a str;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_borrowed_str<E>(self, s: &'a str) -> Result<&'a str, E> {
-        Ok(s)
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<&'a str, E> {
-        Ok(self.0.alloc_str(s))
     }
 }

@@ -149,6 +149,7 @@ fn probes() -> Vec<(&'static str, Vec<u8>)> {
         ("duplicate keys", r#"{"a":1,"b":2,"a":3}"#.into()),
         ("lone surrogate", r#""\ud800""#.into()),
         ("escaped NUL", r#""a\u0000b""#.into()),
+        ("escaped key", r#"{"k\u00e9\n":1}"#.into()),
         ("40 keys, order", format!("{{{keys}}}")),
         ("127 levels", nest(127)),
         ("128 levels", nest(128)),
