@@ -2,12 +2,12 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod answer;
 mod apply;
 mod captcha;
 mod decode;
 mod engine;
 pub mod error;
-pub mod fixture;
 pub mod form;
 pub mod identity;
 mod json;
@@ -25,6 +25,7 @@ pub mod store;
 pub mod types;
 mod validate;
 
+pub use answer::answer;
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
 pub use engine::{AppCredentials, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
