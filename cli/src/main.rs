@@ -130,9 +130,14 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
     Ok(outcome.is_ok())
 }
 
-/// The forms of `dir`, every load problem said in words a newcomer can act on.
+/// The forms of `dir`, every load problem said in words a newcomer can act on; what the loader
+/// tolerates (unknown or inapplicable validators) is printed on stderr as `warning: …`.
 fn load_registry(dir: &Path) -> Result<Registry, Fatal> {
-    Registry::load_dir(dir, RegistryOptions::default()).map_err(|e| messages::load_error(dir, &e))
+    let registry = Registry::load_dir(dir, RegistryOptions::default()).map_err(|e| messages::load_error(dir, &e))?;
+    for w in registry.warnings() {
+        eprintln!("warning: {w}");
+    }
+    Ok(registry)
 }
 
 /// An empty record of `form` with this id, as a freshly signed-up user has.
