@@ -156,7 +156,10 @@ fn open_store(db: Option<&str>) -> Result<Arc<dyn UserStore>, Fatal> {
             .map(|s| Arc::new(s) as Arc<dyn UserStore>)
             .map_err(|e| messages::sqlite_error(path, e));
         #[cfg(not(feature = "sqlite"))]
-        return Err(fatal("usage", format!("--db sqlite:{path} needs the `sqlite` feature of userform-cli")));
+        return Err(fatal(
+            "usage",
+            format!("--db sqlite:{path} needs the `sqlite` feature: cargo run -p userform-cli --features sqlite -- …"),
+        ));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
@@ -164,7 +167,10 @@ fn open_store(db: Option<&str>) -> Result<Arc<dyn UserStore>, Fatal> {
             .map(|s| Arc::new(s) as Arc<dyn UserStore>)
             .map_err(|e| messages::postgres_error(url, e));
         #[cfg(not(feature = "postgres"))]
-        return Err(fatal("usage", "--db postgres://… needs the `postgres` feature of userform-cli"));
+        return Err(fatal(
+            "usage",
+            "--db postgres://… needs the `postgres` feature: cargo run -p userform-cli --features postgres -- …",
+        ));
     }
     Err(fatal("usage", format!("--db must be sqlite:PATH or postgres://…, not `{url}`")))
 }

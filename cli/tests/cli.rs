@@ -1,6 +1,7 @@
 //! The `validate-body` binary as a user runs it, from the repository root: exit statuses 0, 1
 //! and 2, standard input that is empty, `--format json --ndjson` output that is NDJSON, the
 //! batch mode agreeing with the single-body mode, and error messages that say what failed once.
+//! The store messages are tested in the build that has the store (`--all-features`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -131,6 +132,7 @@ fn a_missing_forms_directory_is_named_as_one() {
     assert!(!stderr.contains(": -:"), "{stderr}");
 }
 
+#[cfg(feature = "sqlite")]
 #[test]
 fn a_bad_sqlite_path_is_said_once() {
     let path = "no-such-directory/users.db";
@@ -141,6 +143,7 @@ fn a_bad_sqlite_path_is_said_once() {
     assert_eq!(stderr.matches(path).count(), 1, "{stderr}");
 }
 
+#[cfg(feature = "postgres")]
 #[test]
 fn a_refused_postgres_connection_gives_host_and_reason() {
     // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
@@ -151,4 +154,14 @@ fn a_refused_postgres_connection_gives_host_and_reason() {
     assert!(stderr.starts_with("error[db]: PostgreSQL at 127.0.0.1:1/userform: "), "{stderr}");
     assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
     assert!(!stderr.contains("secret"), "the password leaked: {stderr}");
+}
+
+#[cfg(not(feature = "sqlite"))]
+#[test]
+fn a_store_the_build_lacks_says_how_to_get_it() {
+    let out = run(&["--db", "sqlite:users.db", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error[usage]: --db sqlite:users.db needs the `sqlite` feature: "), "{stderr}");
+    assert!(stderr.contains("--features sqlite"), "{stderr}");
 }
