@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use userform::store::{MemoryStore, UserStore};
 use userform::{
-    answer, password, AppCredentials, Engine, Registry, RegistryOptions, Request, StaticTokens, UserRecord,
+    answer, password, AppCredentials, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens,
+    UserRecord, UserStore,
 };
 
 /// The default user's id, identity and password (SPEC §8).
