@@ -1,16 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine too: starts a throwaway PostgreSQL on 127.0.0.1
-# (installing it from Debian's packages if it is missing), then runs every test of every store
-# (unit, doc, end-to-end, property, conformance fixtures, store suites, crash test), then the
-# fixture suite once more through the validate-body binary.
+# The whole test suite, on a fresh machine too: every test of every workspace member (the
+# library's unit, doc, end-to-end, property and store tests, the CLI's tests and the
+# conformance fixtures, the crash test), then the fixture suite once more through the
+# validate-body binary.
+#
+# The PostgreSQL store tests need a server: with USERFORM_PG_URL set, that one is used;
+# otherwise scripts/postgres.sh starts a throwaway one on 127.0.0.1 (installing PostgreSQL from
+# Debian's packages if it is missing; fsync off, for tests only), and this script stops it and
+# deletes its data when it exits, whether the tests pass or not. USERFORM_PG_KEEP=1 keeps it
+# running (and a server that was already running before the script is never stopped).
+#
+# The build reuses what the README's first command built: the CLI enables the same features
+# of the library (sqlite, postgres) that --all-features does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-eval "$(bash scripts/postgres.sh start)"
+if [ -z "${USERFORM_PG_URL:-}" ]; then
+    pg_dir="${USERFORM_PG_DIR:-/tmp/userform-pg-${USERFORM_PG_PORT:-54329}}"
+    already_running=0
+    [ -f "$pg_dir/data/postmaster.pid" ] && already_running=1
+    if [ "${USERFORM_PG_KEEP:-0}" != 1 ] && [ "$already_running" = 0 ]; then
+        trap 'bash scripts/postgres.sh stop' EXIT
+    fi
+    pg_env=$(bash scripts/postgres.sh start) # a failed start stops the script (set -e)
+    eval "$pg_env"
+fi
 export USERFORM_PG_URL
 
-cargo test --all-features
-cargo run --quiet --example validate-body -- --fixtures fixtures | tail -n 1
+cargo test --workspace --all-features
+cargo run --quiet --bin validate-body -- --fixtures fixtures | tail -n 1
 
 # --- The service -------------------------------------------------------------------------------
 # `userform serve` (serve/, whose Rust tests ran above with the workspace) driven by the real

@@ -120,7 +120,8 @@ impl<S: UserStore> Engine<S> {
     }
 
     /// A dry run: validates the update against the stored record and returns the record it
-    /// would produce, writing nothing.
+    /// would produce, writing nothing. A new password is validated but not hashed (Argon2id
+    /// takes tens of milliseconds by design, and a dry run stores nothing).
     pub fn check(&self, req: &Request<'_>) -> Result<UserRecord, Rejection> {
         self.run(req, false)
     }
@@ -171,8 +172,10 @@ impl<S: UserStore> Engine<S> {
             };
             let plan = validate(&body, req.lang, form, &record, &self.registry, &env, &identity_check)
                 .map_err(Rejection::new)?;
-            if let (Some(clear), None) = (&plan.get().password, &password_hash) {
-                password_hash = Some(password::hash(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
+            // Hashed once, after validation passed, and only when the update is written: a dry
+            // run's record keeps the stored hash (the returned record carries none either way).
+            if let (true, Some(clear), None) = (write, &plan.get().password, &password_hash) {
+                password_hash = Some(hash_password(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }
             let expected_version = record.version;
             let identity_path = plan.get().identity.as_ref().map(|(_, p)| p.clone());
@@ -216,6 +219,13 @@ impl<S: UserStore> Engine<S> {
     }
 }
 
+/// The one place the engine hashes a password (Argon2id). Tests count the calls per thread.
+fn hash_password(clear: &str) -> Result<String, String> {
+    #[cfg(test)]
+    tests::HASHES.with(|n| n.set(n.get() + 1));
+    password::hash(clear)
+}
+
 /// Compares secrets without an early exit on the first differing byte.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = (a.len() != b.len()) as u8;
@@ -227,7 +237,67 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::constant_time_eq;
+    use std::cell::Cell;
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::{constant_time_eq, Engine, Request};
+    use crate::registry::{Registry, RegistryOptions};
+    use crate::store::{MemoryStore, UserStore};
+    use crate::UserRecord;
+
+    thread_local! {
+        /// Passwords hashed by `hash_password` on this thread (each test runs on its own).
+        pub(super) static HASHES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// A form with a login and a password, and its user `u1` with a stored hash.
+    fn engine() -> Engine<MemoryStore> {
+        let form = json!({"identifier": "reg", "attributes": [
+            {"marker": "email", "type": "string", "position": 1, "isLogin": true},
+            {"marker": "password", "type": "string", "position": 2, "isPassword": true},
+            {"marker": "last_name", "type": "string", "position": 3}]});
+        let registry = Registry::from_forms([("reg", form)], RegistryOptions::default()).unwrap();
+        let store = MemoryStore::new();
+        let mut user = UserRecord::new("u1", "alice@example.com", "reg");
+        user.version = 1;
+        user.password_hash = Some("$argon2id$stored".into());
+        store.insert(&user).unwrap();
+        Engine::new(Arc::new(registry), store)
+    }
+
+    const NEW_PASSWORD: &[u8] = br#"{"formIdentifier": "reg",
+        "authData": [{"marker": "password", "value": "a new secret"}],
+        "formData": [{"marker": "last_name", "type": "string", "value": "Doe"}]}"#;
+
+    #[test]
+    fn a_dry_run_does_not_hash_the_password() {
+        let engine = engine();
+        let before = HASHES.with(Cell::get);
+        let checked = engine.check(&Request::new("u1", NEW_PASSWORD)).unwrap();
+        assert_eq!(HASHES.with(Cell::get), before, "check hashed the password");
+        assert_eq!(checked.value("en_US", "last_name"), Some("Doe".into()));
+        assert_eq!(checked.password_hash, None);
+        let stored = engine.store().get("u1").unwrap().unwrap();
+        assert_eq!(stored.password_hash.as_deref(), Some("$argon2id$stored"), "a dry run wrote");
+        assert_eq!(stored.version, 1);
+    }
+
+    #[test]
+    fn an_update_hashes_the_password_once_after_validation() {
+        let engine = engine();
+        let before = HASHES.with(Cell::get);
+        let invalid = br#"{"formIdentifier": "reg", "authData": [{"marker": "password", "value": "a new secret"}],
+            "formData": [{"marker": "last_name", "type": "integer", "value": 1}]}"#;
+        assert!(engine.update(&Request::new("u1", invalid)).is_err());
+        assert_eq!(HASHES.with(Cell::get), before, "a rejected update hashed the password");
+        engine.update(&Request::new("u1", NEW_PASSWORD)).unwrap();
+        assert_eq!(HASHES.with(Cell::get), before + 1);
+        let stored = engine.store().get("u1").unwrap().unwrap();
+        let hash = stored.password_hash.unwrap();
+        assert!(crate::password::verify("a new secret", &hash), "stored {hash}");
+    }
 
     #[test]
     fn secrets() {

@@ -2,13 +2,13 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod answer;
 mod apply;
 mod attr_type;
 mod captcha;
 mod decode;
 mod engine;
 mod error;
-pub mod fixture;
 mod form;
 pub mod identity;
 mod json;
@@ -29,6 +29,7 @@ mod store;
 mod types;
 mod validate;
 
+pub use answer::answer;
 pub use attr_type::AttrType;
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
 pub use engine::{AppCredentials, Engine, Request};

@@ -59,7 +59,20 @@ fn repo_forms() -> Vec<(PathBuf, Value)> {
 }
 
 fn fixtures() -> Vec<(PathBuf, Value)> {
-    let files = userform::fixture::discover(&root().join("fixtures")).unwrap();
+    // Every `*.json` under `fixtures/`, recursively, sorted by path.
+    let mut files = Vec::new();
+    let mut dirs = vec![root().join("fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "json") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
     assert!(!files.is_empty());
     files.into_iter().map(|p| (p.clone(), read_json(&p))).collect()
 }

@@ -442,7 +442,12 @@ impl Conn {
 fn backend(e: ::postgres::Error) -> StoreError {
     match e.as_db_error() {
         Some(db) => StoreError::Backend(format!("postgres: {}: {}", db.code().code(), db.message())),
-        None => StoreError::Backend(format!("postgres: {e}")),
+        // The error's own text is only its kind ("error connecting to server"); the reason
+        // (connection refused, host not found, timeout) is its source.
+        None => match std::error::Error::source(&e) {
+            Some(reason) => StoreError::Backend(format!("postgres: {e}: {reason}")),
+            None => StoreError::Backend(format!("postgres: {e}")),
+        },
     }
 }
 

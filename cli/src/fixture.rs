@@ -1,5 +1,7 @@
-//! The conformance fixture runner (SPEC §8), shared by `tests/conformance.rs` and
-//! `validate-body --fixtures`, so the two can never disagree.
+//! The conformance fixture runner, shared by the conformance test (`tests/conformance.rs`, one
+//! named trial per fixture) and `validate-body --fixtures`, so the two can never disagree. It is
+//! test tooling, so it lives here rather than in the library, which keeps only the answer format
+//! ([`userform::answer`]). The fixture format is described in `docs/CONTRACT.md`.
 //!
 //! A fixture sets up forms, registry options, users and a session, sends one body, and states
 //! what must come back: `result`, `code`, some `errors` (each must be found among the actual
@@ -13,12 +15,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::engine::{AppCredentials, Engine, Request};
-use crate::error::Rejection;
-use crate::record::UserRecord;
-use crate::registry::{Registry, RegistryOptions};
-use crate::store::{MemoryStore, UserStore};
-use crate::{password, StaticTokens};
+use userform::{
+    answer, password, AppCredentials, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens,
+    UserRecord, UserStore,
+};
 
 /// The default user's id, identity and password (SPEC §8).
 pub const DEFAULT_USER: (&str, &str, &str) = ("u1", "alice@example.com", "correct horse battery");
@@ -80,14 +80,6 @@ pub struct Expect {
 /// Distinguishes an absent key (`None`) from an explicit `null` (`Some(None)`).
 fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
-}
-
-/// The answer of one update as JSON: `{"result", "code", "errors", "user"}` (SPEC §7).
-pub fn answer(outcome: &Result<UserRecord, Rejection>) -> Value {
-    match outcome {
-        Ok(user) => json!({"result": true, "code": null, "errors": [], "user": user.public()}),
-        Err(r) => json!({"result": false, "code": r.code().as_u16(), "errors": r.violations(), "user": null}),
-    }
 }
 
 /// Runs the fixture at `path`. `default_forms` is the directory used when it has no `forms`.

@@ -1,16 +1,17 @@
-//! The fixture suite: every `fixtures/**/*.json` is its own named test (libtest-mimic).
-//! Failures print the fixture's path and expected vs actual as pretty JSON. The runner is the
-//! library's [`userform::fixture`], the same one `validate-body --fixtures` uses.
+//! The fixture suite: every `fixtures/**/*.json` of the repository is its own named test
+//! (libtest-mimic). Failures print the fixture's path and expected vs actual as pretty JSON. The
+//! runner is [`userform_cli::fixture`], the same one `validate-body --fixtures` uses.
 
 use std::path::Path;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use userform_cli::fixture;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let forms = root.join("schemas/forms");
     let fixtures = root.join("fixtures");
-    let files = userform::fixture::discover(&fixtures).expect("fixtures/ is readable");
+    let files = fixture::discover(&fixtures).expect("fixtures/ is readable");
     assert!(!files.is_empty(), "no fixtures found under {}", fixtures.display());
     let trials = files
         .into_iter()
@@ -18,7 +19,7 @@ fn main() {
             let name = path.strip_prefix(&fixtures).unwrap_or(&path).with_extension("").display().to_string();
             let forms = forms.clone();
             Trial::test(name, move || {
-                userform::fixture::run_file(&path, &forms).map_err(|e| Failed::from(format!("{}\n{e}", path.display())))
+                fixture::run_file(&path, &forms).map_err(|e| Failed::from(format!("{}\n{e}", path.display())))
             })
         })
         .collect();

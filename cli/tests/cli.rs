@@ -1,0 +1,167 @@
+//! The `validate-body` binary as a user runs it, from the repository root: exit statuses 0, 1
+//! and 2, standard input that is empty, `--format json --ndjson` output that is NDJSON, the
+//! batch mode agreeing with the single-body mode, and error messages that say what failed once.
+//! The store messages are tested in the build that has the store (`--all-features`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `validate-body` in the repository root with `args`, `stdin` piped in.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_validate-body"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("validate-body runs");
+    // The child may exit before reading (usage errors): a broken pipe is not a failure here.
+    let _ = child.stdin.take().expect("piped").write_all(stdin);
+    child.wait_with_output().expect("validate-body finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_readmes_first_command_prints_true() {
+    let out = run(&["examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "true\n");
+}
+
+#[test]
+fn a_rejected_body_prints_false_and_its_violations_with_status_1() {
+    let body = br#"{"formIdentifier":"reg","formData":[{"marker":"age","type":"integer","value":"x"}]}"#;
+    let out = run(&["-"], body);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "false\n3024 /formData/0/value age not-a-number: `x` is not a number\n");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["--no-such-flag"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["--format", "yaml", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["no/such/body.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("error[io]: cannot read no/such/body.json: "), "{}", text(&out.stderr));
+}
+
+#[test]
+fn empty_standard_input_is_a_usage_error() {
+    for stdin in [&b""[..], b" \n\t\n"] {
+        let out = run(&[], stdin);
+        assert_eq!(out.status.code(), Some(2), "stdin {stdin:?}");
+        assert!(text(&out.stdout).is_empty());
+        assert!(text(&out.stderr).starts_with("error[usage]: standard input is empty"), "{}", text(&out.stderr));
+    }
+    let out = run(&["--ndjson", "-"], b"\n\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no body in standard input"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn json_batch_output_is_ndjson() {
+    let out = run(&["--format", "json", "--ndjson", "examples/bodies/bodies.ndjson"], b"");
+    assert_eq!(out.status.code(), Some(1), "the sample has failing lines");
+    let stdout = text(&out.stdout);
+    let lines: Vec<Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}"))).collect();
+    let failing: Vec<&Value> = lines.iter().filter(|l| l.get("line").is_some()).collect();
+    assert_eq!(failing.iter().map(|l| l["line"].as_u64()).collect::<Vec<_>>(), [Some(4), Some(5)]);
+    assert!(failing.iter().all(|l| l["result"] == false && l["code"] == 3024));
+    assert_eq!(lines.last(), Some(&serde_json::json!({"passed": 4, "failed": 2})));
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn a_broken_batch_line_gives_its_line_once_and_the_column_in_it() {
+    let out = run(&["--ndjson", "examples/bodies/bodies.ndjson"], b"");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("line 5: false\n3024 \"\" - malformed-json: "), "{stdout}");
+    assert!(stdout.contains(" at column 88\n"), "{stdout}");
+    assert!(!stdout.contains("line 1 column"), "{stdout}");
+    assert!(stdout.ends_with("4 passed, 2 failed\n"), "{stdout}");
+    let json = run(&["--format", "json", "--ndjson", "examples/bodies/bodies.ndjson"], b"");
+    assert!(text(&json.stdout).contains(" at column 88\""), "{}", text(&json.stdout));
+}
+
+#[test]
+fn one_body_is_one_body() {
+    let out = run(&["--ndjson", "-"], br#"{"formIdentifier":"reg","state":{}}"#);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "1 passed, 0 failed\n");
+    assert!(text(&out.stderr).starts_with("1 body in "), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_repeated_form_identifier_means_the_same_in_both_modes() {
+    // The last key wins, as in the library's decoder (and JSON.parse).
+    let body = br#"{"formIdentifier":"nope","formIdentifier":"reg","formData":[{"marker":"last_name","type":"string","value":"Doe"}]}"#;
+    let single = run(&["-"], body);
+    assert_eq!((single.status.code(), text(&single.stdout)), (Some(0), "true\n".to_owned()));
+    let batch = run(&["--ndjson", "-"], body);
+    assert_eq!((batch.status.code(), text(&batch.stdout)), (Some(0), "1 passed, 0 failed\n".to_owned()));
+
+    let body = br#"{"formIdentifier":"reg","formIdentifier":"nope"}"#;
+    let single = run(&["-"], body);
+    assert_eq!(single.status.code(), Some(1));
+    assert!(text(&single.stdout).contains("unknown-form"), "{}", text(&single.stdout));
+    let batch = run(&["--ndjson", "-"], body);
+    assert_eq!(batch.status.code(), Some(1));
+    assert!(text(&batch.stdout).contains("unknown-form"), "{}", text(&batch.stdout));
+}
+
+#[test]
+fn a_missing_forms_directory_is_named_as_one() {
+    let out = run(&["--forms", "nonexistent", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error[forms]: forms directory nonexistent: No such file"), "{stderr}");
+    assert!(!stderr.contains(": -:"), "{stderr}");
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_bad_sqlite_path_is_said_once() {
+    let path = "no-such-directory/users.db";
+    let out = run(&["--db", &format!("sqlite:{path}"), "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error[db]: "), "{stderr}");
+    assert_eq!(stderr.matches(path).count(), 1, "{stderr}");
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_refused_postgres_connection_gives_host_and_reason() {
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    let out =
+        run(&["--db", "postgres://postgres:secret@127.0.0.1:1/userform", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error[db]: PostgreSQL at 127.0.0.1:1/userform: "), "{stderr}");
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    assert!(!stderr.contains("secret"), "the password leaked: {stderr}");
+}
+
+#[cfg(not(feature = "sqlite"))]
+#[test]
+fn a_store_the_build_lacks_says_how_to_get_it() {
+    let out = run(&["--db", "sqlite:users.db", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error[usage]: --db sqlite:users.db needs the `sqlite` feature: "), "{stderr}");
+    assert!(stderr.contains("--features sqlite"), "{stderr}");
+}
