@@ -65,7 +65,7 @@ mod tests {
             .map(|n| FileMeta { path: Pointer::root(), filename: n, size: 1, host: Cow::Borrowed(host) })
             .collect();
         let (sanitizer, captcha) = (Sanitizer::default(), StaticTokens::default());
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha, room: crate::types::StoreRoom::unlimited() };
         let mut out = Vec::new();
         check(&rule, &files, &Pointer::root(), &mut Cx { marker: "m", out: &mut out, env: &env });
         out.iter().map(|v| v.rule()).collect()
