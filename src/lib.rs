@@ -31,6 +31,6 @@ pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
 pub use form::{Form, LoadError};
 pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 pub use registry::{Application, Limits, Registry, RegistryOptions};
-pub use sanitize::Sanitizer;
+pub use sanitize::{Sanitizer, TooLarge};
 pub use store::{MemoryStore, StoreError, UserStore};
 pub use validate::Valid;
