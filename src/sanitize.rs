@@ -190,9 +190,11 @@ impl Sanitizer {
     }
 
     /// [`Self::markdown_document`], unless the HTML and plain text together would take more than
-    /// `limit` bytes: the walk stops as soon as they do. (The two-pass route renders the raw
-    /// HTML in full, which the event filter keeps within a constant times the source, and stops
-    /// cleaning it at the limit.)
+    /// `limit` bytes: the walk stops as soon as they do. The two-pass route renders the raw
+    /// HTML in full (the event filter keeps it within a constant times the source) and stops
+    /// cleaning it at the limit. A document nested past [`Sanitizer::MAX_DEPTH`], which is
+    /// stored flattened to text, is refused when what the walk wrote before meeting that
+    /// nesting already passes the limit, even if the flattened text would fit.
     pub fn markdown_document_within(&self, md: &str, limit: usize) -> Result<(String, String), TooLarge> {
         match CleanWriter::render(md, limit) {
             Ok((html, plain)) => within(limit, trimmed(html), plain),

@@ -19,15 +19,20 @@ pub struct TooLarge {
 /// An `io::Write` into a buffer that fails as soon as what it holds, less its leading and
 /// trailing whitespace (what [`super::trimmed`] would remove), passes `cap` bytes. Used for
 /// ammonia's serialiser, which stops at the first failed write.
+///
+/// Each byte is classified once, as it arrives; a character split between two writes (the
+/// serialiser may write one byte at a time) is classified when it is whole.
 pub(super) struct Capped {
     /// The bytes written.
     pub out: Vec<u8>,
     /// The most bytes, trimmed, the buffer may hold.
     cap: usize,
-    /// Bytes from the first non-whitespace character to the last one, so far.
-    inner: usize,
-    /// Whitespace written after the last non-whitespace character.
-    pending: usize,
+    /// Bytes of `out` classified so far (up to a character boundary).
+    checked: usize,
+    /// Where the first non-whitespace character starts, once there is one.
+    start: Option<usize>,
+    /// Where the last non-whitespace character ends.
+    end: usize,
     /// Set once the cap was passed.
     pub over: bool,
 }
@@ -35,34 +40,50 @@ pub(super) struct Capped {
 impl Capped {
     /// An empty buffer with room for `capacity` bytes that may hold `cap` bytes (trimmed).
     pub(super) fn new(capacity: usize, cap: usize) -> Self {
-        Capped { out: Vec::with_capacity(capacity), cap, inner: 0, pending: 0, over: false }
+        Capped { out: Vec::with_capacity(capacity), cap, checked: 0, start: None, end: 0, over: false }
+    }
+
+    /// The length of the buffer trimmed, as far as it is classified.
+    fn trimmed_len(&self) -> usize {
+        self.start.map_or(0, |start| self.end - start)
+    }
+
+    /// Classifies the whole characters written since the last call.
+    fn classify(&mut self) {
+        while let Some(rest) = self.out.get(self.checked..).filter(|r| !r.is_empty()) {
+            let (text, bad) = match std::str::from_utf8(rest) {
+                Ok(text) => (text, 0),
+                Err(e) => {
+                    let valid = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
+                    (valid, e.error_len().unwrap_or(0))
+                }
+            };
+            for (at, c) in text.char_indices() {
+                if !c.is_whitespace() {
+                    self.start.get_or_insert(self.checked + at);
+                    self.end = self.checked + at + c.len_utf8();
+                }
+            }
+            self.checked += text.len();
+            if bad == 0 {
+                return; // all classified, or an incomplete character waiting for its rest
+            }
+            // Bytes that are not UTF-8 (never, from the serialiser): count them as text.
+            self.start.get_or_insert(self.checked);
+            self.checked += bad;
+            self.end = self.checked;
+        }
     }
 }
 
 impl io::Write for Capped {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        // Whitespace as `str::trim` sees it; a chunk that is not whole UTF-8 (the serialiser
-        // writes whole strings, so never) counts as text.
-        let (lead, body) = match std::str::from_utf8(buf) {
-            Ok(s) => {
-                let start = if self.inner == 0 { s.len() - s.trim_start().len() } else { 0 };
-                (start, s[start..].trim_end().len())
-            }
-            Err(_) => (0, buf.len()),
-        };
-        if body == 0 {
-            if self.inner > 0 {
-                self.pending += buf.len();
-            }
-        } else {
-            self.inner += self.pending + body;
-            self.pending = buf.len() - lead - body;
-        }
-        if self.inner > self.cap {
+        self.out.extend_from_slice(buf);
+        self.classify();
+        if self.trimmed_len() > self.cap {
             self.over = true;
             return Err(io::Error::other(TooLarge { limit: self.cap }));
         }
-        self.out.extend_from_slice(buf);
         Ok(buf.len())
     }
 
@@ -82,17 +103,28 @@ mod tests {
         for chunk in ["   ", " ab ", "   ", "cd  "] {
             c.write_all(chunk.as_bytes()).unwrap();
         }
-        assert_eq!((c.inner, c.pending, c.over), (8, 2, false), "`ab`, four spaces, `cd`; then two");
+        assert_eq!((c.trimmed_len(), c.over), (8, false), "`ab`, four spaces, `cd`");
         assert_eq!(c.out, b"    ab    cd  ");
 
         let mut c = Capped::new(0, 8);
         for chunk in ["\n ", "<p>", "x", "</p>", "\u{3000}\n"] {
             c.write_all(chunk.as_bytes()).unwrap();
         }
-        assert_eq!((c.inner, c.pending, c.over), (8, 4, false), "exactly at the cap");
+        assert_eq!((c.trimmed_len(), c.over), (8, false), "exactly at the cap");
         assert!(c.write_all(b" \t").is_ok(), "trailing whitespace is free");
         assert!(c.write_all(b"y").is_err(), "but counts once text follows it");
         assert!(c.over);
-        assert_eq!(c.out.len(), 2 + 8 + 4 + 2, "the failed chunk is not kept");
+    }
+
+    #[test]
+    fn characters_split_between_writes_are_classified_whole() {
+        // U+0085 (whitespace) and U+1EE51 (not), a byte at a time.
+        let mut c = Capped::new(0, 4);
+        for b in "\u{85}\u{1ee51}\u{85}".bytes() {
+            c.write_all(&[b]).unwrap();
+        }
+        assert_eq!(c.trimmed_len(), 4);
+        assert!(c.write_all(&[0xC2]).is_ok() && c.write_all(&[0x85]).is_ok(), "whitespace after");
+        assert!(c.write_all(&[0xFF]).is_err(), "a byte that is not UTF-8 counts as text");
     }
 }
