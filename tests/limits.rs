@@ -32,8 +32,11 @@ fn limits(text: usize, record: usize) -> Limits {
     Limits { max_stored_text_bytes: text, max_record_bytes: record, ..Limits::default() }
 }
 
-/// Sends `body` (the form `f` added); the rejection's (code, [(path, rule)]) or the record.
-fn send(engine: &Engine<MemoryStore>, mut body: Value) -> Result<UserRecord, (u16, Vec<(String, &'static str)>)> {
+/// A rejection as the tests compare it: the top-level code and each violation's (path, rule).
+type Refusal = (u16, Vec<(String, &'static str)>);
+
+/// Sends `body` (the form `f` added); the record, or the rejection.
+fn send(engine: &Engine<MemoryStore>, mut body: Value) -> Result<UserRecord, Refusal> {
     body["formIdentifier"] = json!("f");
     let bytes = serde_json::to_vec(&body).unwrap();
     engine.update(&Request::new("u1", &bytes)).map_err(|r| {
