@@ -16,6 +16,11 @@
 //! writer in `markdown.rs` emits what ammonia would keep), [`Sanitizer::html_document`] and
 //! [`Sanitizer::plain_document`]. `tests/sanitize_equiv.rs` checks the equivalence.
 //!
+//! Each document method has a `_within` form that renders under a byte budget for the stored
+//! HTML plus plain text and stops as soon as the budget is passed ([`TooLarge`]); the markdown
+//! event stream they read (`events.rs`) drops what would let a short source render long, so
+//! no source renders more than a constant times its size.
+//!
 //! None of them panics or goes quadratic on hostile input, and no script, event handler,
 //! `style`/`class` attribute or `javascript:`/`data:` URL survives `clean_html` or
 //! `render_markdown`.
