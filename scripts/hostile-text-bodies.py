@@ -7,6 +7,8 @@ the stored record as large as possible per byte sent:
 
   tables.json       many small tables whose rows are one control character (the attack of
                     issue 12: pulldown-cmark padded every row to the header's width)
+  wide-tables.json  tables of 256 columns and 1 000 one-character rows (before the fix each row
+                    was padded to 256 cells: about 2.3 MB of HTML per 3 KB table)
   blockquotes.json  lines of nested `>` (the construct that grows most now, about 29x)
   prose.json        ordinary markdown (headings, emphasis, links, lists, a table), for scale:
                     what a real 1 MiB body stores
@@ -65,8 +67,10 @@ def main():
         json.dump(FORM, f, indent=2)
     table = "|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|a|\n|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|-|\n" + "\u0001\n" * 64 + "\n"
     quotes = ">" * 16 + "x\n\n"
+    wide = "|a" * 256 + "|\n" + "|-" * 256 + "|\n" + "x\n" * 1000 + "\n"
     bodies = {
         "tables.json": body(sized(table)),
+        "wide-tables.json": body(sized(wide)),
         "blockquotes.json": body(sized(quotes)),
         "prose.json": body(sized(PROSE)),
     }

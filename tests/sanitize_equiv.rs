@@ -6,8 +6,10 @@
 //!
 //! Both sides read the same filtered markdown events, which differ from pulldown-cmark's own
 //! rendering in two documented ways that keep the output within a constant times the source:
-//! a table row shorter than its header has only its own cells, and reference links copy their
-//! destination and title for at most the document's length plus 4 KiB.
+//! a table row shorter than its header has only its own cells (and a document whose rows
+//! could be padded with more than 16 empty cells per byte is read without tables), and
+//! reference links copy their destination and title for at most the document's length plus
+//! 4 KiB.
 //! `differences_from_pulldown_cmark` pins both against pulldown-cmark's own HTML.
 
 use proptest::prelude::*;
@@ -315,6 +317,14 @@ fn differences_from_pulldown_cmark() {
     assert!(html.contains("<tr><td>5</td><td>6</td><td>7</td></tr>"), "{html}");
     assert_eq!((raw(md).matches("<td>").count(), html.matches("<td>").count()), (9, 7));
     check_markdown(&s, md);
+
+    // Rows far shorter than a wide header: pulldown-cmark would build (and pad) about 90 cells
+    // per source byte; a document that could need more than 16 is read without tables.
+    let wide = format!("{}|\n{}|\n{}", "|a".repeat(256), "|-".repeat(256), "x\n".repeat(1000));
+    assert!(raw(&wide).contains("<table>"));
+    assert!(!s.render_markdown(&wide).contains("<table>"));
+    assert!(!s.markdown_document(&wide).0.contains("<table>"));
+    check_markdown(&s, &wide);
 
     // References: pulldown-cmark copies a definition up to 100 000 bytes whatever the
     // document's size; here up to its length plus 4 KiB, then the text stays without a link.

@@ -7,24 +7,69 @@
 
 use pulldown_cmark::{Event, LinkType, OffsetIter, Options, Parser, Tag, TagEnd};
 
+use super::scan::{find_class, C_EOL};
 use super::url_allowed;
 
 /// Bytes of reference-link destinations and titles a document may expand beyond its own
 /// length (see [`SafeEvents`]): enough for any real document's repeated references.
 pub(super) const REFERENCE_SLACK: usize = 4096;
 
-/// The markdown extensions enabled: tables and strikethrough.
-fn md_options() -> Options {
+/// Empty cells per byte of a document that pulldown-cmark may pad its table rows with before the
+/// document is read without tables (see [`safe_events`]). A table whose rows are full has fewer
+/// cells than bytes; only rows far shorter than a wide header come near.
+pub(super) const PADDING_PER_BYTE: usize = 16;
+
+/// The markdown extensions enabled for `md`: tables and strikethrough, or strikethrough alone
+/// when its tables could be padded with more than [`PADDING_PER_BYTE`] empty cells per byte.
+fn md_options(md: &str) -> Options {
+    let padding = if md.contains('|') { padding_bound(md) } else { 0 };
+    if padding > PADDING_PER_BYTE.saturating_mul(md.len()).saturating_add(4096) {
+        return Options::ENABLE_STRIKETHROUGH;
+    }
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// An upper bound of the empty cells pulldown-cmark would pad `md`'s table rows with: after each
+/// line that could be a table's delimiter row (only `|`, `-`, `:`, blanks, with a `-`), as many
+/// cells as it has columns for every line up to the next blank one. Container markers (`>`) and
+/// indentation are skipped; lines end at LF, CRLF or CR, as pulldown-cmark's do. Linear.
+pub(super) fn padding_bound(md: &str) -> usize {
+    let (mut total, mut columns, mut at) = (0usize, 0usize, 0usize);
+    let b = md.as_bytes();
+    while at <= b.len() {
+        let end = find_class(b, at, C_EOL).unwrap_or(b.len());
+        let line = md.get(at..end).unwrap_or_default();
+        let line = line.trim_start_matches([' ', '\t', '>']).trim_end();
+        if line.is_empty() {
+            columns = 0;
+        } else if let Some(n) = delimiter_columns(line) {
+            columns = n;
+        } else {
+            total = total.saturating_add(columns);
+        }
+        at = end + if b.get(end..end + 2) == Some(b"\r\n") { 2 } else { 1 };
+    }
+    total
+}
+
+/// The columns of a line that could be a table's delimiter row (`|---|:-:|`): runs of `-` and
+/// `:` holding a `-`, separated by `|` or blanks; None for any other line.
+fn delimiter_columns(line: &str) -> Option<usize> {
+    if !line.contains('-') || !line.bytes().all(|c| matches!(c, b'|' | b'-' | b':' | b' ' | b'\t')) {
+        return None;
+    }
+    Some(line.split(['|', ' ', '\t']).filter(|cell| cell.contains('-')).count())
 }
 
 /// The events of `md`, made safe as [`super::Sanitizer::render_markdown`] describes: raw HTML
 /// becomes text (an HTML block a paragraph), and a link or image whose destination fails
 /// [`url_allowed`] loses its start and end (its content stays). Two constructs that would
-/// make the rendering grow faster than its source are cut back (see [`SafeEvents`]).
+/// make the rendering grow faster than its source are cut back (see [`SafeEvents`]), and a
+/// document whose tables could make pulldown-cmark itself work far beyond its size is read
+/// without tables (see [`md_options`]).
 pub(super) fn safe_events(md: &str) -> SafeEvents<'_> {
     SafeEvents {
-        parser: Parser::new_ext(md, md_options()).into_offset_iter(),
+        parser: Parser::new_ext(md, md_options(md)).into_offset_iter(),
         kept: Vec::new(),
         row_end: None,
         references: md.len().saturating_add(REFERENCE_SLACK),
@@ -41,7 +86,9 @@ pub(super) fn safe_events(md: &str) -> SafeEvents<'_> {
 ///   cells (GFM's rule), up to 2¹⁸ per table, so a narrow row under a wide header wrote
 ///   hundreds of `<td></td>` per source byte. A padding cell is empty and starts where its row
 ///   ends (after the line break), which no cell of the source does; it is dropped, so a row
-///   renders only the cells it has.
+///   renders only the cells it has. (pulldown-cmark still builds them, about 90 per source byte
+///   at worst: a document that could need more than [`PADDING_PER_BYTE`] is read without
+///   tables, its pipes left as text.)
 /// * **Repeated reference links.** `[r]` copies the destination and title of `[r]: …` each time;
 ///   pulldown-cmark allows up to 100 000 bytes of such copies whatever the document's size.
 ///   Here the copies a document may make total at most its own length plus
@@ -128,5 +175,38 @@ impl<'a> Iterator for SafeEvents<'a> {
                 other => other,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_bound_counts_columns_for_each_row_up_to_a_blank_line() {
+        let table = "| a | b | c |\n|---|:-:|--:|\n| 1 |\n| 2 | 3 | 4 |\n\nafter\n";
+        assert_eq!(padding_bound(table), 6, "two rows of up to three cells; nothing after the blank line");
+        for eol in ["\r\n", "\r"] {
+            assert_eq!(padding_bound(&table.replace('\n', eol)), 6, "{eol:?} ends lines as LF does");
+        }
+        assert_eq!(padding_bound("> |a|b|\n> |-|-|\n> x\n>\n> y"), 2, "in a blockquote; `>` alone is blank");
+        assert_eq!(padding_bound("a - b\n- item\nc"), 0, "a list item is no delimiter row");
+        assert_eq!(padding_bound("|-|-|\n|:-|\nx\ny"), 2, "the last delimiter row counts");
+        assert_eq!(delimiter_columns(" --- | :-: |"), Some(2));
+        assert_eq!(delimiter_columns("|||"), None);
+    }
+
+    #[test]
+    fn a_document_whose_tables_could_pad_far_beyond_its_size_is_read_without_tables() {
+        let table = "| a | b |\n|---|---|\n| 1 | 2 |\n";
+        assert!(md_options(table).contains(Options::ENABLE_TABLES));
+        let wide = format!("{}|\n{}|\n{}", "|a".repeat(256), "|-".repeat(256), "x\n".repeat(1000));
+        assert!(padding_bound(&wide) > PADDING_PER_BYTE * wide.len() + 4096);
+        assert!(!md_options(&wide).contains(Options::ENABLE_TABLES));
+        assert!(md_options(&wide).contains(Options::ENABLE_STRIKETHROUGH));
+        // Full rows never come near: a row of n cells takes at least n bytes.
+        let full =
+            format!("{}|\n{}|\n{}", "|a".repeat(256), "|-".repeat(256), format!("{}|\n", "|x".repeat(256)).repeat(100));
+        assert!(md_options(&full).contains(Options::ENABLE_TABLES));
     }
 }
