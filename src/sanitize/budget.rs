@@ -20,19 +20,24 @@ pub struct TooLarge {
 /// trailing whitespace (what [`super::trimmed`] would remove), passes `cap` bytes. Used for
 /// ammonia's serialiser, which stops at the first failed write.
 ///
-/// Each byte is classified once, as it arrives; a character split between two writes (the
-/// serialiser may write one byte at a time) is classified when it is whole.
+/// Cheap on the way: leading whitespace is classified until the first other character (the
+/// serialiser's output starts with a tag), and while the buffer from there is within the cap
+/// nothing else is looked at. Past it, the trailing whitespace is found by scanning back from
+/// the end, never below where the last scan ended, so each byte is scanned at most once. The
+/// serialiser may write a character a byte at a time: a character not yet whole at the end
+/// counts as whitespace until it is.
 pub(super) struct Capped {
     /// The bytes written.
     pub out: Vec<u8>,
     /// The most bytes, trimmed, the buffer may hold.
     cap: usize,
-    /// Bytes of `out` classified so far (up to a character boundary).
-    checked: usize,
     /// Where the first non-whitespace character starts, once there is one.
     start: Option<usize>,
-    /// Where the last non-whitespace character ends.
-    end: usize,
+    /// Bytes of leading whitespace classified so far (a character boundary).
+    lead: usize,
+    /// Where the last scan for trailing whitespace stopped (a character boundary), and where
+    /// the last non-whitespace character before it ends.
+    tail: (usize, usize),
     /// Set once the cap was passed.
     pub over: bool,
 }
@@ -40,47 +45,81 @@ pub(super) struct Capped {
 impl Capped {
     /// An empty buffer with room for `capacity` bytes that may hold `cap` bytes (trimmed).
     pub(super) fn new(capacity: usize, cap: usize) -> Self {
-        Capped { out: Vec::with_capacity(capacity), cap, checked: 0, start: None, end: 0, over: false }
+        Capped { out: Vec::with_capacity(capacity), cap, start: None, lead: 0, tail: (0, 0), over: false }
     }
 
-    /// The length of the buffer trimmed, as far as it is classified.
-    fn trimmed_len(&self) -> usize {
-        self.start.map_or(0, |start| self.end - start)
-    }
-
-    /// Classifies the whole characters written since the last call.
-    fn classify(&mut self) {
-        while let Some(rest) = self.out.get(self.checked..).filter(|r| !r.is_empty()) {
-            let (text, bad) = match std::str::from_utf8(rest) {
-                Ok(text) => (text, 0),
-                Err(e) => {
-                    let valid = std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default();
-                    (valid, e.error_len().unwrap_or(0))
-                }
-            };
-            for (at, c) in text.char_indices() {
-                if !c.is_whitespace() {
-                    self.start.get_or_insert(self.checked + at);
-                    self.end = self.checked + at + c.len_utf8();
-                }
+    /// Classifies leading whitespace until the first other character, if it has come.
+    fn find_start(&mut self) {
+        while self.start.is_none() {
+            let Some((c, len)) = first_char(self.out.get(self.lead..).unwrap_or_default()) else { return };
+            if c.is_some_and(char::is_whitespace) {
+                self.lead += len;
+            } else {
+                self.start = Some(self.lead);
+                self.tail = (self.lead, self.lead);
             }
-            self.checked += text.len();
-            if bad == 0 {
-                return; // all classified, or an incomplete character waiting for its rest
-            }
-            // Bytes that are not UTF-8 (never, from the serialiser): count them as text.
-            self.start.get_or_insert(self.checked);
-            self.checked += bad;
-            self.end = self.checked;
         }
+    }
+
+    /// Where the last non-whitespace character ends (see the type's documentation).
+    fn content_end(&mut self) -> usize {
+        let (floor, known) = self.tail;
+        let len = self.out.len();
+        let (mut end, mut boundary) = (len, len);
+        let found = loop {
+            if end <= floor {
+                break known;
+            }
+            let mut begin = end - 1;
+            while begin > floor && self.out.get(begin).is_some_and(|b| b & 0xC0 == 0x80) {
+                begin -= 1;
+            }
+            match std::str::from_utf8(self.out.get(begin..end).unwrap_or_default()) {
+                Ok(s) if s.chars().all(char::is_whitespace) => end = begin,
+                Err(e) if end == len && e.error_len().is_none() => {
+                    (end, boundary) = (begin, begin); // not whole yet
+                }
+                _ => break end, // other text, or bytes that are not UTF-8 (never, from the serialiser)
+            }
+        };
+        self.tail = (boundary, found);
+        found
+    }
+
+    /// The length of the buffer trimmed (a character not yet whole at the end not counted).
+    #[cfg(test)]
+    fn trimmed_len(&mut self) -> usize {
+        match self.start {
+            Some(start) => self.content_end() - start,
+            None => 0,
+        }
+    }
+}
+
+/// The first character of `b` (None for bytes that are not UTF-8, which count as text) and its
+/// length; None when `b` is empty or holds only the start of a character.
+fn first_char(b: &[u8]) -> Option<(Option<char>, usize)> {
+    let first = *b.first()?;
+    let len = match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    match b.get(..len).map(std::str::from_utf8) {
+        Some(Ok(s)) => Some((s.chars().next(), len)),
+        Some(Err(_)) => Some((None, 1)),
+        None if std::str::from_utf8(b).is_err_and(|e| e.error_len().is_some()) => Some((None, 1)),
+        None => None,
     }
 }
 
 impl io::Write for Capped {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.out.extend_from_slice(buf);
-        self.classify();
-        if self.trimmed_len() > self.cap {
+        self.find_start();
+        let Some(start) = self.start else { return Ok(buf.len()) };
+        if self.out.len() - start > self.cap && self.content_end() - start > self.cap {
             self.over = true;
             return Err(io::Error::other(TooLarge { limit: self.cap }));
         }
@@ -104,6 +143,7 @@ mod tests {
             c.write_all(chunk.as_bytes()).unwrap();
         }
         assert_eq!((c.trimmed_len(), c.over), (8, false), "`ab`, four spaces, `cd`");
+        assert_eq!(c.trimmed_len(), 8, "asked again");
         assert_eq!(c.out, b"    ab    cd  ");
 
         let mut c = Capped::new(0, 8);
@@ -126,5 +166,27 @@ mod tests {
         assert_eq!(c.trimmed_len(), 4);
         assert!(c.write_all(&[0xC2]).is_ok() && c.write_all(&[0x85]).is_ok(), "whitespace after");
         assert!(c.write_all(&[0xFF]).is_err(), "a byte that is not UTF-8 counts as text");
+
+        let mut c = Capped::new(0, 2);
+        for b in "\u{85} \u{85}x\u{85}".bytes() {
+            c.write_all(&[b]).unwrap();
+        }
+        assert_eq!(c.trimmed_len(), 1, "leading whitespace split in bytes too");
+        assert!(c.write_all("\u{3000}".as_bytes()).is_ok());
+        assert!(c.write_all(&[0xE3, 0x80]).is_ok(), "half of U+3000 is not counted yet");
+        assert!(c.write_all(&[0x80, b' ']).is_ok());
+        assert!(c.write_all("\u{1ee51}".as_bytes()).is_err(), "x, 8 bytes of whitespace, then text: 14");
+    }
+
+    #[test]
+    fn a_long_whitespace_tail_is_scanned_once() {
+        let mut c = Capped::new(0, 10);
+        c.write_all(b"<p>x</p>").unwrap();
+        for _ in 0..100_000 {
+            c.write_all(b" ").unwrap();
+        }
+        assert_eq!(c.tail.0, c.out.len(), "each scan stops where the last one did");
+        assert_eq!(c.trimmed_len(), 8);
+        assert!(c.write_all(b"y").is_err());
     }
 }
