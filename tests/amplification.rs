@@ -93,22 +93,32 @@ fn long_title() -> String {
     format!("[r]: /u \"{}\"\n\n", "&".repeat(1000))
 }
 
-#[test]
-fn markdown_constructs_stay_within_the_ratio() {
+/// Stores each source (`what`, text) as `key` and asserts it stays within the ratio; prints
+/// each ratio and the worst (`cargo test --test amplification -- --nocapture`).
+fn assert_within_ratio(key: &str, sources: impl IntoIterator<Item = (&'static str, String)>) {
     let engine = engine();
     let mut worst = (0.0, "");
-    for (what, head, unit) in MARKDOWN {
-        let head = if *what == "reference links with a long title" { long_title() } else { head.to_string() };
-        let md = fill(&head, unit, SIZE);
-        let size = stored_size(&engine, "mdValue", &md).unwrap_or_else(|rule| panic!("{what}: refused: {rule}"));
-        let ratio = size as f64 / md.len() as f64;
-        println!("{ratio:7.2}  {size:9} from {:6}  markdown {what}", md.len());
+    for (what, source) in sources {
+        let size = stored_size(&engine, key, &source).unwrap_or_else(|rule| panic!("{what}: refused: {rule}"));
+        let ratio = size as f64 / source.len() as f64;
+        println!("{ratio:7.2}  {size:9} from {:6}  {key} {what}", source.len());
         if ratio > worst.0 {
             worst = (ratio, what);
         }
-        assert!(size <= RATIO * md.len() + SLACK, "{what}: {size} bytes stored from {}", md.len());
+        assert!(size <= RATIO * source.len() + SLACK, "{what}: {size} bytes stored from {}", source.len());
     }
-    println!("worst markdown: {:.2} ({})", worst.0, worst.1);
+    println!("worst {key}: {:.2} ({})", worst.0, worst.1);
+}
+
+#[test]
+fn markdown_constructs_stay_within_the_ratio() {
+    assert_within_ratio(
+        "mdValue",
+        MARKDOWN.iter().map(|(what, head, unit)| {
+            let head = if *what == "reference links with a long title" { long_title() } else { (*head).to_owned() };
+            (*what, fill(&head, unit, SIZE))
+        }),
+    );
 }
 
 /// HTML constructs: (what, head, repeated unit).
@@ -133,19 +143,7 @@ const HTML: &[(&str, &str, &str)] = &[
 
 #[test]
 fn html_constructs_stay_within_the_ratio() {
-    let engine = engine();
-    let mut worst = (0.0, "");
-    for (what, head, unit) in HTML {
-        let html = fill(head, unit, SIZE);
-        let size = stored_size(&engine, "htmlValue", &html).unwrap_or_else(|rule| panic!("{what}: refused: {rule}"));
-        let ratio = size as f64 / html.len() as f64;
-        println!("{ratio:7.2}  {size:9} from {:6}  html {what}", html.len());
-        if ratio > worst.0 {
-            worst = (ratio, what);
-        }
-        assert!(size <= RATIO * html.len() + SLACK, "{what}: {size} bytes stored from {}", html.len());
-    }
-    println!("worst html: {:.2} ({})", worst.0, worst.1);
+    assert_within_ratio("htmlValue", HTML.iter().map(|(what, head, unit)| (*what, fill(head, unit, SIZE))));
 }
 
 /// Plain-text constructs: (what, repeated unit).
@@ -159,13 +157,7 @@ const PLAIN: &[(&str, &str)] = &[
 
 #[test]
 fn plain_constructs_stay_within_the_ratio() {
-    let engine = engine();
-    for (what, unit) in PLAIN {
-        let plain = fill("", unit, SIZE);
-        let size = stored_size(&engine, "plainValue", &plain).unwrap_or_else(|rule| panic!("{what}: refused: {rule}"));
-        println!("{:7.2}  {size:9} from {:6}  plain {what}", size as f64 / plain.len() as f64, plain.len());
-        assert!(size <= RATIO * plain.len() + SLACK, "{what}: {size} bytes stored from {}", plain.len());
-    }
+    assert_within_ratio("plainValue", PLAIN.iter().map(|(what, unit)| (*what, fill("", unit, SIZE))));
 }
 
 proptest::proptest! {
