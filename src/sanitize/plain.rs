@@ -1,4 +1,4 @@
-//! The HTML tokenizer behind [`Sanitizer::html_to_plain`] and the [`PlainWriter`] that turns
+//! The HTML tokenizer behind [`super::Sanitizer::html_to_plain`] and the [`PlainWriter`] that turns
 //! tags and text into plain text: linear time, never panics.
 
 use super::scan::visible_len;
@@ -57,7 +57,7 @@ pub(super) fn walk(html: &str, mut f: impl FnMut(Token<'_>)) {
     }
 }
 
-/// Block elements: their start and end break the line in [`Sanitizer::html_to_plain`].
+/// Block elements: their start and end break the line in [`super::Sanitizer::html_to_plain`].
 #[rustfmt::skip]
 fn is_block(name: &str) -> bool {
     matches!(name,
