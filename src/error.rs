@@ -145,6 +145,21 @@ pub enum ViolationKind {
         /// The limit.
         limit: usize,
     },
+    // Stored-size limits: what an update would store, bounded while it is rendered.
+    /// A `text`/`textWithHeader` value whose stored HTML and plain text together would pass
+    /// `Limits::max_stored_text_bytes`.
+    #[error("the stored text (its HTML and plain text together) would be more than {limit} bytes")]
+    StoredTextTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The record the update would store (every stored value of every language, plus `state`)
+    /// would pass `Limits::max_record_bytes`.
+    #[error("the stored record would be more than {limit} bytes")]
+    RecordTooLarge {
+        /// The limit.
+        limit: usize,
+    },
 
     // ---- markers ----
     /// A marker the form does not define (dynamic properties off).
@@ -411,6 +426,8 @@ impl ViolationKind {
                 | TooManyEntries { .. }
                 | StringTooLong { .. }
                 | StateTooLarge { .. }
+                | StoredTextTooLarge { .. }
+                | RecordTooLarge { .. }
         )
     }
 
@@ -433,6 +450,8 @@ impl ViolationKind {
             TooManyEntries { .. } => "too-many-entries",
             StringTooLong { .. } => "string-too-long",
             StateTooLarge { .. } => "state-too-large",
+            StoredTextTooLarge { .. } => "stored-text-too-large",
+            RecordTooLarge { .. } => "record-too-large",
             UnknownMarker(_) => "unknown-marker",
             DuplicateMarker(..) => "duplicate-marker",
             UnknownLanguage(_) => "unknown-language",

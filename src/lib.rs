@@ -39,10 +39,10 @@ pub use pointer::Pointer;
 pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 pub use registry::{Application, Limits, Registry, RegistryOptions};
 pub use rules::SettingsError;
-/// The HTML sanitizer, public only for the equivalence tests that hold its one-pass renderer
-/// to the two-pass reference.
+/// The HTML sanitizer and its budget error, public only for the equivalence tests that hold
+/// its one-pass renderer to the two-pass reference.
 #[doc(hidden)]
-pub use sanitize::Sanitizer;
+pub use sanitize::{Sanitizer, TooLarge};
 #[cfg(feature = "postgres")]
 pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]

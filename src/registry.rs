@@ -15,10 +15,14 @@ use crate::form::{compile::compile, Form, LoadError, LoadErrorKind};
 use crate::lang::lang_shaped;
 use crate::redact::Redacted;
 use crate::sanitize::Sanitizer;
-use crate::types::Env;
+use crate::types::{Env, StoreRoom};
 use crate::StaticTokens;
 
-/// Limits on a body; each exceeded limit is a 3024 and nothing changes (SPEC §4).
+/// Limits on a body and on what it stores; each exceeded limit is a body-level 3024 and nothing
+/// changes (SPEC §4).
+///
+/// The stored limits bound what an update *writes*, which text rendering can make larger than
+/// what it reads: they are enforced while a text is rendered, so the work stops at the limit.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Limits {
@@ -33,6 +37,15 @@ pub struct Limits {
     pub max_string_bytes: usize,
     /// Largest `state`, serialized, in bytes (16 KiB).
     pub max_state_bytes: usize,
+    /// Largest stored text: the sanitised HTML plus the plain text of one `text` or
+    /// `textWithHeader` value, in bytes (256 KiB). A string at the 64 KiB limit of ordinary
+    /// markdown or HTML stores about 1.3 times its size as HTML plus its plain text, so any
+    /// ordinary text the string limit lets in fits; only amplifying markup reaches it.
+    pub max_stored_text_bytes: usize,
+    /// Largest stored record: the canonical JSON of every stored `formData` value of every
+    /// language plus `state`, in bytes (4 MiB). A whole 1 MiB body of ordinary markdown stores
+    /// about 3.3 MiB (source, HTML and plain text), so one update of real content fits.
+    pub max_record_bytes: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +56,8 @@ impl Default for Limits {
             max_entries: 1000,
             max_string_bytes: 64 << 10,
             max_state_bytes: 16 << 10,
+            max_stored_text_bytes: 256 << 10,
+            max_record_bytes: 4 << 20,
         }
     }
 }
@@ -124,7 +139,7 @@ impl Registry {
     {
         let sanitizer = Sanitizer::default();
         let captcha = StaticTokens::default();
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha, room: StoreRoom::unlimited() };
         let mut compiled: IndexMap<String, Form, foldhash::fast::RandomState> = IndexMap::default();
         let mut sources: IndexMap<String, String> = IndexMap::new();
         for (source, json) in forms {

@@ -59,6 +59,12 @@ impl Report {
         &self.violations
     }
 
+    /// Drops every violation but the last: a body-level one is reported alone.
+    pub fn keep_last(&mut self) {
+        let before = self.violations.len().saturating_sub(1);
+        self.violations.drain(..before);
+    }
+
     /// The violations found, in order, taken out.
     pub fn into_violations(self) -> Vec<Violation> {
         self.violations

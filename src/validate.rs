@@ -22,6 +22,9 @@ use crate::rules::Rules;
 use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed, TypeConfig};
 use bumpalo::collections::Vec as ArenaVec;
 
+mod size;
+use size::RecordSize;
+
 /// What an update changes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Plan<'a> {
@@ -93,6 +96,7 @@ pub(crate) fn validate<'a, 'b>(
         // One change per entry at most: one allocation, however many entries.
         plan: Plan { changes: Vec::with_capacity(body.entries.len()), ..Plan::default() },
         seen: Seen::new(body.arena),
+        size: RecordSize::of(record, env.room.record_limit),
     };
     v.run(body, lang);
     if v.out.is_empty() {
@@ -187,6 +191,8 @@ struct Validator<'a, 'b> {
     plan: Plan<'b>,
     /// (language, marker) pairs already seen, for duplicate detection.
     seen: Seen<'b>,
+    /// The size of the record the plan builds.
+    size: RecordSize,
 }
 
 impl<'b> Validator<'_, 'b> {
@@ -226,6 +232,9 @@ impl<'b> Validator<'_, 'b> {
                 captcha_seen = true;
             }
             self.entry(entry_lang, e.marker, e.kind.as_ref(), e.value.as_ref(), &e.path, body);
+            if self.stopped() {
+                return;
+            }
         }
         for a in &body.auth {
             self.auth(lang, a.marker, a.value.as_ref(), &a.path, body);
@@ -238,7 +247,14 @@ impl<'b> Validator<'_, 'b> {
         }
         match &body.state {
             Some(patch @ Json::Object(_)) => match patch::merge(&self.record.state, patch, body.arena) {
-                Some(merged) => self.plan.state = Some(merged),
+                Some(merged) => {
+                    if !self.size.replace(self.record.state.json().len(), merged.json().len()) {
+                        let kind = ViolationKind::RecordTooLarge { limit: self.env.room.record_limit };
+                        self.out.add(Pointer::root().child("state"), kind);
+                        self.stopped();
+                    }
+                    self.plan.state = Some(merged);
+                }
                 None => self.out.add(
                     Pointer::root().child("state"),
                     ViolationKind::Storage("the stored state nests too deep to be read back and merged".into()),
@@ -247,6 +263,34 @@ impl<'b> Validator<'_, 'b> {
             Some(_) => self.out.add(Pointer::root().child("state"), ViolationKind::StateNotObject),
             None => {}
         }
+    }
+
+    /// True when the last violation is body-level: processing stops, and it is reported alone.
+    fn stopped(&mut self) -> bool {
+        if !self.out.violations().last().is_some_and(|v| v.kind.is_body_level()) {
+            return false;
+        }
+        self.out.keep_last();
+        true
+    }
+
+    /// The size of the stored value of `marker` in `lang`, which a change would replace; and
+    /// tells the text renderer how large the new one may be.
+    fn make_room(&mut self, lang: &str, marker: &str) -> usize {
+        let old = self.record.stored(lang, marker).map_or(0, |v| v.json().len());
+        self.env.room.record_room.set(self.size.room(old));
+        old
+    }
+
+    /// Adds a change that replaces a stored value of `old` bytes; reports `record-too-large`
+    /// at `path` instead when the record would pass its limit.
+    fn change(&mut self, change: Change<'b>, old: usize, path: &Pointer) {
+        let new = change.value.as_ref().map_or(0, |v| v.json().len());
+        if !self.size.replace(old, new) {
+            let kind = ViolationKind::RecordTooLarge { limit: self.env.room.record_limit };
+            return self.report(path.clone(), change.marker, kind);
+        }
+        self.plan.changes.push(change);
     }
 
     /// A violation about `marker`'s entry.
@@ -302,6 +346,7 @@ impl<'b> Validator<'_, 'b> {
         }
         let value_path = path.child("value");
         let rules = attr.rules.for_lang(lang);
+        let old = self.make_room(lang, marker);
         let Some(stored) = self.value(attr, rules, value, &value_path) else {
             return self.refuse_invalid_identity(attr, value, &value_path);
         };
@@ -319,7 +364,7 @@ impl<'b> Validator<'_, 'b> {
                 self.feed(attr, &s, &value_path, body);
             }
         }
-        self.plan.changes.push(Change { lang, marker, kind: attr.kind.name(), value: stored });
+        self.change(Change { lang, marker, kind: attr.kind.name(), value: stored }, old, &value_path);
     }
 
     /// Checks a value of a form attribute. `Some(None)` clears it, `Some(Some(v))` stores `v`,
@@ -395,6 +440,7 @@ impl<'b> Validator<'_, 'b> {
             }
         };
         let value_path = path.child("value");
+        let old = self.make_room(lang, marker);
         let stored = match value {
             None => {
                 return self.report(
@@ -413,7 +459,7 @@ impl<'b> Validator<'_, 'b> {
                 Some(stored)
             }
         };
-        self.plan.changes.push(Change { lang, marker, kind: kind.name(), value: stored });
+        self.change(Change { lang, marker, kind: kind.name(), value: stored }, old, &value_path);
     }
 
     fn auth(&mut self, lang: &str, marker: &'b str, value: Option<&Json<'_>>, path: &Pointer, body: &Body<'_>) {
@@ -429,6 +475,7 @@ impl<'b> Validator<'_, 'b> {
         }
         let value_path = path.child("value");
         let rules = attr.rules.for_lang(lang);
+        self.make_room("", marker); // a login is not a stored value: any room the record has
         if attr.is_login() {
             match self.value(attr, rules, value, &value_path) {
                 Some(stored) => self.set_identity(attr, stored.as_ref(), &value_path, body),

@@ -1,10 +1,19 @@
 //! The one-pass document methods of [`Sanitizer`] give byte for byte what the two-pass
 //! pipeline (`clean_html(render_markdown(md))` / `clean_html(html)` / `escape_plain(plain)`,
 //! trimmed, then `html_to_plain`) gives, on hand-written cases and on generated
-//! markdown-ish, HTML-ish and plain input.
+//! markdown-ish, HTML-ish and plain input; and their `_within` forms give the same document
+//! exactly when it fits the budget.
+//!
+//! Both sides read the same filtered markdown events, which differ from pulldown-cmark's own
+//! rendering in two documented ways that keep the output within a constant times the source:
+//! a table row shorter than its header has only its own cells (and a document whose rows
+//! could be padded with more than 16 empty cells per byte is read without tables), and
+//! reference links copy their destination and title for at most the document's length plus
+//! 4 KiB.
+//! `differences_from_pulldown_cmark` pins both against pulldown-cmark's own HTML.
 
 use proptest::prelude::*;
-use userform::Sanitizer;
+use userform::{Sanitizer, TooLarge};
 
 /// The two-pass pipeline the text checker used: stored HTML (trimmed) and its plain text.
 fn old_pipeline(s: &Sanitizer, html: String) -> (String, String) {
@@ -13,22 +22,35 @@ fn old_pipeline(s: &Sanitizer, html: String) -> (String, String) {
     (html, plain)
 }
 
-/// Asserts `markdown_document(md)` equals the two-pass result.
+/// Asserts `markdown_document(md)` equals the two-pass result, and fits exactly its size.
 fn check_markdown(s: &Sanitizer, md: &str) {
     let old = old_pipeline(s, s.clean_html(&s.render_markdown(md)));
     assert_eq!(s.markdown_document(md), old, "markdown {md:?}");
+    check_budget(&old, |limit| s.markdown_document_within(md, limit), md);
 }
 
-/// Asserts `html_document(html)` equals the two-pass result.
+/// Asserts `html_document(html)` equals the two-pass result, and fits exactly its size.
 fn check_html(s: &Sanitizer, html: &str) {
     let old = old_pipeline(s, s.clean_html(html));
     assert_eq!(s.html_document(html), old, "html {html:?}");
+    check_budget(&old, |limit| s.html_document_within(html, limit), html);
 }
 
-/// Asserts `plain_document(plain)` equals the two-pass result.
+/// Asserts `plain_document(plain)` equals the two-pass result, and fits exactly its size.
 fn check_plain(s: &Sanitizer, plain: &str) {
     let old = old_pipeline(s, s.escape_plain(plain));
     assert_eq!(s.plain_document(plain), old, "plain {plain:?}");
+    check_budget(&old, |limit| s.plain_document_within(plain, limit), plain);
+}
+
+/// Asserts that `within` gives `doc` for a budget of its size, and refuses one byte less: the
+/// budget checks made while writing never stop a document that fits.
+fn check_budget(doc: &(String, String), within: impl Fn(usize) -> Result<(String, String), TooLarge>, src: &str) {
+    let size = doc.0.len() + doc.1.len();
+    assert_eq!(within(size).as_ref(), Ok(doc), "fits in {size}: {src:?}");
+    if size > 0 {
+        assert_eq!(within(size - 1), Err(TooLarge { limit: size - 1 }), "not in {}: {src:?}", size - 1);
+    }
 }
 
 /// Pieces of markdown syntax, raw HTML, entities, URLs and awkward characters.
@@ -107,6 +129,21 @@ fn markdown() -> impl Strategy<Value = String> {
                 .prop_map(|(p, b)| format!("\n{p}{}\n", b.replace('\n', &format!("\n{p}")))),
             prop::collection::vec(inner.clone(), 4)
                 .prop_map(|c| format!("\n| {} | {} |\n|---|:-:|\n| {} | {} |\n", c[0], c[1], c[2], c[3])),
+            // Rows shorter and longer than the header (padding cells are dropped, extra ones too).
+            (prop::collection::vec(inner.clone(), 1..4), prop::collection::vec(0..6usize, 1..4), sel(&["|", ""]))
+                .prop_map(|(cells, rows, edge)| {
+                    let row = |n: usize| {
+                        format!(
+                            "{edge}{}{edge}\n",
+                            (0..n).map(|i| cells[i % cells.len()].replace('\n', " ")).collect::<Vec<_>>().join("|")
+                        )
+                    };
+                    let head = format!("{}|-|:-:|-:{edge}\n", row(3));
+                    format!("\n{head}{}", rows.into_iter().map(row).collect::<String>())
+                }),
+            // One reference used many times (copies past the budget lose their link).
+            (inner.clone(), url(), title(), 1..40usize)
+                .prop_map(|(t, u, ti, n)| format!("[r]: {u}{ti}\n\n{}", format!("[{t}][r] [r] ![r] ").repeat(n))),
             prop::collection::vec(inner, 0..4).prop_map(|v| v.concat()),
         ]
     });
@@ -220,9 +257,27 @@ fn markdown_document_deep_nesting_matches_the_flattening() {
             format!("{}x{}", "[".repeat(depth), "](/u)".repeat(depth)),
             format!("{}x{}", "~~".repeat(depth), "~~".repeat(depth)),
         ] {
-            check_markdown(&s, &md);
+            check_markdown_flattened(&s, &md);
         }
     }
+}
+
+/// [`check_markdown`] for a document that may nest past [`Sanitizer::MAX_DEPTH`]: when it
+/// does, the walk meets the nesting only after writing what comes before it, so a budget the
+/// flattened document fits may still be refused; one it does not fit always is.
+fn check_markdown_flattened(s: &Sanitizer, md: &str) {
+    let old = old_pipeline(s, s.clean_html(&s.render_markdown(md)));
+    assert_eq!(s.markdown_document(md), old, "markdown {md:?}");
+    let size = old.0.len() + old.1.len();
+    match s.markdown_document_within(md, size) {
+        Ok(doc) => assert_eq!(doc, old, "markdown {md:?}"),
+        Err(e) => {
+            // Flattened: escaped text in paragraphs, no other element.
+            let tags = old.0.replace("<p>", "").replace("</p>", "").replace("<br>", "");
+            assert!(!tags.contains('<'), "{e}, not flattened: markdown {md:?}");
+        }
+    }
+    assert_eq!(s.markdown_document_within(md, size - 1), Err(TooLarge { limit: size - 1 }));
 }
 
 #[test]
@@ -241,6 +296,47 @@ fn html_and_plain_document_hand_written_cases() {
     for plain in ["", "\n \n", "a\nb\r\n\r\n\n  \nc\rd", "<b>hi</b> & \"you\"", "a\u{0}\u{7}\u{9c}b\u{a0}c\td"] {
         check_plain(&s, plain);
     }
+}
+
+#[test]
+fn differences_from_pulldown_cmark() {
+    let s = Sanitizer::new();
+    let raw = |md: &str| {
+        let mut html = String::new();
+        let options = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new_ext(md, options));
+        html
+    };
+    // A short row: pulldown-cmark pads it with empty cells; here it keeps only its own, and
+    // its empty cells of the source are kept (`||`), as are the rows of the right width.
+    let md = "| a | b | c |\n|---|---|---|\n| 1 |\n| 2 || 4 |\n|5|6|7|\n";
+    assert!(raw(md).contains("<tr><td>1</td><td></td><td></td></tr>"), "{}", raw(md));
+    let html = s.render_markdown(md);
+    assert!(html.contains("<tr><td>1</td></tr>"), "{html}");
+    assert!(html.contains("<tr><td>2</td><td></td><td>4</td></tr>"), "{html}");
+    assert!(html.contains("<tr><td>5</td><td>6</td><td>7</td></tr>"), "{html}");
+    assert_eq!((raw(md).matches("<td>").count(), html.matches("<td>").count()), (9, 7));
+    check_markdown(&s, md);
+
+    // Rows far shorter than a wide header: pulldown-cmark would build (and pad) about 90 cells
+    // per source byte; a document that could need more than 16 is read without tables.
+    let wide = format!("{}|\n{}|\n{}", "|a".repeat(256), "|-".repeat(256), "x\n".repeat(1000));
+    assert!(raw(&wide).contains("<table>"));
+    assert!(!s.render_markdown(&wide).contains("<table>"));
+    assert!(!s.markdown_document(&wide).0.contains("<table>"));
+    check_markdown(&s, &wide);
+
+    // References: pulldown-cmark copies a definition up to 100 000 bytes whatever the
+    // document's size; here up to its length plus 4 KiB, then the text stays without a link.
+    let url = format!("https://example.com/{}", "p".repeat(980));
+    let md = format!("[r]: {url}\n\n{}", "[r] ".repeat(20));
+    let copies = |html: &str| html.matches(url.as_str()).count();
+    assert_eq!(copies(&raw(&md)), 20);
+    let kept = (md.len() + 4096) / url.len();
+    assert_eq!(copies(&s.render_markdown(&md)), kept);
+    assert_eq!(copies(&s.markdown_document(&md).0), kept);
+    assert_eq!(s.markdown_document(&md).1, vec!["r"; 20].join(" "), "every use keeps its text");
+    check_markdown(&s, &md);
 }
 
 #[test]

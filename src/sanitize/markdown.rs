@@ -14,6 +14,9 @@ use super::{find_class, safe_events, PlainWriter, Sanitizer, C_ATTR, C_HREF, C_T
 /// and serialises them. html5ever's tree building only moves things for misnested input;
 /// pulldown-cmark's output nests properly except for a link inside a link, which
 /// [`CleanWriter::render`] declines.
+///
+/// It writes under a byte budget: after each event it compares what it has written with the
+/// budget, and stops as soon as the stored text would pass it.
 pub(super) struct CleanWriter {
     /// The HTML so far.
     out: String,
@@ -31,25 +34,36 @@ pub(super) struct CleanWriter {
     link: bool,
 }
 
+/// Why [`CleanWriter::render`] gave no document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The input needs the two-pass route (see [`CleanWriter::render`]).
+    TwoPass,
+    /// The HTML and plain text would take more than the budget.
+    TooLarge,
+}
+
 impl CleanWriter {
-    /// The HTML (not yet trimmed) and plain text of `md`; None when they could differ from
-    /// the two-pass pipeline's: nesting beyond [`Sanitizer::MAX_DEPTH`] (which that
-    /// flattens), a link inside a link, or an event of an extension that is not enabled.
-    pub(super) fn render(md: &str) -> Option<(String, String)> {
-        let plain = PlainWriter { out: String::with_capacity(md.len()), ..PlainWriter::default() };
+    /// The HTML (not yet trimmed) and plain text of `md`. [`Stop::TwoPass`] when they could
+    /// differ from the two-pass pipeline's: nesting beyond [`Sanitizer::MAX_DEPTH`] (which
+    /// that flattens), a link inside a link, or an event of an extension that is not enabled;
+    /// [`Stop::TooLarge`] as soon as the HTML, trimmed, and the plain text would take more
+    /// than `limit` bytes.
+    pub(super) fn render(md: &str, limit: usize) -> Result<(String, String), Stop> {
+        let plain = PlainWriter::with_capacity(md.len());
         let out = String::with_capacity(md.len() + md.len() / 4 + 64);
         let mut w = CleanWriter { out, plain, nl: true, cr: false, head: false, depth: 0, link: false };
         let mut events = safe_events(md);
         while let Some(ev) = events.next() {
             match ev {
-                Event::Start(tag) => w.start(tag, &mut events)?,
+                Event::Start(tag) => w.start(tag, &mut events).ok_or(Stop::TwoPass)?,
                 Event::End(tag) => w.end(tag),
                 Event::Text(t) => {
                     w.text(&t, false);
                     w.nl = t.ends_with('\n');
                 }
                 Event::Code(t) => {
-                    w.open(1)?;
+                    w.open(1).ok_or(Stop::TwoPass)?;
                     w.tag("<code>", "code", true);
                     w.text(&t, false);
                     w.tag("</code>", "code", false);
@@ -64,11 +78,20 @@ impl CleanWriter {
                     w.block("<hr>", "hr");
                     w.newline();
                 }
-                _ => return None,
+                _ => return Err(Stop::TwoPass),
+            }
+            // The plain text is as long as it will be stored; of the HTML, trimming removes at
+            // most its one trailing newline (it starts with a tag and ends with a tag and a
+            // newline), and what comes later only adds to both.
+            if w.out.len().saturating_sub(1).saturating_add(w.plain.out.len()) > limit {
+                return Err(Stop::TooLarge);
             }
         }
         // html5ever would drop a leading BOM (it never leads: the first event opens a block).
-        (!w.out.starts_with('\u{feff}')).then(|| (w.out, w.plain.finish()))
+        if w.out.starts_with('\u{feff}') {
+            return Err(Stop::TwoPass);
+        }
+        Ok((w.out, w.plain.finish()))
     }
 
     /// Writes a start tag (for an image, the whole element, consuming its content).

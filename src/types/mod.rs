@@ -18,6 +18,8 @@ pub(crate) mod moment;
 mod scalar;
 mod text;
 
+use std::cell::Cell;
+
 use crate::json::Json;
 
 pub use crate::attr_type::AttrType;
@@ -57,6 +59,43 @@ pub(crate) struct Env<'a> {
     pub sanitizer: &'a Sanitizer,
     /// Captcha verification for `spam`.
     pub captcha: &'a dyn CaptchaVerifier,
+    /// How much the value being checked may store.
+    pub room: StoreRoom,
+}
+
+/// How many bytes a text value may store: the stored-size limits, and the room the record has
+/// left for the value being checked, which the validator sets before each one. A text is
+/// rendered within the smaller of the two, so its work stops at whichever limit it meets.
+#[derive(Debug)]
+pub(crate) struct StoreRoom {
+    /// `Limits::max_stored_text_bytes`: the HTML plus plain text of one text value.
+    pub text_limit: usize,
+    /// `Limits::max_record_bytes`: the whole stored record.
+    pub record_limit: usize,
+    /// Bytes the value being checked may take before the record passes its limit.
+    pub record_room: Cell<usize>,
+}
+
+impl StoreRoom {
+    /// Room under these limits (the record's room is all of it until the validator says).
+    pub fn new(text_limit: usize, record_limit: usize) -> Self {
+        StoreRoom { text_limit, record_limit, record_room: Cell::new(record_limit) }
+    }
+
+    /// No limit: for values that come from the configuration (defaults) and for tests.
+    pub fn unlimited() -> Self {
+        StoreRoom::new(usize::MAX, usize::MAX)
+    }
+
+    /// The budget of a text value, and the violation it meets when it passes that budget.
+    pub fn text_budget(&self) -> (usize, ViolationKind) {
+        let record = self.record_room.get();
+        if self.text_limit <= record {
+            (self.text_limit, ViolationKind::StoredTextTooLarge { limit: self.text_limit })
+        } else {
+            (record, ViolationKind::RecordTooLarge { limit: self.record_limit })
+        }
+    }
 }
 
 /// The checking context of one entry: which marker, where violations go, shared services.
@@ -142,7 +181,7 @@ pub(crate) fn check_value<'a>(
 /// What the checkers' unit tests share: one way to run a checker.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{Cx, Env, Parsed};
+    use super::{Cx, Env, Parsed, StoreRoom};
     use crate::error::Violation;
     use crate::pointer::Pointer;
     use crate::report::Report;
@@ -165,7 +204,7 @@ pub(crate) mod testing {
         check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed<'static>>,
     ) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
-        let env = Env { sanitizer: &sanitizer, captcha: verifier };
+        let env = Env { sanitizer: &sanitizer, captcha: verifier, room: StoreRoom::unlimited() };
         let mut report = Report::new();
         let r = check(&Pointer::root().child("value"), &mut Cx { marker, report: &mut report, env: &env });
         let out = report.into_violations();

@@ -13,7 +13,10 @@
 //! 3. else `plainValue`, escaped into paragraphs.
 //!
 //! The stored `htmlValue` is trimmed. The stored `plainValue` is always derived from the stored
-//! HTML; the body's is never trusted. `mdValue` is kept as sent (it is source text, never
+//! HTML; the body's is never trusted. Together they are rendered within a byte budget (the
+//! smaller of `Limits::max_stored_text_bytes` and the room the record has left): rendering stops
+//! as soon as it is passed, and the value is refused with `stored-text-too-large` or
+//! `record-too-large`, body-level 3024s. `mdValue` is kept as sent (it is source text, never
 //! served as HTML), `params` keeps only its three known keys, `header` is plain text.
 
 use crate::json::write::ObjectWriter;
@@ -95,12 +98,17 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         .find(|(key, _)| *key == "editorMode")
         .and_then(|(_, v)| v.as_str())
         .is_some_and(|m| m.eq_ignore_ascii_case("markdown"));
-    let (stored_html, stored_plain) = match (md, html, plain) {
-        (Some(md), _, _) if markdown_mode => sanitizer.markdown_document(md),
-        (Some(md), None, None) => sanitizer.markdown_document(md),
-        (_, Some(html), _) => sanitizer.html_document(html),
-        (_, None, Some(plain)) => sanitizer.plain_document(plain),
-        (None, None, None) => (String::new(), String::new()),
+    let (budget, too_large) = cx.env.room.text_budget();
+    let rendered = match (md, html, plain) {
+        (Some(md), _, _) if markdown_mode => sanitizer.markdown_document_within(md, budget),
+        (Some(md), None, None) => sanitizer.markdown_document_within(md, budget),
+        (_, Some(html), _) => sanitizer.html_document_within(html, budget),
+        (_, None, Some(plain)) => sanitizer.plain_document_within(plain, budget),
+        (None, None, None) => Ok((String::new(), String::new())),
+    };
+    let Ok((stored_html, stored_plain)) = rendered else {
+        cx.report(at, too_large);
+        return None;
     };
 
     let header = with_header.then(|| header.map(clean_header).unwrap_or_default());
@@ -196,7 +204,7 @@ mod tests {
     fn run(kind: AttrType, value: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
         let captcha = crate::StaticTokens::default();
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha };
+        let env = Env { sanitizer: &sanitizer, captcha: &captcha, room: crate::types::StoreRoom::unlimited() };
         let mut report = crate::report::Report::new();
         let mut cx = Cx { marker: "about", report: &mut report, env: &env };
         let path = Pointer::root().child("formData").child(0).child("value");
