@@ -273,7 +273,7 @@ mod tests {
         let bad = json!([{"marker": "a", "type": "string", "validators": {"regExpValidator": {"patternValue": "(("}}}]);
         let e = load(bad).unwrap_err();
         assert!(
-            matches!(&e.kind, LoadErrorKind::Validator { lang: None, error: SettingsError::Pattern { pattern, .. } } if pattern == "(("),
+            matches!(&e.kind, LoadErrorKind::Validator { lang: None, error } if matches!(&**error, SettingsError::Pattern { pattern, .. } if pattern == "((")),
             "{e}"
         );
         let bad_default = json!([{"marker": "n", "type": "integer", "validators": {"defaultValueValidator": {"fieldDefaultValue": "ten"}}}]);

@@ -193,7 +193,7 @@ fn rule_sets(
     let mut warnings = Vec::new();
     let mut one = |set: &Map<String, Value>, lang: Option<&str>| -> Result<Rules, LoadErrorKind> {
         let (mut rules, w) = validators::parse(attr.kind, set)
-            .map_err(|error| LoadErrorKind::Validator { lang: lang.map(str::to_owned), error })?;
+            .map_err(|error| LoadErrorKind::Validator { lang: lang.map(str::to_owned), error: Box::new(error) })?;
         warnings.extend(w);
         if let Some(default) = rules.default.take() {
             rules.default = Some(canonical_default(attr, &default.to_value(), rules.trim, env)?);

@@ -121,8 +121,8 @@ pub enum LoadErrorKind {
     Validator {
         /// The language of a per-language set, if the set was one.
         lang: Option<String>,
-        /// What is wrong with the settings.
-        error: SettingsError,
+        /// What is wrong with the settings (boxed: it is the largest kind).
+        error: Box<SettingsError>,
     },
     /// A `defaultValueValidator` on an attribute that takes no default (button, captcha,
     /// password).
@@ -161,7 +161,7 @@ mod tests {
         );
         let bad =
             SettingsError::NotACount { validator: "stringInspectionValidator", key: "stringMin", value: "-1".into() };
-        let kind = LoadErrorKind::Validator { lang: Some("fr_FR".into()), error: bad };
+        let kind = LoadErrorKind::Validator { lang: Some("fr_FR".into()), error: Box::new(bad) };
         assert_eq!(
             e(Some("name"), kind).to_string(),
             "reg.json: attribute `name`: bad validator for fr_FR: stringInspectionValidator.stringMin: `-1` is not a non-negative whole number"

@@ -23,8 +23,6 @@ use crate::pointer::Pointer;
 /// The longest string id accepted.
 const MAX_ID_LEN: usize = 128;
 
-/// Floats above this are no longer exact integers and are refused as ids.
-
 /// Checks an `entity` value: every element must be an id, and no id may appear twice.
 pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
     let (items, in_array) = match value {

@@ -47,8 +47,6 @@ const EXPECT_IMAGE_OBJECT: &str = "an image object {filename, downloadLink, size
 /// The shape of one element of a file value.
 const EXPECT_FILE_OBJECT: &str = "a file object {filename, downloadLink, size}";
 
-/// Floats above this are no longer exact integers; a larger `size` given as a float is refused.
-
 /// Checks an `image`, `groupOfImages` or `file` value and returns its canonical stored form
 /// with a [`Measure::Files`] listing every file. Reports every problem of every file.
 pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'a>> {
