@@ -17,7 +17,7 @@ use crate::record::UserRecord;
 use crate::redact::Redacted;
 use crate::registry::Registry;
 use crate::store::{StoreError, UserStore};
-use crate::types::{Env, StoreRoom};
+use crate::types::{Services, StoreRoom};
 use crate::validate::validate;
 use crate::{password, CaptchaVerifier, StaticTokens};
 
@@ -152,7 +152,7 @@ impl<S: UserStore> Engine<S> {
         let form = self.registry.form(body.form_identifier).ok_or_else(|| {
             reject(root().child("formIdentifier"), ViolationKind::UnknownForm(body.form_identifier.to_string()))
         })?;
-        let env = Env {
+        let env = Services {
             sanitizer: self.registry.sanitizer(),
             captcha: self.captcha.as_ref(),
             room: StoreRoom::new(limits.max_stored_text_bytes, limits.max_record_bytes),

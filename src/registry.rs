@@ -15,7 +15,7 @@ use crate::form::{compile::compile, Form, LoadError, LoadErrorKind};
 use crate::lang::lang_shaped;
 use crate::redact::Redacted;
 use crate::sanitize::Sanitizer;
-use crate::types::{Env, StoreRoom};
+use crate::types::{Services, StoreRoom};
 use crate::StaticTokens;
 
 /// Limits on a body and on what it stores; each exceeded limit is a body-level 3024 and nothing
@@ -139,7 +139,7 @@ impl Registry {
     {
         let sanitizer = Sanitizer::default();
         let captcha = StaticTokens::default();
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha, room: StoreRoom::unlimited() };
+        let env = Services { sanitizer: &sanitizer, captcha: &captcha, room: StoreRoom::unlimited() };
         let mut compiled: IndexMap<String, Form, foldhash::fast::RandomState> = IndexMap::default();
         let mut sources: IndexMap<String, String> = IndexMap::new();
         for (source, json) in forms {

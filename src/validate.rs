@@ -19,7 +19,7 @@ use crate::record::{StoredValue, UserRecord};
 use crate::registry::Registry;
 use crate::report::Report;
 use crate::rules::Rules;
-use crate::types::{check_value, AttrType, Cx, Env, Measure, Parsed, TypeConfig};
+use crate::types::{check_value, AttrType, CheckedValue, Cx, Measure, Services, TypeConfig};
 use bumpalo::collections::Vec as ArenaVec;
 
 mod size;
@@ -83,7 +83,7 @@ pub(crate) fn validate<'a, 'b>(
     form: &'b Form,
     record: &'a UserRecord,
     registry: &'b Registry,
-    env: &'a Env<'a>,
+    env: &'a Services<'a>,
     identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
 ) -> Result<Valid<Plan<'b>>, Vec<Violation>> {
     let mut v = Validator {
@@ -185,7 +185,7 @@ struct Validator<'a, 'b> {
     form: &'b Form,
     record: &'a UserRecord,
     registry: &'b Registry,
-    env: &'a Env<'a>,
+    env: &'a Services<'a>,
     identity_check: &'a dyn Fn(&str) -> Option<ViolationKind>,
     out: Report,
     plan: Plan<'b>,
@@ -452,7 +452,8 @@ impl<'b> Validator<'_, 'b> {
             Some(Json::Null) => None,
             Some(v) => {
                 let mut cx = Cx { marker, report: &mut self.out, env: self.env };
-                let Some(Parsed { stored, .. }) = check_value(kind, &TypeConfig::Plain, v, &value_path, false, &mut cx)
+                let Some(CheckedValue { stored, .. }) =
+                    check_value(kind, &TypeConfig::Plain, v, &value_path, false, &mut cx)
                 else {
                     return;
                 };

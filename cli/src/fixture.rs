@@ -42,7 +42,7 @@ pub struct Fixture {
     /// The record targeted; default: the session's user.
     pub target: Option<String>,
     /// The application credentials presented.
-    pub app: Option<AppIn>,
+    pub app: Option<PresentedApp>,
     /// The body, as JSON.
     pub body: Option<Value>,
     /// The body as raw text (for malformed input).
@@ -54,7 +54,7 @@ pub struct Fixture {
 /// `app` of a fixture.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppIn {
+pub struct PresentedApp {
     /// Application id.
     #[serde(default)]
     pub id: String,

@@ -16,11 +16,11 @@ use crate::pointer::Pointer;
 use crate::record::StoredValue;
 use crate::report::Report;
 use crate::rules::{RuleSets, Rules};
-use crate::types::{check_value, value_key, AttrType, ChoiceOption, Choices, Cx, Env, TypeConfig};
+use crate::types::{check_value, value_key, AttrType, ChoiceOption, Choices, Cx, Services, TypeConfig};
 
 /// Compiles one form. `source` names it in errors; `default_lang` picks the base validator set
 /// when validators are given per language.
-pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Env<'_>) -> Result<Form, LoadError> {
+pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Services<'_>) -> Result<Form, LoadError> {
     let err = |attribute: Option<&str>, kind: LoadErrorKind| LoadError {
         file: source.to_owned(),
         attribute: attribute.map(str::to_owned),
@@ -81,7 +81,7 @@ fn attribute(
     raw: RawAttribute,
     index: usize,
     default_lang: &str,
-    env: &Env<'_>,
+    env: &Services<'_>,
 ) -> Result<(Attribute, Vec<String>), LoadErrorKind> {
     let marker = match raw.marker {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
@@ -181,7 +181,7 @@ fn rule_sets(
     attr: &Attribute,
     v: &Value,
     default_lang: &str,
-    env: &Env<'_>,
+    env: &Services<'_>,
 ) -> Result<(RuleSets, Vec<String>), LoadErrorKind> {
     let empty = Map::new();
     let map = match v {
@@ -239,7 +239,7 @@ fn canonical_default(
     attr: &Attribute,
     default: &Value,
     trim: bool,
-    env: &Env<'_>,
+    env: &Services<'_>,
 ) -> Result<StoredValue, LoadErrorKind> {
     if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password() {
         return Err(LoadErrorKind::DefaultNotApplicable);

@@ -25,7 +25,7 @@ use crate::json::write::ArrayWriter;
 use crate::json::{Json, Num};
 use crate::record::StoredValue;
 
-use super::{AttrType, Cx, Measure, Parsed};
+use super::{AttrType, CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
@@ -82,7 +82,7 @@ pub(crate) fn check(
     value: &Json<'_>,
     path: &Pointer,
     cx: &mut Cx<'_>,
-) -> Option<Parsed<'static>> {
+) -> Option<CheckedValue<'static>> {
     let radio = kind == AttrType::RadioButton;
     let (choices, in_array) = match value {
         Json::Array(a) if radio && a.is_empty() => {
@@ -135,7 +135,7 @@ pub(crate) fn check(
             })
         }
     };
-    Some(Parsed { stored, measure })
+    Some(CheckedValue { stored, measure })
 }
 
 /// The text key of one choice at `ptr()`, and whether its problems are reported at the
@@ -249,7 +249,7 @@ mod tests {
         Choices { options, multiselect }
     }
 
-    fn run(kind: AttrType, multi: bool, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(kind: AttrType, multi: bool, v: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         let a = attr(multi);
         crate::types::testing::run("m", |p, cx| check(kind, &a, &Json::from(&v), p, cx))
     }

@@ -4,7 +4,7 @@
 //!
 //! A `spam` attribute is a captcha. Its value is `{event: {token, siteKey}}`; the token is
 //! given to the [`crate::CaptchaVerifier`] with the form's `settings.captcha.key`. A solved
-//! captcha is never stored ([`Parsed::stored`] is `null`, [`Measure::Nothing`]; the engine
+//! captcha is never stored ([`CheckedValue::stored`] is `null`, [`Measure::Nothing`]; the engine
 //! drops the entry). Violations:
 //!
 //! - no `event`, or no or an empty `token`: `captcha-required` (at the value, or at
@@ -19,12 +19,12 @@ use crate::record::StoredValue;
 
 use crate::json::Json;
 
-use super::{Cx, Measure, Parsed};
+use super::{CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
 /// A `button`: always refused, whatever the value.
-pub(crate) fn button(path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn button(path: &Pointer, cx: &mut Cx<'_>) -> Option<CheckedValue<'static>> {
     cx.report(path.clone(), ViolationKind::ButtonValue);
     None
 }
@@ -35,7 +35,7 @@ pub(crate) fn spam(
     value: &Json<'_>,
     path: &Pointer,
     cx: &mut Cx<'_>,
-) -> Option<Parsed<'static>> {
+) -> Option<CheckedValue<'static>> {
     let required = |cx: &mut Cx<'_>, at: Pointer| {
         let marker = cx.marker.to_owned();
         cx.report(at, ViolationKind::CaptchaRequired(marker));
@@ -96,7 +96,7 @@ pub(crate) fn spam(
         cx.report(event_ptr.child("token"), ViolationKind::CaptchaInvalid);
         return None;
     }
-    Some(Parsed { stored: StoredValue::null(), measure: Measure::Nothing })
+    Some(CheckedValue { stored: StoredValue::null(), measure: Measure::Nothing })
 }
 
 #[cfg(test)]
@@ -111,11 +111,11 @@ mod tests {
         verifier: &dyn CaptchaVerifier,
         key: Option<&str>,
         v: Value,
-    ) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    ) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         crate::types::testing::run_with(verifier, "m", |p, cx| spam(key, &Json::from(&v), p, cx))
     }
 
-    fn run(key: Option<&str>, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(key: Option<&str>, v: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         run_with(&crate::StaticTokens::new(["good"]), key, v)
     }
 

@@ -19,7 +19,7 @@ use crate::json::{Json, Object};
 use crate::record::StoredValue;
 
 use super::moment::Format;
-use super::{AttrType, Cx, Measure, Parsed};
+use super::{AttrType, CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
@@ -51,7 +51,12 @@ pub(crate) fn default_format(kind: AttrType) -> &'static str {
 /// Checks a `date`, `dateTime` or `time` value at `path` and returns its canonical form:
 /// `{fullDate, formattedValue, formatString}` (as sent, with defaults filled in) measured as
 /// the instant `fullDate`. Reports every problem found and returns `None` when there is one.
-pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn check(
+    kind: AttrType,
+    value: &Json<'_>,
+    path: &Pointer,
+    cx: &mut Cx<'_>,
+) -> Option<CheckedValue<'static>> {
     let (obj, at) = match unwrap_object(value, path) {
         Ok(found) => found,
         Err(bad) => {
@@ -87,7 +92,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         obj.str("fullDate", full_text).str("formattedValue", &formatted).str("formatString", format_text);
         obj.end();
     });
-    Some(Parsed { stored, measure: Measure::Instant(dt) })
+    Some(CheckedValue { stored, measure: Measure::Instant(dt) })
 }
 
 /// The value's object and its pointer: the value itself, or the only element of a
@@ -223,7 +228,7 @@ mod tests {
     const SEED: &str = "2024-05-07T21:02:00.000Z";
 
     /// Checks `value` as a `kind` at `/v`, returning the result and the violations.
-    fn run(kind: AttrType, value: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(kind: AttrType, value: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         crate::types::testing::run("birthday", |p, cx| check(kind, &Json::from(&value), p, cx))
     }
 

@@ -16,7 +16,7 @@ use crate::json::write::ArrayWriter;
 use crate::json::{self, Json, EXACT_FLOAT_INTEGERS};
 use crate::record::StoredValue;
 
-use super::{Cx, Measure, Parsed};
+use super::{CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
@@ -24,7 +24,7 @@ use crate::pointer::Pointer;
 const MAX_ID_LEN: usize = 128;
 
 /// Checks an `entity` value: every element must be an id, and no id may appear twice.
-pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<CheckedValue<'static>> {
     let (items, in_array) = match value {
         Json::Array(a) => (*a, true),
         Json::Number(_) | Json::String(_) => (std::slice::from_ref(value), false),
@@ -61,7 +61,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     if cx.report.len() != before {
         return None;
     }
-    Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Items(count) })
+    Some(CheckedValue { stored: StoredValue::from_json_text(stored), measure: Measure::Items(count) })
 }
 
 /// An id, in one of two roles. As stored: a JSON integer, or the string as sent. As compared
@@ -145,7 +145,7 @@ mod tests {
     use serde_json::json;
     use serde_json::Value;
 
-    fn run(v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(v: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
     }
 

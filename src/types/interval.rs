@@ -10,7 +10,7 @@ use crate::json::Json;
 use crate::record::StoredValue;
 use chrono::DateTime;
 
-use super::{Cx, Measure, Parsed};
+use super::{CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
@@ -18,7 +18,7 @@ use crate::pointer::Pointer;
 const EXPECT_PAIR: &str = "a [start, end] pair of RFC 3339 date-time strings";
 
 /// Checks a `timeInterval` value, reporting every problem of every pair.
-pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<CheckedValue<'static>> {
     let Json::Array(pairs) = value else {
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "an array of [start, end] pairs" });
         return None;
@@ -49,7 +49,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
         return None;
     }
     let stored = StoredValue::written(64 * pairs.len() + 2, |out| value.write(out));
-    Some(Parsed { stored, measure: Measure::Items(pairs.len()) })
+    Some(CheckedValue { stored, measure: Measure::Items(pairs.len()) })
 }
 
 #[cfg(test)]
@@ -58,7 +58,7 @@ mod tests {
     use crate::error::Violation;
     use serde_json::{json, Value};
 
-    fn run(v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(v: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         crate::types::testing::run("m", |p, cx| check(&Json::from(&v), p, cx))
     }
 

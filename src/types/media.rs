@@ -31,7 +31,7 @@ use crate::json::{self, Json, EXACT_FLOAT_INTEGERS};
 use crate::link;
 use crate::record::StoredValue;
 
-use super::{AttrType, Cx, FileMeta, Measure, Parsed};
+use super::{AttrType, CheckedValue, Cx, FileMeta, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
@@ -49,7 +49,7 @@ const EXPECT_FILE_OBJECT: &str = "a file object {filename, downloadLink, size}";
 
 /// Checks an `image`, `groupOfImages` or `file` value and returns its canonical stored form
 /// with a [`Measure::Files`] listing every file. Reports every problem of every file.
-pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'a>> {
+pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &mut Cx<'_>) -> Option<CheckedValue<'a>> {
     let image = matches!(kind, AttrType::Image | AttrType::GroupOfImages);
     // The file objects, each with its pointer.
     let items: Vec<(Pointer, &Json<'_>)> = match (kind, value) {
@@ -92,7 +92,7 @@ pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &m
     if cx.report.len() != before {
         return None;
     }
-    Some(Parsed { stored: StoredValue::from_json_text(stored), measure: Measure::Files(metas) })
+    Some(CheckedValue { stored: StoredValue::from_json_text(stored), measure: Measure::Files(metas) })
 }
 
 /// Checks one file object at `ptr`; writes its stored object to `out` and returns what the
@@ -289,7 +289,7 @@ mod tests {
         "http://my-site.com/cloud-static/files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
     const NAME: &str = "files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
 
-    fn run(kind: AttrType, v: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(kind: AttrType, v: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         let v: &'static Value = Box::leak(Box::new(v)); // what a file measure borrows
         crate::types::testing::run("m", |p, cx| check(kind, &Json::from(v), p, cx))
     }

@@ -3,7 +3,7 @@
 //! Each type family lives in its own file and exposes one `check` function. `check_value` is
 //! the single dispatch `match`. A checker receives the entry's `value` (never `null`: clearing
 //! is the engine's business), reports every shape problem it finds through `Cx`, and returns
-//! the `Parsed` value: the canonical JSON to store plus a `Measure` that the validators of
+//! the `CheckedValue` value: the canonical JSON to store plus a `Measure` that the validators of
 //! [`crate::rules`] read (length, number, instant, files, item count).
 
 mod choice;
@@ -33,14 +33,14 @@ use crate::CaptchaVerifier;
 
 /// A value that passed its type's shape checks.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Parsed<'a> {
+pub(crate) struct CheckedValue<'a> {
     /// The canonical JSON to store (SPEC §5), as text.
     pub stored: StoredValue,
     /// What the validators look at.
     pub measure: Measure<'a>,
 }
 
-impl Parsed<'_> {
+impl CheckedValue<'_> {
     /// True when the value carries nothing: `""`, `[]`, a text with no content. A required
     /// attribute sent empty is a 3045.
     pub fn is_empty(&self) -> bool {
@@ -54,7 +54,7 @@ impl Parsed<'_> {
 }
 
 /// Shared services the checkers may use.
-pub(crate) struct Env<'a> {
+pub(crate) struct Services<'a> {
     /// HTML sanitising and markdown rendering.
     pub sanitizer: &'a Sanitizer,
     /// Captcha verification for `spam`.
@@ -105,7 +105,7 @@ pub(crate) struct Cx<'a> {
     /// The whole update's violations so far.
     pub report: &'a mut Report,
     /// Shared services.
-    pub env: &'a Env<'a>,
+    pub env: &'a Services<'a>,
 }
 
 impl Cx<'_> {
@@ -162,7 +162,7 @@ pub(crate) fn check_value<'a>(
     path: &Pointer,
     trim: bool,
     cx: &mut Cx<'_>,
-) -> Option<Parsed<'a>> {
+) -> Option<CheckedValue<'a>> {
     match kind {
         AttrType::String => scalar::string(value, path, trim, cx),
         AttrType::Integer => scalar::integer(value, path, cx),
@@ -181,7 +181,7 @@ pub(crate) fn check_value<'a>(
 /// What the checkers' unit tests share: one way to run a checker.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{Cx, Env, Parsed, StoreRoom};
+    use super::{CheckedValue, Cx, Services, StoreRoom};
     use crate::error::Violation;
     use crate::pointer::Pointer;
     use crate::report::Report;
@@ -192,8 +192,8 @@ pub(crate) mod testing {
     /// token `good`; asserts a result comes back exactly when nothing was reported.
     pub(crate) fn run(
         marker: &str,
-        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed<'static>>,
-    ) -> (Option<Parsed<'static>>, Vec<Violation>) {
+        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<CheckedValue<'static>>,
+    ) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         run_with(&StaticTokens::new(["good"]), marker, check)
     }
 
@@ -201,10 +201,10 @@ pub(crate) mod testing {
     pub(crate) fn run_with(
         verifier: &dyn CaptchaVerifier,
         marker: &str,
-        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<Parsed<'static>>,
-    ) -> (Option<Parsed<'static>>, Vec<Violation>) {
+        check: impl FnOnce(&Pointer, &mut Cx<'_>) -> Option<CheckedValue<'static>>,
+    ) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
-        let env = Env { sanitizer: &sanitizer, captcha: verifier, room: StoreRoom::unlimited() };
+        let env = Services { sanitizer: &sanitizer, captcha: verifier, room: StoreRoom::unlimited() };
         let mut report = Report::new();
         let r = check(&Pointer::root().child("value"), &mut Cx { marker, report: &mut report, env: &env });
         let out = report.into_violations();

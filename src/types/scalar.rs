@@ -10,22 +10,22 @@ use std::borrow::Cow;
 use crate::json::{self, Json};
 use crate::record::StoredValue;
 
-use super::{Cx, Measure, Parsed};
+use super::{CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
 /// A `string`: any JSON string, trimmed first when the attribute has `trimValidator`.
-pub(crate) fn string<'a>(value: &Json<'a>, path: &Pointer, trim: bool, cx: &mut Cx<'_>) -> Option<Parsed<'a>> {
+pub(crate) fn string<'a>(value: &Json<'a>, path: &Pointer, trim: bool, cx: &mut Cx<'_>) -> Option<CheckedValue<'a>> {
     let Json::String(s) = value else {
         cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a string" });
         return None;
     };
     let s = if trim { s.trim() } else { s };
-    Some(Parsed { stored: StoredValue::string(s), measure: Measure::Text(Cow::Borrowed(s)) })
+    Some(CheckedValue { stored: StoredValue::string(s), measure: Measure::Text(Cow::Borrowed(s)) })
 }
 
 /// An `integer`: a whole number within `i64`, given as a number or a numeric string.
-pub(crate) fn integer(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn integer(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<CheckedValue<'static>> {
     let n = number(value, path, cx)?;
     let int = match n {
         Num::Int(i) => i,
@@ -42,11 +42,11 @@ pub(crate) fn integer(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Opti
             f as i64
         }
     };
-    Some(Parsed { stored: StoredValue::integer(int), measure: Measure::Number(int as f64) })
+    Some(CheckedValue { stored: StoredValue::integer(int), measure: Measure::Number(int as f64) })
 }
 
 /// A `real` or `float`: any finite number, given as a number or a numeric string.
-pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<CheckedValue<'static>> {
     let (stored, f) = match number(value, path, cx)? {
         Num::Int(i) => (StoredValue::integer(i), i as f64),
         Num::Float(f, text) => {
@@ -62,7 +62,7 @@ pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<
             }
         }
     };
-    Some(Parsed { stored, measure: Measure::Number(f) })
+    Some(CheckedValue { stored, measure: Measure::Number(f) })
 }
 
 /// A number as read from the body: an exact integer, or a float with the text it came from.
@@ -162,7 +162,7 @@ mod tests {
     use serde_json::Value;
 
     fn run(
-        f: impl Fn(&Json<'static>, &Pointer, &mut Cx<'_>) -> Option<Parsed<'static>>,
+        f: impl Fn(&Json<'static>, &Pointer, &mut Cx<'_>) -> Option<CheckedValue<'static>>,
         v: Value,
     ) -> (Option<Value>, Vec<Violation>) {
         let v: &'static Value = Box::leak(Box::new(v)); // what a string measure borrows

@@ -24,7 +24,7 @@ use crate::record::StoredValue;
 
 use crate::json::Json;
 
-use super::{AttrType, Cx, Measure, Parsed};
+use super::{AttrType, CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
@@ -54,7 +54,12 @@ enum ParamKind {
 /// Every shape problem is reported (`invalid-value` at the offending key) before giving up.
 /// For `textWithHeader` the measure is the plain text, or the header when the plain text is
 /// empty, so a value is empty (for `required`) only when both are.
-pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<Parsed<'static>> {
+pub(crate) fn check(
+    kind: AttrType,
+    value: &Json<'_>,
+    path: &Pointer,
+    cx: &mut Cx<'_>,
+) -> Option<CheckedValue<'static>> {
     let with_header = kind == AttrType::TextWithHeader;
     let (obj, at) = match value {
         Json::Array(items) if items.len() == 1 => (&items[0], path.child(0)),
@@ -136,7 +141,7 @@ pub(crate) fn check(kind: AttrType, value: &Json<'_>, path: &Pointer, cx: &mut C
         Some(header) if stored_plain.is_empty() => header,
         _ => stored_plain,
     };
-    Some(Parsed { stored, measure: Measure::Text(measure.into()) })
+    Some(CheckedValue { stored, measure: Measure::Text(measure.into()) })
 }
 
 /// Checks `params` (absent or null: none) and returns the known keys that were sent with a
@@ -196,15 +201,15 @@ mod tests {
 
     use super::*;
     use crate::error::Violation;
-    use crate::types::Env;
+    use crate::types::Services;
     use crate::Sanitizer;
     use serde_json::Value;
 
     /// Runs the checker on `value` at `/formData/0/value`; returns the result and violations.
-    fn run(kind: AttrType, value: Value) -> (Option<Parsed<'static>>, Vec<Violation>) {
+    fn run(kind: AttrType, value: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
         let sanitizer = Sanitizer::default();
         let captcha = crate::StaticTokens::default();
-        let env = Env { sanitizer: &sanitizer, captcha: &captcha, room: crate::types::StoreRoom::unlimited() };
+        let env = Services { sanitizer: &sanitizer, captcha: &captcha, room: crate::types::StoreRoom::unlimited() };
         let mut report = crate::report::Report::new();
         let mut cx = Cx { marker: "about", report: &mut report, env: &env };
         let path = Pointer::root().child("formData").child(0).child("value");
@@ -213,7 +218,7 @@ mod tests {
     }
 
     /// The stored object of a value that must pass.
-    fn ok(kind: AttrType, value: Value) -> Parsed<'static> {
+    fn ok(kind: AttrType, value: Value) -> CheckedValue<'static> {
         let (parsed, errors) = run(kind, value);
         assert!(errors.is_empty(), "{errors:?}");
         parsed.expect("a parsed value")
@@ -229,12 +234,12 @@ mod tests {
     }
 
     /// The stored `htmlValue`.
-    fn html_of(p: &Parsed<'_>) -> String {
+    fn html_of(p: &CheckedValue<'_>) -> String {
         p.stored.to_value()["htmlValue"].as_str().unwrap().to_owned()
     }
 
     /// The stored `plainValue`.
-    fn plain_of(p: &Parsed<'_>) -> String {
+    fn plain_of(p: &CheckedValue<'_>) -> String {
         p.stored.to_value()["plainValue"].as_str().unwrap().to_owned()
     }
 
