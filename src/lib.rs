@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod form;
 pub mod identity;
+mod instant;
 mod json;
 mod lang;
 mod link;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// The layers, lowest first. Within a layer, modules may use one another.
 const LAYERS: &[&[&str]] = &[
     // Foundations: no knowledge of forms or bodies.
-    &["json", "lang", "attr_type", "redact", "link", "password", "identity"],
+    &["json", "lang", "attr_type", "instant", "redact", "link", "password", "identity"],
     &["pointer"],
     &["error"],
     &["report", "record", "sanitize", "captcha"],

@@ -159,7 +159,8 @@ pub(crate) fn ordered<T: PartialOrd + std::fmt::Display>(
     }
 }
 
-/// An instant bound: RFC 3339 or `YYYY-MM-DD` (midnight UTC); `""`/`null` unset.
+/// An instant bound, read as a `date` value's `fullDate` is ([`crate::instant::read`]):
+/// RFC 3339 or `YYYY-MM-DD` (midnight UTC); `""`/`null` unset.
 pub(crate) fn instant(
     cfg: &Value,
     validator: &'static str,
@@ -171,16 +172,7 @@ pub(crate) fn instant(
     }
     let not_a_date = || SettingsError::NotADate { validator, key, value: v.to_string() };
     let s = v.as_str().ok_or_else(not_a_date)?;
-    parse_instant(s).map(Some).ok_or_else(not_a_date)
-}
-
-/// RFC 3339, or a bare `YYYY-MM-DD` taken as midnight UTC.
-pub(crate) fn parse_instant(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
-        return Some(d);
-    }
-    let date = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
+    crate::instant::read(s.trim(), true).map(Some).ok_or_else(not_a_date)
 }
 
 /// A list of words: a JSON array of strings, or one comma-separated string; blanks dropped.
@@ -228,7 +220,8 @@ mod tests {
         assert_eq!(words(&cfg, "v", "s").unwrap(), [".png", "jpg"]);
         assert_eq!(words(&cfg, "v", "a").unwrap(), ["x", "y"]);
         assert!(words(&cfg, "v", "n").is_err() && words(&cfg, "v", "bad").is_err());
-        assert!(parse_instant("1900-01-01").is_some() && parse_instant("2100-01-01T00:00:00+03:00").is_some());
-        assert!(parse_instant("yesterday").is_none());
+        let cfg = json!({"a": "1900-01-01", "b": " 2100-01-01T00:00:00+03:00 ", "c": "yesterday", "d": 5});
+        assert!(instant(&cfg, "v", "a").unwrap().is_some() && instant(&cfg, "v", "b").unwrap().is_some());
+        assert!(instant(&cfg, "v", "c").is_err() && instant(&cfg, "v", "d").is_err());
     }
 }

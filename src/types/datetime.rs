@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Timelike};
+use chrono::{DateTime, FixedOffset};
 
 use crate::json::write::ObjectWriter;
 use crate::json::{Json, Object};
@@ -131,23 +131,9 @@ fn full_date<'v>(
     }
 }
 
-/// `text` as an instant: RFC 3339 (leap seconds refused, as JavaScript's `Date` refuses
-/// them), or for a `date` a bare `YYYY-MM-DD` at midnight UTC.
+/// `text` as the instant of a value of `kind`: a bare `YYYY-MM-DD` only for a `date`.
 pub(crate) fn parse_full_date(kind: AttrType, text: &str) -> Option<DateTime<FixedOffset>> {
-    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        return (dt.nanosecond() < 1_000_000_000).then_some(dt);
-    }
-    if kind != AttrType::Date || !is_bare_date(text) {
-        return None;
-    }
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
-}
-
-/// True for exactly `DDDD-DD-DD` (ASCII digits).
-fn is_bare_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 10 && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+    crate::instant::read(text, kind == AttrType::Date)
 }
 
 /// The format string to use (as sent, or the type's default) compiled, reporting why it
