@@ -262,7 +262,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn dec(v: Value) -> Result<Body<'static>, Box<Violation>> {
-        let bytes: &'static [u8] = Box::leak(serde_json::to_vec(&v).unwrap().into_boxed_slice());
+        let bytes: &'static [u8] = crate::json::test_keep(serde_json::to_vec(&v).unwrap().into_boxed_slice());
         decode_in(bytes, &Limits::default())
     }
 

@@ -368,10 +368,17 @@ impl<'de> Visitor<'de> for Key<'de> {
     }
 }
 
-/// A fresh arena that lives as long as the test process (tests only: it is never freed).
+/// Keeps a test's input alive as long as the test process, for the trees and measures that
+/// borrow from it (tests only: never freed). The one place the tests leak.
+#[cfg(test)]
+pub(crate) fn test_keep<T: ?Sized>(value: Box<T>) -> &'static T {
+    Box::leak(value)
+}
+
+/// A fresh arena that lives as long as the test process.
 #[cfg(test)]
 pub(crate) fn test_arena() -> &'static Arena {
-    Box::leak(Box::new(Arena::new()))
+    test_keep(Box::new(Arena::new()))
 }
 
 /// A view of a `serde_json::Value` in a [`test_arena`] (tests build their inputs with `json!`).

@@ -290,7 +290,7 @@ mod tests {
     const NAME: &str = "files/project/page/10/image/Screenshot-from-2024-05-02-15-23-14.png";
 
     fn run(kind: AttrType, v: Value) -> (Option<CheckedValue<'static>>, Vec<Violation>) {
-        let v: &'static Value = Box::leak(Box::new(v)); // what a file measure borrows
+        let v: &'static Value = crate::json::test_keep(Box::new(v)); // what a file measure borrows
         crate::types::testing::run("m", |p, cx| check(kind, &Json::from(v), p, cx))
     }
 

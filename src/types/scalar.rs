@@ -165,7 +165,7 @@ mod tests {
         f: impl Fn(&Json<'static>, &Pointer, &mut Cx<'_>) -> Option<CheckedValue<'static>>,
         v: Value,
     ) -> (Option<Value>, Vec<Violation>) {
-        let v: &'static Value = Box::leak(Box::new(v)); // what a string measure borrows
+        let v: &'static Value = crate::json::test_keep(Box::new(v)); // what a string measure borrows
         let (r, out) = crate::types::testing::run("m", |p, cx| f(&Json::from(v), p, cx));
         (r.map(|p| p.stored.to_value()), out)
     }
