@@ -4,7 +4,7 @@
 //! per family. This sits below the rules and the types so that both can say which types a
 //! validator applies to without depending on each other.
 
-/// One of OneEntry's eighteen attribute types.
+/// One of OneEntry's nineteen attribute types (the SDK's eighteen and the platform's `json`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AttrType {
     /// `string`
@@ -43,11 +43,13 @@ pub enum AttrType {
     Button,
     /// `spam`
     Spam,
+    /// `json`: any JSON value, stored as sent.
+    Json,
 }
 
 impl AttrType {
-    /// All eighteen, in OneEntry's documentation order.
-    pub const ALL: [AttrType; 18] = [
+    /// All nineteen, in OneEntry's documentation order (`json`, which the SDK's list lacks, last).
+    pub const ALL: [AttrType; 19] = [
         AttrType::String,
         AttrType::Integer,
         AttrType::Real,
@@ -66,6 +68,7 @@ impl AttrType {
         AttrType::TimeInterval,
         AttrType::Button,
         AttrType::Spam,
+        AttrType::Json,
     ];
 
     /// The type's name as OneEntry spells it.
@@ -89,6 +92,7 @@ impl AttrType {
             AttrType::TimeInterval => "timeInterval",
             AttrType::Button => "button",
             AttrType::Spam => "spam",
+            AttrType::Json => "json",
         }
     }
 

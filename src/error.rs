@@ -197,7 +197,7 @@ pub enum ViolationKind {
         /// Extra advice (the `groupOfImage` typo).
         hint: &'static str,
     },
-    /// A type name that is not one of the eighteen.
+    /// A type name that is not one of the nineteen.
     #[error("`{0}` is not an attribute type")]
     UnknownType(String),
     /// The value has the wrong JSON shape for its type.

@@ -238,7 +238,7 @@ fn exported_schema_refuses_bodies_of_the_wrong_shape() {
         entry("last_name", "integer", json!("Doe")),
         entry("last_name", "string", json!(null)),
         entry("last_name", "string", json!("")),
-        entry("last_name", "string", json!(7)),
+        entry("last_name", "string", json!(true)),
         entry("password", "string", json!("secret")),
         entry("phone", "string", json!("+7 912 345 67 89")),
         entry("sms_phone", "string", json!("5551234")),
@@ -321,6 +321,8 @@ fn edge_form() -> Value {
         {"marker": "ents", "type": "entity", "validators": {"listInspectionValidator": {"minItems": 2, "maxItems": 3}}},
         {"marker": "spans", "type": "timeInterval", "validators": {"requiredValidator": true}},
         {"marker": "when", "type": "dateTime", "validators": {"requiredValidator": true}},
+        {"marker": "data", "type": "json", "validators": {"requiredValidator": true}},
+        {"marker": "faq", "type": "textWithHeader"},
         {"marker": "bio", "type": "textWithHeader", "validators": {"requiredValidator": true, "stringInspectionValidator": {"stringMax": 3}}},
         {"marker": "ro", "type": "string", "settings": {"readOnly": true}},
         {"marker": "go", "type": "button"},
@@ -458,6 +460,10 @@ fn pool() -> Vec<Value> {
         p.push(json!([text.clone()]));
         p.push(text);
     }
+    // Several heading-and-text pairs (textWithHeader), good and bad.
+    p.push(json!([{"header": "Q1", "plainValue": "A1"}, {"header": "Q2", "htmlValue": "<p>A2</p>"}]));
+    p.push(json!([{"header": "Q1"}, {"params": {}}]));
+    p.push(json!([{"header": ""}, {"header": ""}]));
     let files = [
         file("a/b.png", json!(10)),
         file("b.PNG", json!("12")),

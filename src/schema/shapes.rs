@@ -29,7 +29,8 @@ pub(super) struct Shape {
 
 pub(super) fn shape(kind: AttrType, s: &Shape) -> Value {
     match kind {
-        AttrType::String => json!({"type": "string"}),
+        // A number is stored as the string JavaScript prints for it.
+        AttrType::String => json!({"type": ["string", "number"]}),
         AttrType::Integer => json!({"anyOf": [
             {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX},
             {"type": "string", "pattern": "[0-9]", "description": "a numeric string such as \"42\" or \" -7 \""}
@@ -39,7 +40,12 @@ pub(super) fn shape(kind: AttrType, s: &Shape) -> Value {
             {"type": "string", "pattern": "[0-9]", "description": "a numeric string such as \"1.75\""}
         ]}),
         AttrType::Date | AttrType::DateTime | AttrType::Time => one_or_single_array(date_object(kind)),
-        AttrType::Text | AttrType::TextWithHeader => one_or_single_array(text_object(kind == AttrType::TextWithHeader)),
+        AttrType::Text => one_or_single_array(text_object(false)),
+        AttrType::TextWithHeader => {
+            let pair = text_object(true);
+            json!({"anyOf": [pair.clone(), {"type": "array", "minItems": 1, "items": pair,
+                "description": "several heading-and-text pairs"}]})
+        }
         AttrType::Image => one_or_single_array(file_object(true, s)),
         AttrType::GroupOfImages | AttrType::File => {
             let item = file_object(kind == AttrType::GroupOfImages, s);
@@ -55,6 +61,8 @@ pub(super) fn shape(kind: AttrType, s: &Shape) -> Value {
             counted(pair, s, false)
         }
         AttrType::Button => Value::Bool(false),
+        // Any JSON value, stored as sent.
+        AttrType::Json => json!({}),
         AttrType::Spam => {
             let site_key = match &s.site_key {
                 Some(k) => json!({"anyOf": [{"type": "null"}, {"enum": ["", k]}]}),

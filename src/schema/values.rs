@@ -75,7 +75,9 @@ pub(super) fn string_value(rules: &Rules, empty_ok: bool, trim: bool) -> Value {
         };
     }
     let mut out = Map::new();
-    out.insert("type".into(), json!("string"));
+    // A number is accepted too (stored as JavaScript prints it); the length and pattern
+    // keywords below constrain strings only, so every number passes them here.
+    out.insert("type".into(), json!(["string", "number"]));
     if trim {
         if !empty_ok {
             out.insert("minLength".into(), json!(min.max(1)));

@@ -1,4 +1,4 @@
-//! The eighteen OneEntry attribute types: shape checks and canonical stored values.
+//! The nineteen OneEntry attribute types: shape checks and canonical stored values.
 //!
 //! Each type family lives in its own file and exposes one `check` function. `check_value` is
 //! the single dispatch `match`. A checker receives the entry's `value` (never `null`: clearing
@@ -13,6 +13,7 @@ mod control;
 mod datetime;
 mod entity;
 mod interval;
+mod json;
 mod media;
 pub(crate) mod moment;
 mod scalar;
@@ -175,6 +176,7 @@ pub(crate) fn check_value<'a>(
         AttrType::TimeInterval => interval::check(value, path, cx),
         AttrType::Button => control::button(path, cx),
         AttrType::Spam => control::spam(config.site_key(), value, path, cx),
+        AttrType::Json => Some(json::check(value)),
     }
 }
 

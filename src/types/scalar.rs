@@ -1,5 +1,10 @@
 //! `string`, `integer`, `real` and `float`.
 //!
+//! A `string` may also come as a JSON number (newer SDK types allow one): it is stored as the
+//! string JavaScript's `String(n)` prints for it (`1e21` as `"1e+21"`, `-0` as `"0"`), written
+//! by the same function that matches option values, except that an integer beyond 2^53, which
+//! no JavaScript client can send, is written exactly rather than rounded.
+//!
 //! Numbers come as JSON numbers or as numeric strings (OneEntry's SDK types every value as a
 //! string); they are stored as JSON numbers. Integers must be whole and fit an `i64`; reals must
 //! be finite. A JSON integer stays an integer when stored as a real (`70` stays `70`), and `-0`
@@ -10,18 +15,23 @@ use std::borrow::Cow;
 use crate::json::{self, Json};
 use crate::record::StoredValue;
 
+use super::choice::js_number;
 use super::{CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
 
-/// A `string`: any JSON string, trimmed first when the attribute has `trimValidator`.
+/// A `string`: any JSON string, trimmed first when the attribute has `trimValidator`, or a
+/// JSON number, stored as the string JavaScript prints for it.
 pub(crate) fn string<'a>(value: &Json<'a>, path: &Pointer, trim: bool, cx: &mut Cx<'_>) -> Option<CheckedValue<'a>> {
-    let Json::String(s) = value else {
-        cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a string" });
-        return None;
+    let s = match value {
+        Json::String(s) => Cow::Borrowed(if trim { s.trim() } else { *s }),
+        Json::Number(n) => Cow::Owned(js_number(*n)),
+        _ => {
+            cx.report(path.clone(), ViolationKind::InvalidValue { expected: "a string or a number" });
+            return None;
+        }
     };
-    let s = if trim { s.trim() } else { s };
-    Some(CheckedValue { stored: StoredValue::string(s), measure: Measure::Text(Cow::Borrowed(s)) })
+    Some(CheckedValue { stored: StoredValue::string(&s), measure: Measure::Text(s) })
 }
 
 /// An `integer`: a whole number within `i64`, given as a number or a numeric string.
@@ -219,6 +229,23 @@ mod tests {
         assert_eq!(run(f, json!("  Федор  ")).0, Some(json!("Федор")));
         let g = |v: &Json<'static>, p: &Pointer, cx: &mut Cx<'_>| string(v, p, false, cx);
         assert_eq!(run(g, json!(" x ")).0, Some(json!(" x ")));
-        assert_eq!(rule(&run(g, json!(12)).1), "invalid-value");
+        assert_eq!(rule(&run(g, json!(true)).1), "invalid-value");
+        assert_eq!(rule(&run(g, json!(["x"])).1), "invalid-value");
+        assert_eq!(rule(&run(g, json!({"x": 1})).1), "invalid-value");
+    }
+
+    #[test]
+    fn numbers_as_strings_are_written_as_javascript_does() {
+        let g = |v: &Json<'static>, p: &Pointer, cx: &mut Cx<'_>| string(v, p, true, cx);
+        let text = |v: Value| run(g, v).0.and_then(|v| v.as_str().map(str::to_owned));
+        assert_eq!(text(json!(1)).as_deref(), Some("1"));
+        assert_eq!(text(json!(1.5)).as_deref(), Some("1.5"));
+        assert_eq!(text(json!(-0.0)).as_deref(), Some("0"));
+        assert_eq!(text(json!(1e21)).as_deref(), Some("1e+21"));
+        assert_eq!(text(json!(1e-7)).as_deref(), Some("1e-7"));
+        assert_eq!(text(json!(123456789012345680000.0)).as_deref(), Some("123456789012345680000"));
+        assert_eq!(text(json!(0.1 + 0.2)).as_deref(), Some("0.30000000000000004"));
+        assert_eq!(text(json!(i64::MIN)).as_deref(), Some("-9223372036854775808"));
+        assert_eq!(text(json!(u64::MAX)).as_deref(), Some("18446744073709551615"));
     }
 }

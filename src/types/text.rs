@@ -2,7 +2,9 @@
 //!
 //! A value is an object (or a one-element array holding it) with any of `htmlValue`,
 //! `plainValue`, `mdValue`, optional `params {editorMode, isEditorDisabled, isImageCompressed}`
-//! and, for `textWithHeader`, `header`. The stored HTML comes from one source:
+//! and, for `textWithHeader`, `header`. A `textWithHeader` may also be an array of several such
+//! heading-and-text pairs (an accordion of questions is one attribute): it is stored as an array
+//! then, and as one object when there is one pair. Each pair's stored HTML comes from one source:
 //!
 //! 1. `mdValue`, when `params.editorMode` is `"markdown"` or it is the only source given:
 //!    rendered by `Sanitizer::markdown_document`, which writes from pulldown-cmark's events
@@ -13,13 +15,14 @@
 //! 3. else `plainValue`, escaped into paragraphs.
 //!
 //! The stored `htmlValue` is trimmed. The stored `plainValue` is always derived from the stored
-//! HTML; the body's is never trusted. Together they are rendered within a byte budget (the
-//! smaller of `Limits::max_stored_text_bytes` and the room the record has left): rendering stops
-//! as soon as it is passed, and the value is refused with `stored-text-too-large` or
+//! HTML; the body's is never trusted. Together (all pairs' together) they are rendered within
+//! a byte budget (the smaller of `Limits::max_stored_text_bytes` and the room the record has
+//! left): rendering stops as soon as it is passed, and the value is refused with
+//! `stored-text-too-large` or
 //! `record-too-large`, body-level 3024s. `mdValue` is kept as sent (it is source text, never
 //! served as HTML), `params` keeps only its three known keys, `header` is plain text.
 
-use crate::json::write::ObjectWriter;
+use crate::json::write::{ArrayWriter, ObjectWriter};
 use crate::record::StoredValue;
 
 use crate::json::Json;
@@ -32,6 +35,9 @@ use crate::pointer::Pointer;
 const EXPECT_STRING_OR_NULL: &str = "a string or null";
 /// What a text value must be.
 const EXPECT_TEXT: &str = "an object with htmlValue, plainValue or mdValue (or a one-element array of it)";
+/// What a `textWithHeader` value must be.
+const EXPECT_TEXT_WITH_HEADER: &str =
+    "an object with header, htmlValue, plainValue or mdValue, or an array of such heading-and-text pairs";
 /// What a text value must be when it carries no content.
 const EXPECT_CONTENT: &str = "at least one of htmlValue, plainValue, mdValue as a string";
 
@@ -48,12 +54,14 @@ enum ParamKind {
     Bool,
 }
 
-/// Checks a `text` or `textWithHeader` value and returns the canonical stored object
-/// `{htmlValue, plainValue, mdValue?, params?, header?}` measured by its plain text.
+/// Checks a `text` or `textWithHeader` value and returns the canonical stored value measured by
+/// its plain text: one object `{htmlValue, plainValue, mdValue?, params?, header?}`, or, for a
+/// `textWithHeader` sent as several heading-and-text pairs, an array of them.
 ///
-/// Every shape problem is reported (`invalid-value` at the offending key) before giving up.
-/// For `textWithHeader` the measure is the plain text, or the header when the plain text is
-/// empty, so a value is empty (for `required`) only when both are.
+/// Every shape problem of every pair is reported (`invalid-value` at the offending key) before
+/// giving up. For `textWithHeader` a pair's measure is its plain text, or its header when the
+/// plain text is empty, so a pair is empty (for `required`) only when both are; the measure of
+/// several pairs is their measures one after the other, so their lengths add up.
 pub(crate) fn check(
     kind: AttrType,
     value: &Json<'_>,
@@ -61,16 +69,72 @@ pub(crate) fn check(
     cx: &mut Cx<'_>,
 ) -> Option<CheckedValue<'static>> {
     let with_header = kind == AttrType::TextWithHeader;
-    let (obj, at) = match value {
-        Json::Array(items) if items.len() == 1 => (&items[0], path.child(0)),
-        _ => (value, path.clone()),
+    // One pair, as an object or a one-element array; several only for `textWithHeader`.
+    let (pairs, indexed) = match value {
+        Json::Array(items) if items.len() == 1 || (with_header && items.len() > 1) => (*items, true),
+        _ => (std::slice::from_ref(value), false),
     };
-    let Some(obj) = obj.as_object() else {
-        cx.report(at, ViolationKind::InvalidValue { expected: EXPECT_TEXT });
+    let at = |i: usize| if indexed { path.child(i) } else { path.clone() };
+    let mut sources = Vec::with_capacity(pairs.len());
+    for (i, pair) in pairs.iter().enumerate() {
+        if let Some(source) = read_pair(with_header, pair, at(i), cx) {
+            sources.push(source);
+        }
+    }
+    if sources.len() != pairs.len() {
+        return None;
+    }
+
+    let (budget, too_large) = cx.env.room.text_budget();
+    let mut used = 0;
+    let mut rendered = Vec::with_capacity(sources.len());
+    for (i, source) in sources.iter().enumerate() {
+        let Some(pair) = render(cx, source, with_header, budget.saturating_sub(used)) else {
+            cx.report(at(i), too_large);
+            return None;
+        };
+        used += pair.html.len() + pair.plain.len();
+        rendered.push(pair);
+    }
+
+    let capacity: usize = rendered.iter().map(Rendered::len).sum();
+    let stored = StoredValue::written(capacity + capacity / 8 + 96 * rendered.len(), |out| match &rendered[..] {
+        [one] => one.write(out),
+        several => {
+            let mut array = ArrayWriter::new(out);
+            for pair in several {
+                pair.write(array.item());
+            }
+            array.end();
+        }
+    });
+    let mut measures = rendered.into_iter().map(Rendered::measure);
+    let first = measures.next().unwrap_or_default();
+    let measure = measures.fold(first, |mut all, m| {
+        all.push_str(&m);
+        all
+    });
+    Some(CheckedValue { stored, measure: Measure::Text(measure.into()) })
+}
+
+/// What one heading-and-text pair (or one text) was sent with, once its shape is known good.
+struct Source<'j> {
+    html: Option<&'j str>,
+    plain: Option<&'j str>,
+    md: Option<&'j str>,
+    header: Option<&'j str>,
+    params: Option<Vec<(&'static str, &'j Json<'j>)>>,
+}
+
+/// Reads one text object at `at`, reporting every shape problem; `None` when there was one.
+fn read_pair<'j>(with_header: bool, value: &'j Json<'j>, at: Pointer, cx: &mut Cx<'_>) -> Option<Source<'j>> {
+    let Some(obj) = value.as_object() else {
+        let expected = if with_header { EXPECT_TEXT_WITH_HEADER } else { EXPECT_TEXT };
+        cx.report(at, ViolationKind::InvalidValue { expected });
         return None;
     };
     let mut ok = true;
-    let mut string_field = |key: &str, cx: &mut Cx<'_>| -> Option<&str> {
+    let mut string_field = |key: &str, cx: &mut Cx<'_>| -> Option<&'j str> {
         match obj.get(key) {
             None | Some(Json::Null) => None,
             Some(Json::String(s)) => Some(*s),
@@ -92,56 +156,73 @@ pub(crate) fn check(
         cx.report(at, ViolationKind::InvalidValue { expected: EXPECT_CONTENT });
         return None;
     }
-    if !ok {
-        return None;
-    }
+    ok.then_some(Source { html, plain, md, header, params })
+}
 
+/// One pair as it is stored: the rendered HTML and plain text, and what is kept as sent.
+struct Rendered<'j> {
+    html: String,
+    plain: String,
+    md: Option<&'j str>,
+    header: Option<String>,
+    params: Option<Vec<(&'static str, &'j Json<'j>)>>,
+}
+
+/// Renders one pair's stored HTML and plain text within `budget` bytes; `None` past it.
+fn render<'j>(cx: &Cx<'_>, source: &Source<'j>, with_header: bool, budget: usize) -> Option<Rendered<'j>> {
     let sanitizer = cx.env.sanitizer;
-    let markdown_mode = params
+    let markdown_mode = source
+        .params
         .iter()
         .flatten()
         .find(|(key, _)| *key == "editorMode")
         .and_then(|(_, v)| v.as_str())
         .is_some_and(|m| m.eq_ignore_ascii_case("markdown"));
-    let (budget, too_large) = cx.env.room.text_budget();
-    let rendered = match (md, html, plain) {
+    let rendered = match (source.md, source.html, source.plain) {
         (Some(md), _, _) if markdown_mode => sanitizer.markdown_document_within(md, budget),
         (Some(md), None, None) => sanitizer.markdown_document_within(md, budget),
         (_, Some(html), _) => sanitizer.html_document_within(html, budget),
         (_, None, Some(plain)) => sanitizer.plain_document_within(plain, budget),
         (None, None, None) => Ok((String::new(), String::new())),
     };
-    let Ok((stored_html, stored_plain)) = rendered else {
-        cx.report(at, too_large);
-        return None;
-    };
+    let (html, plain) = rendered.ok()?;
+    let header = with_header.then(|| source.header.map(clean_header).unwrap_or_default());
+    Some(Rendered { html, plain, md: source.md, header, params: source.params.clone() })
+}
 
-    let header = with_header.then(|| header.map(clean_header).unwrap_or_default());
-    let capacity =
-        stored_html.len() + stored_plain.len() + md.map_or(0, str::len) + header.as_ref().map_or(0, String::len);
-    let stored = StoredValue::written(capacity + capacity / 8 + 96, |out| {
+impl Rendered<'_> {
+    /// The bytes of its texts, to size the stored value's buffer.
+    fn len(&self) -> usize {
+        self.html.len() + self.plain.len() + self.md.map_or(0, str::len) + self.header.as_ref().map_or(0, String::len)
+    }
+
+    /// Writes the stored object.
+    fn write(&self, out: &mut String) {
         let mut obj = ObjectWriter::new(out);
-        obj.str("htmlValue", &stored_html).str("plainValue", &stored_plain);
-        if let Some(md) = md {
+        obj.str("htmlValue", &self.html).str("plainValue", &self.plain);
+        if let Some(md) = self.md {
             obj.str("mdValue", md);
         }
-        if let Some(params) = &params {
+        if let Some(params) = &self.params {
             let mut kept = ObjectWriter::new(obj.field("params"));
             for (key, v) in params {
                 v.write(kept.key(key));
             }
             kept.end();
         }
-        if let Some(header) = &header {
+        if let Some(header) = &self.header {
             obj.str("header", header);
         }
         obj.end();
-    });
-    let measure = match header {
-        Some(header) if stored_plain.is_empty() => header,
-        _ => stored_plain,
-    };
-    Some(CheckedValue { stored, measure: Measure::Text(measure.into()) })
+    }
+
+    /// What the length rules measure: the plain text, or the header when it is empty.
+    fn measure(self) -> String {
+        match self.header {
+            Some(header) if self.plain.is_empty() => header,
+            _ => self.plain,
+        }
+    }
 }
 
 /// Checks `params` (absent or null: none) and returns the known keys that were sent with a
@@ -373,13 +454,72 @@ mod tests {
     }
 
     #[test]
+    fn several_heading_and_text_pairs() {
+        let faq = json!([
+            {"header":"Shipping?","htmlValue":"<p>Two <b>days</b></p>"},
+            {"header":"Returns?","plainValue":"30 days"},
+            {"header":"Contact","mdValue":"*mail*"}
+        ]);
+        let p = ok(AttrType::TextWithHeader, faq);
+        let stored = p.stored.to_value();
+        let pairs = stored.as_array().expect("several pairs are stored as an array");
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(pairs[0]["header"], "Shipping?");
+        assert_eq!(pairs[0]["htmlValue"], "<p>Two <b>days</b></p>");
+        assert_eq!(pairs[1]["htmlValue"], "<p>30 days</p>");
+        assert_eq!(pairs[2]["htmlValue"], "<p><em>mail</em></p>");
+        assert_eq!(pairs[2]["mdValue"], "*mail*");
+        // The lengths of the pairs add up.
+        assert_eq!(p.measure, Measure::Text("Two days30 daysmail".into()));
+        // One pair in an array is still one object; headers alone count as content.
+        let one = ok(AttrType::TextWithHeader, json!([{"header":"Only"}]));
+        assert_eq!(one.stored.to_value()["header"], "Only");
+        let headers = ok(AttrType::TextWithHeader, json!([{"header":""},{"header":""}]));
+        assert!(headers.is_empty(), "pairs with nothing in them are empty");
+        assert!(!ok(AttrType::TextWithHeader, json!([{"header":""},{"header":"b"}])).is_empty());
+    }
+
+    #[test]
+    fn every_bad_pair_is_reported() {
+        let at = "/formData/0/value";
+        let v = json!([{"header":"a","htmlValue":1},"b",{"params":{}},{"header":"ok"}]);
+        assert_eq!(
+            bad(AttrType::TextWithHeader, v),
+            vec![
+                (format!("{at}/0/htmlValue"), "invalid-value"),
+                (format!("{at}/1"), "invalid-value"),
+                (format!("{at}/2"), "invalid-value"),
+            ]
+        );
+        assert_eq!(bad(AttrType::TextWithHeader, json!([])), vec![(at.into(), "invalid-value")]);
+    }
+
+    #[test]
+    fn several_pairs_share_one_budget() {
+        let sanitizer = Sanitizer::default();
+        let captcha = crate::StaticTokens::default();
+        let env =
+            Services { sanitizer: &sanitizer, captcha: &captcha, room: crate::types::StoreRoom::new(40, 1 << 20) };
+        let mut report = crate::report::Report::new();
+        let mut cx = Cx { marker: "about", report: &mut report, env: &env };
+        let pair = json!({"header":"h","plainValue":"0123456789"}); // 17 + 10 bytes stored
+        let path = Pointer::root().child("value");
+        assert!(check(AttrType::TextWithHeader, &Json::from(&pair), &path, &mut cx).is_some());
+        let two = json!([pair.clone(), pair]);
+        assert!(check(AttrType::TextWithHeader, &Json::from(&two), &path, &mut cx).is_none());
+        let out = report.into_violations();
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].path.to_string().as_str(), out[0].rule()), ("/value/1", "stored-text-too-large"));
+    }
+
+    #[test]
     fn bad_shapes_are_reported_where_they_are() {
         let at = "/formData/0/value";
         assert_eq!(bad(AttrType::Text, json!("just a string")), vec![(at.into(), "invalid-value")]);
         assert_eq!(bad(AttrType::Text, json!(42)), vec![(at.into(), "invalid-value")]);
         assert_eq!(bad(AttrType::Text, json!([])), vec![(at.into(), "invalid-value")]);
         let two = json!([{"htmlValue":"a"},{"htmlValue":"b"}]);
-        assert_eq!(bad(AttrType::Text, two), vec![(at.into(), "invalid-value")]);
+        assert_eq!(bad(AttrType::Text, two), vec![(at.into(), "invalid-value")], "several pairs are textWithHeader's");
         assert_eq!(bad(AttrType::Text, json!(["x"])), vec![(format!("{at}/0"), "invalid-value")]);
         assert_eq!(bad(AttrType::Text, json!({})), vec![(at.into(), "invalid-value")]);
         assert_eq!(bad(AttrType::Text, json!({"htmlValue":null,"params":{}})), vec![(at.into(), "invalid-value")]);
