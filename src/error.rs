@@ -375,6 +375,19 @@ pub enum ViolationKind {
     /// Not an E.164 phone number.
     #[error("`{0}` is not a phone number in international format (+ and 7 to 15 digits)")]
     Phone(String),
+
+    // ---- notification data and credentials (real OneEntry bodies) ----
+    /// A `phonePush` item that cannot be a push-notification identifier.
+    #[error("not a push-notification identifier: {0}")]
+    PushId(&'static str),
+    /// More distinct `phonePush` identifiers than allowed.
+    #[error("{count} push-notification identifiers; at most {limit} are kept")]
+    TooManyPushIds {
+        /// Distinct identifiers sent.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// `state` is not an object.
     #[error("state must be an object")]
     StateNotObject,
@@ -499,6 +512,8 @@ impl ViolationKind {
             CaptchaSiteKey => "captcha-site-key",
             ReadOnly => "read-only",
             Phone(_) => "phone",
+            PushId(_) => "push-id",
+            TooManyPushIds { .. } => "too-many-push-ids",
             StateNotObject => "state-not-object",
             Conflict(_) => "conflict",
             Storage(_) => "storage",
