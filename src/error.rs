@@ -174,9 +174,6 @@ pub enum ViolationKind {
     /// An authData marker that is neither the login nor the password attribute.
     #[error("`{0}` is not the form's login or password attribute and cannot be sent in authData")]
     NotCredential(String),
-    /// The password attribute sent in formData.
-    #[error("the password may only be sent in authData")]
-    PasswordInFormData,
 
     // ---- required ----
     /// A required attribute sent empty or cleared.
@@ -388,6 +385,9 @@ pub enum ViolationKind {
         /// The limit.
         limit: usize,
     },
+    /// The password sent in both authData and formData, with different values.
+    #[error("the password was sent in authData and in formData with different values")]
+    PasswordConflict,
     /// `state` is not an object.
     #[error("state must be an object")]
     StateNotObject,
@@ -469,7 +469,6 @@ impl ViolationKind {
             DuplicateMarker(..) => "duplicate-marker",
             UnknownLanguage(_) => "unknown-language",
             NotCredential(_) => "not-credential",
-            PasswordInFormData => "password-in-form-data",
             Required => "required",
             PasswordRequired => "password-required",
             TypeMismatch { .. } => "type-mismatch",
@@ -514,6 +513,7 @@ impl ViolationKind {
             Phone(_) => "phone",
             PushId(_) => "push-id",
             TooManyPushIds { .. } => "too-many-push-ids",
+            PasswordConflict => "password-conflict",
             StateNotObject => "state-not-object",
             Conflict(_) => "conflict",
             Storage(_) => "storage",
