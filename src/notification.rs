@@ -18,6 +18,9 @@ use crate::form::Feed;
 use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
+
+const MAX_PUSH_IDS: usize = NotificationData::MAX_PUSH_IDS;
+const MAX_PUSH_ID_BYTES: usize = NotificationData::MAX_PUSH_ID_BYTES;
 use crate::report::Report;
 use crate::rules::is_email;
 
@@ -155,12 +158,6 @@ pub(crate) fn feed(
         _ => {}
     }
 }
-
-/// The most push-notification identifiers a user keeps (distinct ones).
-pub(crate) const MAX_PUSH_IDS: usize = 100;
-
-/// The longest push-notification identifier, in bytes (UTF-8).
-pub(crate) const MAX_PUSH_ID_BYTES: usize = 4096;
 
 /// A push-notification identifier (an APNs device token, an FCM registration token, ...): any
 /// non-empty string without control characters, at most [`MAX_PUSH_ID_BYTES`]; kept as given.

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use super::values::{attribute_value, string_value};
 use super::{value_shape, DRAFT_2020_12, E164, LANG_SHAPED};
 use crate::form::{Attribute, Form};
-use crate::notification::MAX_PUSH_ID_BYTES;
+use crate::record::NotificationData;
 use crate::registry::Registry;
 use crate::rules::Rules;
 use crate::types::AttrType;
@@ -64,7 +64,7 @@ pub(super) fn export(reg: &Registry, form: &Form) -> Value {
     };
     // A push id: not blank, no control character (maxLength counts characters, the engine's
     // limit bytes: the schema is the looser of the two).
-    let push_id = json!({"type": "string", "maxLength": MAX_PUSH_ID_BYTES,
+    let push_id = json!({"type": "string", "maxLength": NotificationData::MAX_PUSH_ID_BYTES,
         "allOf": [{"pattern": "\\S"}, {"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}]});
     // A string with nothing but white space (no printable ASCII) counts as absent.
     let blank = json!({"not": {"pattern": "[!-~]"}});
