@@ -174,9 +174,6 @@ pub enum ViolationKind {
     /// An authData marker that is neither the login nor the password attribute.
     #[error("`{0}` is not the form's login or password attribute and cannot be sent in authData")]
     NotCredential(String),
-    /// The password attribute sent in formData.
-    #[error("the password may only be sent in authData")]
-    PasswordInFormData,
 
     // ---- required ----
     /// A required attribute sent empty or cleared.
@@ -375,6 +372,22 @@ pub enum ViolationKind {
     /// Not an E.164 phone number.
     #[error("`{0}` is not a phone number in international format (+ and 7 to 15 digits)")]
     Phone(String),
+
+    // ---- notification data and credentials (real OneEntry bodies) ----
+    /// A `phonePush` item that cannot be a push-notification identifier.
+    #[error("not a push-notification identifier: {0}")]
+    PushId(&'static str),
+    /// More distinct `phonePush` identifiers than allowed.
+    #[error("{count} push-notification identifiers; at most {limit} are kept")]
+    TooManyPushIds {
+        /// Distinct identifiers sent.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The password sent in both authData and formData, with different values.
+    #[error("the password was sent in authData and in formData with different values")]
+    PasswordConflict,
     /// `state` is not an object.
     #[error("state must be an object")]
     StateNotObject,
@@ -456,7 +469,6 @@ impl ViolationKind {
             DuplicateMarker(..) => "duplicate-marker",
             UnknownLanguage(_) => "unknown-language",
             NotCredential(_) => "not-credential",
-            PasswordInFormData => "password-in-form-data",
             Required => "required",
             PasswordRequired => "password-required",
             TypeMismatch { .. } => "type-mismatch",
@@ -499,6 +511,9 @@ impl ViolationKind {
             CaptchaSiteKey => "captcha-site-key",
             ReadOnly => "read-only",
             Phone(_) => "phone",
+            PushId(_) => "push-id",
+            TooManyPushIds { .. } => "too-many-push-ids",
+            PasswordConflict => "password-conflict",
             StateNotObject => "state-not-object",
             Conflict(_) => "conflict",
             Storage(_) => "storage",

@@ -2,10 +2,13 @@
 //!
 //! The body may give `email`, `phonePush[]` and `phoneSMS`; each given field replaces the stored
 //! one, absent fields keep theirs, and an empty `email` or `phoneSMS` counts as absent. Emails
-//! are checked with the `validator` crate, phones must be E.164 (`+` then 7 to 15 digits).
+//! are checked with the `validator` crate, `phoneSMS` must be E.164 (`+` then 7 to 15 digits).
+//! `phonePush` lists push-notification identifiers (device tokens, not phone numbers): each a
+//! non-empty string without control characters of at most 4 KiB, at most 100 distinct ones,
+//! duplicates removed, stored as given.
 //! Attributes flagged `isNotification*` feed the matching field when the body sets them and does
-//! not give that field itself; their values may carry the usual phone punctuation (spaces,
-//! dashes, dots, parentheses), which is removed before the E.164 check.
+//! not give that field itself; an empty value feeds nothing. SMS phones may carry the usual phone
+//! punctuation (spaces, dashes, dots, parentheses), which is removed before the E.164 check.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -15,6 +18,9 @@ use crate::form::Feed;
 use crate::json::{Json, Object};
 use crate::pointer::Pointer;
 use crate::record::NotificationData;
+
+const MAX_PUSH_IDS: usize = NotificationData::MAX_PUSH_IDS;
+const MAX_PUSH_ID_BYTES: usize = NotificationData::MAX_PUSH_ID_BYTES;
 use crate::report::Report;
 use crate::rules::is_email;
 
@@ -79,26 +85,29 @@ pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Report) -> Notificat
     match data.get("phonePush") {
         None | Some(Json::Null) => {}
         Some(Json::Array(items)) => {
-            let mut phones = Vec::with_capacity(items.len());
-            // A set beside the list: a body can carry tens of thousands of numbers.
-            let mut seen = HashSet::with_capacity(items.len());
+            let mut ids = Vec::with_capacity(items.len().min(MAX_PUSH_IDS));
+            // A set beside the list: a body can carry tens of thousands of items.
+            let mut seen = HashSet::with_capacity(items.len().min(MAX_PUSH_IDS));
             for (i, item) in items.iter().enumerate() {
-                match item.as_str() {
-                    Some(p) if is_phone(p) => {
-                        if seen.insert(p) {
-                            phones.push(Cow::Borrowed(p));
+                match item.as_str().map(push_id) {
+                    Some(Ok(id)) => {
+                        if seen.insert(id) {
+                            ids.push(Cow::Borrowed(id));
                         }
                     }
-                    Some(p) => out.add(at("phonePush").child(i), ViolationKind::Phone(p.to_owned())),
-                    None => out.add(
-                        at("phonePush").child(i),
-                        ViolationKind::InvalidValue { expected: "a phone number string" },
-                    ),
+                    Some(Err(why)) => out.add(at("phonePush").child(i), ViolationKind::PushId(why)),
+                    None => out.add(at("phonePush").child(i), ViolationKind::PushId("not a string")),
                 }
             }
-            patch.phone_push = Some(phones);
+            if ids.len() > MAX_PUSH_IDS {
+                out.add(at("phonePush"), ViolationKind::TooManyPushIds { count: ids.len(), limit: MAX_PUSH_IDS });
+            }
+            patch.phone_push = Some(ids);
         }
-        Some(_) => out.add(at("phonePush"), ViolationKind::InvalidValue { expected: "an array of phone numbers" }),
+        Some(_) => out.add(
+            at("phonePush"),
+            ViolationKind::InvalidValue { expected: "an array of push-notification identifiers" },
+        ),
     }
     match data.get("phoneSMS") {
         None | Some(Json::Null) => {}
@@ -110,8 +119,8 @@ pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Report) -> Notificat
     patch
 }
 
-/// Feeds an attribute's new value into the patch, unless the body gave that field itself.
-/// `given` is the body's own notificationData.
+/// Feeds an attribute's new value into the patch, unless the body gave that field itself. An
+/// empty value feeds nothing. `given` is the body's own notificationData.
 pub(crate) fn feed(
     patch: &mut NotificationPatch<'_>,
     given: Option<&Object<'_>>,
@@ -123,6 +132,9 @@ pub(crate) fn feed(
 ) {
     let has = |k: &str| given.and_then(|g| g.get(k)).is_some_and(|v| !v.is_null() && v.as_str() != Some(""));
     let value = value.trim();
+    if value.is_empty() {
+        return;
+    }
     match feed {
         Feed::Email if !has("email") => {
             if is_email(value) {
@@ -131,17 +143,34 @@ pub(crate) fn feed(
                 out.add_for(marker, path.clone(), ViolationKind::Email(value.to_owned()));
             }
         }
-        Feed::PhoneSms | Feed::PhonePush if !has(if feed == Feed::PhoneSms { "phoneSMS" } else { "phonePush" }) => {
+        Feed::PhoneSms if !has("phoneSMS") => {
             let phone: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-            if !is_phone(&phone) {
-                out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned()));
-            } else if feed == Feed::PhoneSms {
+            if is_phone(&phone) {
                 patch.phone_sms = Some(Cow::Owned(phone));
             } else {
-                patch.phone_push = Some(vec![Cow::Owned(phone)]);
+                out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned()));
             }
         }
+        Feed::PhonePush if !has("phonePush") => match push_id(value) {
+            Ok(id) => patch.phone_push = Some(vec![Cow::Owned(id.to_owned())]),
+            Err(why) => out.add_for(marker, path.clone(), ViolationKind::PushId(why)),
+        },
         _ => {}
+    }
+}
+
+/// A push-notification identifier (an APNs device token, an FCM registration token, ...): any
+/// non-empty string without control characters, at most [`MAX_PUSH_ID_BYTES`]; kept as given.
+/// The error says what is wrong with it.
+pub(crate) fn push_id(s: &str) -> Result<&str, &'static str> {
+    if s.trim().is_empty() {
+        Err("empty")
+    } else if s.len() > MAX_PUSH_ID_BYTES {
+        Err("longer than 4096 bytes")
+    } else if s.chars().any(char::is_control) {
+        Err("contains a control character")
+    } else {
+        Ok(s)
     }
 }
 
@@ -171,13 +200,53 @@ mod tests {
     #[test]
     fn reads_and_reports() {
         let mut out = Report::new();
-        let data = json!({"email": "a@b.co", "phonePush": ["+99999999999", "bad"], "phoneSMS": "", "state": {}});
+        let token = "7DD987F846400079F4B03C058365A4869047B4A0";
+        let data =
+            json!({"email": "a@b.co", "phonePush": [token, "", token, "a\u{7}b", 5], "phoneSMS": "", "state": {}});
         let data = Json::from(&data);
         let p = read(data.as_object(), &mut out);
         assert_eq!(p.email.as_deref(), Some("a@b.co"));
         assert_eq!(p.phone_sms, None);
+        assert_eq!(p.phone_push.as_deref(), Some(&[Cow::Borrowed(token)][..]), "the duplicate is removed");
+        let paths: Vec<_> = out.violations().iter().map(|v| (v.path.as_str(), v.kind.rule())).collect();
+        assert_eq!(
+            paths,
+            [
+                ("/notificationData/phonePush/1", "push-id"),
+                ("/notificationData/phonePush/3", "push-id"),
+                ("/notificationData/phonePush/4", "push-id")
+            ]
+        );
+    }
+
+    #[test]
+    fn push_ids_are_tokens_up_to_4_kib() {
+        let fcm = format!("dGVzdC10b2tlbg:APA91b{}", "x".repeat(140));
+        assert_eq!(push_id(&fcm), Ok(fcm.as_str()));
+        assert_eq!(push_id("+15557654321"), Ok("+15557654321"), "anything printable, kept as given");
+        let longest = "é".repeat(MAX_PUSH_ID_BYTES / 2);
+        assert!(push_id(&longest).is_ok());
+        assert_eq!(push_id(&format!("{longest}a")), Err("longer than 4096 bytes"));
+        assert_eq!(push_id(" \t"), Err("empty"));
+        assert_eq!(push_id("abc\ndef"), Err("contains a control character"));
+    }
+
+    #[test]
+    fn at_most_100_distinct_push_ids() {
+        let ids = |n: usize| (0..n).map(|i| format!("token-{i}")).collect::<Vec<_>>();
+        let mut out = Report::new();
+        let mut hundred = ids(MAX_PUSH_IDS);
+        hundred.extend(ids(MAX_PUSH_IDS)); // duplicates do not count
+        let data = json!({ "phonePush": hundred });
+        let data = Json::from(&data);
+        assert_eq!(read(data.as_object(), &mut out).phone_push.map(|p| p.len()), Some(MAX_PUSH_IDS));
+        assert!(out.is_empty());
+        let data = json!({ "phonePush": ids(MAX_PUSH_IDS + 1) });
+        let data = Json::from(&data);
+        read(data.as_object(), &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out.violations()[0].path.as_str(), "/notificationData/phonePush/1");
+        assert_eq!(out.violations()[0].path.as_str(), "/notificationData/phonePush");
+        assert_eq!(out.violations()[0].kind, ViolationKind::TooManyPushIds { count: 101, limit: 100 });
     }
 
     #[test]
@@ -190,6 +259,20 @@ mod tests {
         assert_eq!(p.email, None);
         feed(&mut p, None, Feed::PhoneSms, "+7 (912) 345-67-89", &Pointer::root(), "phone", &mut out);
         assert_eq!(p.phone_sms.as_deref(), Some("+79123456789"));
+        let token = "7DD987F846400079F4B03C058365A4869047B4A0";
+        feed(&mut p, None, Feed::PhonePush, token, &Pointer::root(), "push", &mut out);
+        assert_eq!(p.phone_push, Some(vec![Cow::Borrowed(token)]));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn an_empty_value_feeds_nothing() {
+        let mut out = Report::new();
+        let mut p = NotificationPatch::default();
+        for f in [Feed::Email, Feed::PhoneSms, Feed::PhonePush] {
+            feed(&mut p, None, f, " ", &Pointer::root(), "m", &mut out);
+        }
+        assert_eq!(p, NotificationPatch::default());
         assert!(out.is_empty());
     }
 }

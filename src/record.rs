@@ -38,12 +38,20 @@ pub struct NotificationData {
     /// Email address, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Push-notification phone numbers.
+    /// Push-notification identifiers (device tokens), at most
+    /// [`NotificationData::MAX_PUSH_IDS`], each at most [`NotificationData::MAX_PUSH_ID_BYTES`].
     #[serde(default)]
     pub phone_push: Vec<String>,
     /// SMS phone number, if any.
     #[serde(default, rename = "phoneSMS", skip_serializing_if = "Option::is_none")]
     pub phone_sms: Option<String>,
+}
+
+impl NotificationData {
+    /// The most push-notification identifiers a user keeps (distinct ones).
+    pub const MAX_PUSH_IDS: usize = 100;
+    /// The longest push-notification identifier, in bytes of UTF-8.
+    pub const MAX_PUSH_ID_BYTES: usize = 4096;
 }
 
 /// A user as stored. `password_hash` is never part of any output: serde skips it,

@@ -254,9 +254,6 @@ impl<'b> Validator<'_, 'b> {
         let Some((_, _, attr)) = found else {
             return self.dynamic(lang, marker, sent_type, value, path);
         };
-        if attr.is_password() {
-            return self.report(path.child("marker"), marker, ViolationKind::PasswordInFormData);
-        }
         match sent_type {
             None => {}
             Some(Json::String(t)) if *t == attr.kind.name() => {}
@@ -272,6 +269,10 @@ impl<'b> Validator<'_, 'b> {
         }
         let value_path = path.child("value");
         let rules = attr.rules.for_lang(lang);
+        if attr.is_password() {
+            // Clients send every rendered field, the password input included: never stored here.
+            return self.password(marker, rules, value, value_path);
+        }
         let old = self.make_room(lang, marker);
         let Some(stored) = self.value(attr, rules, value, &value_path) else {
             return self.refuse_invalid_identity(attr, value, &value_path);
@@ -410,17 +411,29 @@ impl<'b> Validator<'_, 'b> {
             }
             return;
         }
+        self.password(marker, rules, value, value_path);
+    }
+
+    /// A password value, from authData or formData. Empty or `null` leaves the password as it
+    /// is (clients send the empty input with every profile save); a string passes the
+    /// attribute's validators and becomes the new password. The same value in both places is
+    /// one change; different values are a `password-conflict`, reported at the second.
+    fn password(&mut self, marker: &str, rules: &Rules, value: Option<&Json<'_>>, path: Pointer) {
         match value {
-            None | Some(Json::Null) => self.report(value_path, marker, ViolationKind::PasswordRequired),
-            Some(Json::String("")) => self.report(value_path, marker, ViolationKind::PasswordRequired),
-            Some(Json::String(s)) => {
-                let before = self.out.len();
-                rules.check(&Measure::Text((*s).into()), &value_path, marker, &mut self.out);
-                if self.out.len() == before {
-                    self.plan.password = Some(s.to_string());
+            None => self.report(path, marker, ViolationKind::InvalidValue { expected: "an entry with a `value`" }),
+            Some(Json::Null | Json::String("")) => {}
+            Some(Json::String(s)) => match &self.plan.password {
+                Some(set) if set == s => {}
+                Some(_) => self.report(path, marker, ViolationKind::PasswordConflict),
+                None => {
+                    let before = self.out.len();
+                    rules.check(&Measure::Text((*s).into()), &path, marker, &mut self.out);
+                    if self.out.len() == before {
+                        self.plan.password = Some(s.to_string());
+                    }
                 }
-            }
-            Some(_) => self.report(value_path, marker, ViolationKind::InvalidValue { expected: "a password string" }),
+            },
+            Some(_) => self.report(path, marker, ViolationKind::InvalidValue { expected: "a password string" }),
         }
     }
 

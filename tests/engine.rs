@@ -49,6 +49,25 @@ fn password_is_hashed_and_never_output() {
 }
 
 #[test]
+fn a_password_in_form_data_is_hashed_never_stored_and_empty_keeps_it() {
+    let engine = setup(RegistryOptions::default());
+    let save = |pw: &str| {
+        json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": pw}], "formData": {"en_US": [
+            {"marker": "password", "type": "string", "value": pw},
+            {"marker": "first_name", "type": "string", "value": "Al"}]}})
+    };
+    let user = update(&engine, save("")).unwrap();
+    assert_eq!(user.value("en_US", "password"), None, "the empty password input is not stored");
+    let hash = stored(&engine).password_hash.unwrap();
+    assert!(password::verify("correct horse battery", &hash), "an empty password keeps the old one");
+    let user = update(&engine, save("new secret pw")).unwrap();
+    assert_eq!(user.value("en_US", "password"), None, "the password is never stored in formData");
+    assert!(!serde_json::to_string(&user.public()).unwrap().contains("new secret pw"));
+    assert!(password::verify("new secret pw", &stored(&engine).password_hash.unwrap()));
+    assert_eq!(user.version, 3);
+}
+
+#[test]
 fn null_removes_an_entry_and_state_null_deletes_a_key() {
     let engine = setup(RegistryOptions::default());
     update(&engine, json!({"formIdentifier": "reg", "formData": [{"marker": "first_name", "type": "string", "value": "Al"}], "state": {"a": 1, "b": {"c": 2}}})).unwrap();

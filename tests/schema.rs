@@ -233,13 +233,15 @@ fn exported_schema_refuses_bodies_of_the_wrong_shape() {
         json!({"formIdentifier": "reg", "state": 5}),
         json!({"formIdentifier": "reg", "notificationData": {"phoneSMS": "5551234"}}),
         json!({"formIdentifier": "reg", "authData": [{"marker": "first_name", "value": "x"}]}),
-        json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": ""}]}),
+        json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": "abc"}]}),
+        json!({"formIdentifier": "reg", "notificationData": {"phonePush": [" "]}}),
+        json!({"formIdentifier": "reg", "notificationData": {"phonePush": ["a\u{7}b"]}}),
         entry("nickname", "string", json!("x")),
         entry("last_name", "integer", json!("Doe")),
         entry("last_name", "string", json!(null)),
         entry("last_name", "string", json!("")),
         entry("last_name", "string", json!(true)),
-        entry("password", "string", json!("secret")),
+        entry("password", "string", json!("abc")),
         entry("phone", "string", json!("+7 912 345 67 89")),
         entry("sms_phone", "string", json!("5551234")),
         entry("age", "integer", json!(151)),
@@ -622,10 +624,13 @@ fn sweep(forms: Vec<Value>, options: Value) -> usize {
             // Hashing is slow: strings only.
             for value in pool.iter().filter(|v| v.is_string() || v.is_null()).take(40) {
                 let mut body = json!({"formIdentifier": id, "authData": {"marker": pw, "value": value}});
+                let mut in_form_data = vec![json!({"marker": pw, "value": value})];
                 if let Some(c) = &captcha {
                     body["formData"] = json!([c]);
+                    in_form_data.push(c.clone());
                 }
                 check(body);
+                check(json!({"formIdentifier": id, "formData": in_form_data}));
             }
         }
     }

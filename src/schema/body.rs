@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use super::values::{attribute_value, string_value};
 use super::{value_shape, DRAFT_2020_12, E164, LANG_SHAPED};
 use crate::form::{Attribute, Form};
+use crate::record::NotificationData;
 use crate::registry::Registry;
 use crate::rules::Rules;
 use crate::types::AttrType;
@@ -61,7 +62,10 @@ pub(super) fn export(reg: &Registry, form: &Form) -> Value {
         }
         None => json!({"anyOf": [{"type": "null"}, {"type": "string", "pattern": LANG_SHAPED}]}),
     };
-    let phone = json!({"type": "string", "pattern": E164});
+    // A push id: not blank, no control character (maxLength counts characters, the engine's
+    // limit bytes: the schema is the looser of the two).
+    let push_id = json!({"type": "string", "maxLength": NotificationData::MAX_PUSH_ID_BYTES,
+        "allOf": [{"pattern": "\\S"}, {"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}]});
     // A string with nothing but white space (no printable ASCII) counts as absent.
     let blank = json!({"not": {"pattern": "[!-~]"}});
     let mut props = Map::new();
@@ -73,7 +77,7 @@ pub(super) fn export(reg: &Registry, form: &Form) -> Value {
             "type": ["object", "null"],
             "properties": {
                 "email": {"anyOf": [{"type": "null"}, {"type": "string", "anyOf": [{"pattern": "@"}, blank]}]},
-                "phonePush": {"type": ["array", "null"], "items": phone},
+                "phonePush": {"type": ["array", "null"], "items": push_id},
                 "phoneSMS": {"anyOf": [{"type": "null"}, {"type": "string", "anyOf": [{"pattern": E164}, blank]}]}
             }
         }),
@@ -154,14 +158,9 @@ pub(super) fn form_data(reg: &Registry, form: &Form, set: ValidatorSet<'_>, lang
 
 pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value {
     let dynamic = reg.options().dynamic_properties;
-    let refused: Vec<&str> = form
-        .attributes
-        .values()
-        .filter(|a| a.is_password() || a.kind == AttrType::Button)
-        .map(|a| a.marker.as_str())
-        .collect();
-    let allowed: Vec<&Attribute> =
-        form.attributes.values().filter(|a| !a.is_password() && a.kind != AttrType::Button).collect();
+    let refused: Vec<&str> =
+        form.attributes.values().filter(|a| a.kind == AttrType::Button).map(|a| a.marker.as_str()).collect();
+    let allowed: Vec<&Attribute> = form.attributes.values().filter(|a| a.kind != AttrType::Button).collect();
     let marker = if dynamic {
         let mut m = json!({"type": "string", "minLength": 1});
         if !refused.is_empty() {
@@ -178,7 +177,11 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
         .map(|a| {
             json!({
                 "if": {"properties": {"marker": {"const": a.marker}}},
-                "then": {"properties": {"type": {"const": a.kind.name()}, "value": attribute_value(a, rules_for(a, set))}}
+                "then": {"properties": {"type": {"const": a.kind.name()}, "value": if a.is_password() {
+                    password_value(rules_for(a, set))
+                } else {
+                    attribute_value(a, rules_for(a, set))
+                }}}
             })
         })
         .collect();
@@ -210,14 +213,19 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
     })
 }
 
+/// A password, in `authData` or `formData`: checked as sent (never trimmed); `""` or `null`
+/// leaves it unchanged.
+fn password_value(rules: &Rules) -> Value {
+    json!({"anyOf": [{"type": "null"}, string_value(rules, true, false)]})
+}
+
 pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {
     let mut markers = Vec::new();
     let mut branches = Vec::new();
     for a in form.attributes.values().filter(|a| a.is_login() || a.is_password()) {
         markers.push(a.marker.as_str());
         let rules = rules_for(a, set);
-        // The password is checked as sent (never trimmed) and can never be empty.
-        let value = if a.is_password() { string_value(rules, false, false) } else { attribute_value(a, rules) };
+        let value = if a.is_password() { password_value(rules) } else { attribute_value(a, rules) };
         branches.push(
             json!({"if": {"properties": {"marker": {"const": a.marker}}}, "then": {"properties": {"value": value}}}),
         );
