@@ -326,7 +326,7 @@ pub enum ViolationKind {
         /// The allowed extensions, comma separated.
         allowed: String,
     },
-    /// More files than `checkingFilesValidator.maxUnits`.
+    /// More files than `checkingFilesValidator.maxCount`.
     #[error("at most {max} files allowed, got {count}")]
     FileCount {
         /// The maximum.
@@ -334,7 +334,7 @@ pub enum ViolationKind {
         /// Files found.
         count: usize,
     },
-    /// A file larger than `checkingFilesValidator.maxValue`.
+    /// A file larger than `checkingFilesValidator.maxValue` (in `maxUnits`).
     #[error("file is {size} bytes, more than {max}")]
     FileMaxSize {
         /// The maximum.
@@ -345,6 +345,44 @@ pub enum ViolationKind {
     /// A link to a host not in `checkingFilesValidator.allowedHosts`.
     #[error("host `{0}` is not allowed")]
     FileHost(String),
+    // ---- OneEntry's submission validators (issue 15; `minMaxDateValidator` reports as
+    // `date-min`/`date-max`) ----
+    /// Not an absolute http(s) URL (`urlInspectionValidator`).
+    #[error("`{0}` is not an absolute http(s) URL")]
+    Url(String),
+    /// A text that is not a number (`checkForNumberValidator`).
+    #[error("`{0}` is not a number")]
+    NotNumeric(String),
+    /// Not a number with at most `roundingNumberValidator.decimalPlaces` decimal places.
+    #[error("`{value}` is not a number with at most {places} decimal places")]
+    DecimalPlaces {
+        /// The value, as written (a number in its shortest form).
+        value: String,
+        /// The most decimal places allowed.
+        places: u32,
+    },
+    /// Neither `true` nor `false` (`booleanValidator`).
+    #[error("`{0}` is not true or false")]
+    NotBoolean(String),
+    /// Does not compare with `comparisonValidator.value` as its `operator` says.
+    #[error("`{value}` is not {operator} {against}")]
+    Comparison {
+        /// The value, as written.
+        value: String,
+        /// The operator.
+        operator: &'static str,
+        /// The fixed value compared with.
+        against: String,
+    },
+    /// Not one of `checkForAGivenList.values`.
+    #[error("`{value}` is not one of {allowed}")]
+    NotInGivenList {
+        /// The value, as written.
+        value: String,
+        /// The allowed values, comma separated.
+        allowed: String,
+    },
+    // ---- end of issue 15's validators ----
     /// An entity id that is neither a page number nor a product id like `p-1-123`.
     #[error("`{0}` is not an entity id")]
     EntityId(String),
@@ -502,6 +540,12 @@ impl ViolationKind {
             FileCount { .. } => "file-count",
             FileMaxSize { .. } => "file-max-size",
             FileHost(_) => "file-host",
+            Url(_) => "url",
+            NotNumeric(_) => "numeric-text",
+            DecimalPlaces { .. } => "decimal-places",
+            NotBoolean(_) => "boolean",
+            Comparison { .. } => "comparison",
+            NotInGivenList { .. } => "given-list",
             EntityId(_) => "entity-id",
             IntervalOrder => "interval-order",
             IntervalFormat(_) => "interval-format",

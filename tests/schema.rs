@@ -318,7 +318,7 @@ fn edge_form() -> Value {
         {"marker": "opt_list", "type": "list", "multiselect": true, "validators": {"listInspectionValidator": {"minItems": "2"}},
             "listTitles": [{"title": "a", "value": "a"}, {"title": "b", "value": "b"}, {"title": "one", "value": "1"}]},
         {"marker": "radio", "type": "radioButton", "listTitles": [{"value": 2}, {"value": "x"}]},
-        {"marker": "files", "type": "file", "validators": {"requiredValidator": true, "checkingFilesValidator": {"maxUnits": 2, "extensions": "PNG, .Mkv", "maxValue": "100"}}},
+        {"marker": "files", "type": "file", "validators": {"requiredValidator": true, "checkingFilesValidator": {"maxCount": 2, "extensions": "PNG, .Mkv", "maxValue": "100"}}},
         {"marker": "gallery", "type": "groupOfImages", "validators": {"listInspectionValidator": {"minItems": 2}}},
         {"marker": "ents", "type": "entity", "validators": {"listInspectionValidator": {"minItems": 2, "maxItems": 3}}},
         {"marker": "spans", "type": "timeInterval", "validators": {"requiredValidator": true}},

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::attr_type::AttrType;
 use crate::rules::settings::{custom_text, is_off};
-use crate::rules::{validator, Rules, SettingsError};
+use crate::rules::{admin_only, validator, Rules, SettingsError};
 
 /// Reads one validator set (not per-language). Returns the rules and the warnings.
 pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, Vec<String>), SettingsError> {
@@ -21,7 +21,11 @@ pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, 
             continue;
         }
         let Some(v) = validator(name) else {
-            warnings.push(format!("unknown validator `{name}` ignored"));
+            warnings.push(if admin_only(name) {
+                format!("validator `{name}` is ignored: OneEntry enforces it only in its admin panel")
+            } else {
+                format!("unknown validator `{name}` ignored")
+            });
             continue;
         };
         if (v.applies_to)(kind) {
@@ -31,6 +35,7 @@ pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, 
             warnings.push(format!("validator `{name}` does not apply to type `{}` and is ignored", kind.name()));
         }
     }
+    warnings.append(&mut rules.notes);
     Ok((rules, warnings))
 }
 

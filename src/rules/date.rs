@@ -16,9 +16,7 @@ const NAME: &str = "dateInspectionValidator";
 pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_moment, install };
 
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
-    let (min, max) = (instant(cfg, NAME, "min")?, instant(cfg, NAME, "max")?);
-    ordered(NAME, ("min", min), ("max", max))?;
-    rules.date = Some(DateRule { min, max, custom });
+    rules.date = Some(DateRule::read(cfg, NAME, custom)?);
     Ok(())
 }
 
@@ -34,6 +32,13 @@ pub struct DateRule {
 }
 
 impl DateRule {
+    /// The `{min, max}` settings of `validator` (this one or `minMaxDateValidator`).
+    pub(super) fn read(cfg: &Value, validator: &'static str, custom: Custom) -> Result<DateRule, SettingsError> {
+        let (min, max) = (instant(cfg, validator, "min")?, instant(cfg, validator, "max")?);
+        ordered(validator, ("min", min), ("max", max))?;
+        Ok(DateRule { min, max, custom })
+    }
+
     /// `Some` when `at` is out of bounds.
     pub(crate) fn check(&self, at: &DateTime<FixedOffset>) -> Option<ViolationKind> {
         match (self.min, self.max) {

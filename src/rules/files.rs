@@ -1,9 +1,11 @@
-//! `checkingFilesValidator {maxUnits, maxValue, extensions, allowedHosts}`: how many files,
-//! how large each may be, which extensions (case-insensitive) and which download hosts.
+//! `checkingFilesValidator {maxUnits, maxValue, extensions, maxCount, allowedHosts}`: how
+//! large each file may be (`maxValue` in the unit `maxUnits`, as OneEntry sends it), which
+//! extensions (case-insensitive), and, the engine's own, how many files (`maxCount`) and which
+//! download hosts.
 
 use serde_json::Value;
 
-use super::settings::{count, words};
+use super::settings::{bound, count, words};
 use super::{Custom, FileMeta, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
@@ -18,13 +20,45 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
     let extensions = words(cfg, NAME, "extensions")?;
     let hosts = words(cfg, NAME, "allowedHosts")?;
     rules.files = Some(FilesRule {
-        max_units: count(cfg, NAME, "maxUnits")?,
-        max_size: count(cfg, NAME, "maxValue")?.map(|n| n as u64),
+        max_count: count(cfg, NAME, "maxCount")?,
+        max_size: max_size(cfg)?,
         extensions: extensions.into_iter().map(|e| e.trim_start_matches('.').to_lowercase()).collect(),
         allowed_hosts: hosts.into_iter().map(|h| host(&h)).collect::<Result<_, _>>()?,
         custom,
     });
     Ok(())
+}
+
+/// The largest size of one file in bytes: `maxValue` (a number or numeric string, fractions
+/// allowed, `0`/`""` unset) times the unit `maxUnits` (`b`, `kb`, `mb`, `gb` in any case,
+/// powers of 1024; bytes when absent or empty), rounded down.
+fn max_size(cfg: &Value) -> Result<Option<u64>, SettingsError> {
+    let unit = unit_factor(cfg.get("maxUnits"))?;
+    let Some(value) = bound(cfg, NAME, "maxValue")? else { return Ok(None) };
+    let raw = || cfg.get("maxValue").map(Value::to_string).unwrap_or_default();
+    let bytes = (value * unit as f64).floor();
+    if value < 0.0 || bytes >= u64::MAX as f64 {
+        return Err(SettingsError::NotACount { validator: NAME, key: "maxValue", value: raw() });
+    }
+    Ok((bytes > 0.0).then_some(bytes as u64))
+}
+
+/// Bytes in one `maxUnits`: `b` 1, `kb` 1024, `mb` 1024², `gb` 1024³ (case-insensitive);
+/// absent, `null` or `""` is bytes. A number (the meaning `maxUnits` had before it was
+/// OneEntry's unit) or any other word is a [`SettingsError::NotAUnit`].
+fn unit_factor(unit: Option<&Value>) -> Result<u64, SettingsError> {
+    let not_a_unit = |v: &Value| SettingsError::NotAUnit { validator: NAME, key: "maxUnits", value: v.to_string() };
+    match unit {
+        None | Some(Value::Null) => Ok(1),
+        Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => Ok(1),
+            "kb" => Ok(1 << 10),
+            "mb" => Ok(1 << 20),
+            "gb" => Ok(1 << 30),
+            _ => Err(not_a_unit(&Value::String(s.clone()))),
+        },
+        Some(other) => Err(not_a_unit(other)),
+    }
 }
 
 /// A host name as the `url` crate writes it (lower-case, punycode), so it compares equal to
@@ -36,12 +70,12 @@ fn host(h: &str) -> Result<String, SettingsError> {
         .ok_or_else(|| SettingsError::NotAHost { validator: NAME, key: "allowedHosts", value: h.to_owned() })
 }
 
-/// `checkingFilesValidator {maxUnits, maxValue, extensions, allowedHosts}`.
+/// `checkingFilesValidator {maxUnits, maxValue, extensions, maxCount, allowedHosts}`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FilesRule {
-    /// Most files.
-    pub max_units: Option<usize>,
-    /// Largest file, in bytes.
+    /// Most files (`maxCount`).
+    pub max_count: Option<usize>,
+    /// Largest file, in bytes (`maxValue` in `maxUnits`).
     pub max_size: Option<u64>,
     /// Allowed extensions, lower-case without the dot; empty means any.
     pub extensions: Vec<String>,
@@ -56,7 +90,7 @@ impl FilesRule {
     /// wrong: the value for the count, a file's `size`, `filename` or `downloadLink`.
     pub(crate) fn check(&self, files: &[FileMeta<'_>], path: &Pointer) -> Vec<(Pointer, ViolationKind)> {
         let mut found = Vec::new();
-        if let Some(max) = self.max_units {
+        if let Some(max) = self.max_count {
             if files.len() > max {
                 found.push((path.clone(), ViolationKind::FileCount { max, count: files.len() }));
             }
@@ -95,6 +129,7 @@ impl FilesRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::borrow::Cow;
 
     /// The rules reported for files named `names` from `host`, against `extensions`.
@@ -122,16 +157,38 @@ mod tests {
         assert!(rules_hit(&[], &["cdn.example.com"], &["a.png"], "cdn.example.com").is_empty());
     }
 
+    /// The rule `settings` install, or why they cannot.
+    fn installed(settings: Value) -> Result<FilesRule, SettingsError> {
+        let mut rules = Rules::default();
+        install(&settings, None, &mut rules)?;
+        Ok(rules.files.unwrap_or_default())
+    }
+
+    #[test]
+    fn sizes_in_oneentry_units() {
+        let size =
+            |units: Value, value: Value| installed(json!({"maxUnits": units, "maxValue": value})).map(|f| f.max_size);
+        assert_eq!(size(json!("kb"), json!("2000")), Ok(Some(2000 * 1024)));
+        assert_eq!(size(json!("MB"), json!(1.5)), Ok(Some(3 << 19)));
+        assert_eq!(size(json!("gb"), json!("2")), Ok(Some(2 << 30)));
+        assert_eq!(size(json!("b"), json!(10)), Ok(Some(10)));
+        assert_eq!(size(json!(""), json!(10)), Ok(Some(10)), "no unit is bytes");
+        assert_eq!(size(Value::Null, json!("0")), Ok(None), "0 is unset");
+        assert_eq!(size(json!("kb"), json!("")), Ok(None));
+        assert!(matches!(size(json!("tb"), json!(1)), Err(SettingsError::NotAUnit { .. })));
+        assert!(matches!(size(json!(2), json!(1)), Err(SettingsError::NotAUnit { .. })), "the old meaning");
+        assert!(matches!(size(json!("kb"), json!(-1)), Err(SettingsError::NotACount { .. })));
+        assert!(matches!(size(json!("gb"), json!(1e12)), Err(SettingsError::NotACount { .. })));
+    }
+
     #[test]
     fn settings_as_oneentry_sends_them() {
-        let cfg = serde_json::json!({"maxUnits": "2", "maxValue": 100, "extensions": ".PNG, jpg", "allowedHosts": ["CDN.example.com"]});
-        let mut rules = Rules::default();
-        install(&cfg, None, &mut rules).unwrap();
-        let f = rules.files.unwrap();
-        assert_eq!((f.max_units, f.max_size), (Some(2), Some(100)));
+        let cfg =
+            json!({"maxCount": "2", "maxValue": 100, "extensions": ".PNG, jpg", "allowedHosts": ["CDN.example.com"]});
+        let f = installed(cfg).unwrap();
+        assert_eq!((f.max_count, f.max_size), (Some(2), Some(100)));
         assert_eq!(f.extensions, ["png", "jpg"]);
         assert_eq!(f.allowed_hosts, ["cdn.example.com"]);
-        let bad = serde_json::json!({"allowedHosts": ["not a host"]});
-        assert!(matches!(install(&bad, None, &mut Rules::default()), Err(SettingsError::NotAHost { .. })));
+        assert!(matches!(installed(json!({"allowedHosts": ["not a host"]})), Err(SettingsError::NotAHost { .. })));
     }
 }

@@ -12,19 +12,26 @@
 //! in [`VALIDATORS`], a call in [`Rules::check`], a [`crate::error::ViolationKind`] variant,
 //! fixtures (ARCHITECTURE.md, "Adding things").
 
+mod boolean;
+mod comparison;
 mod date;
 mod default;
 mod email;
 mod files;
+mod given_list;
 mod length;
 mod list;
 mod mask;
 mod measure;
+mod min_max_date;
 mod number;
+mod numeric_text;
 pub(crate) mod pattern;
 mod required;
+mod rounding;
 pub(crate) mod settings;
 mod trim;
+mod url;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -34,18 +41,24 @@ use crate::pointer::Pointer;
 use crate::record::StoredValue;
 use crate::report::Report;
 
+pub use boolean::BooleanRule;
+pub use comparison::ComparisonRule;
 pub use date::DateRule;
 pub(crate) use email::is_email;
 pub use email::EmailRule;
 pub use files::FilesRule;
+pub use given_list::GivenListRule;
 pub use length::LengthRule;
 pub use list::ListRule;
 pub use mask::MaskRule;
 pub(crate) use measure::{FileMeta, Measure};
 pub use number::NumberRule;
+pub use numeric_text::NumericTextRule;
 pub use pattern::PatternRule;
 pub use required::RequiredRule;
+pub use rounding::RoundingRule;
 pub use settings::SettingsError;
+pub use url::UrlRule;
 
 /// The `customErrorText` of a validator, which replaces the engine's message.
 pub type Custom = Option<String>;
@@ -63,7 +76,7 @@ pub(crate) struct Validator {
 }
 
 /// Every validator the engine knows, by OneEntry name.
-pub(crate) static VALIDATORS: [Validator; 11] = [
+pub(crate) static VALIDATORS: [Validator; 18] = [
     required::VALIDATOR,
     trim::VALIDATOR,
     default::VALIDATOR,
@@ -75,7 +88,24 @@ pub(crate) static VALIDATORS: [Validator; 11] = [
     date::VALIDATOR,
     list::VALIDATOR,
     files::VALIDATOR,
+    url::VALIDATOR,
+    numeric_text::VALIDATOR,
+    rounding::VALIDATOR,
+    boolean::VALIDATOR,
+    comparison::VALIDATOR,
+    given_list::VALIDATOR,
+    min_max_date::VALIDATOR,
 ];
+
+/// The validators OneEntry enforces only in its admin panel, on what the body does not carry
+/// (an image's pixel size, the admin's own value and letter checks): the loader lists each as a
+/// warning saying so.
+pub(crate) static ADMIN_ONLY: [&str; 3] = ["sizeInPixelsValidator", "valueValidator", "checkForLettersValidator"];
+
+/// True for a validator OneEntry enforces only in its admin panel ([`ADMIN_ONLY`]).
+pub(crate) fn admin_only(name: &str) -> bool {
+    ADMIN_ONLY.contains(&name)
+}
 
 /// The validator named `name`, if the engine knows it.
 pub(crate) fn validator(name: &str) -> Option<&'static Validator> {
@@ -117,6 +147,23 @@ pub struct Rules {
     pub list: Option<ListRule>,
     /// `checkingFilesValidator`.
     pub files: Option<FilesRule>,
+    /// `urlInspectionValidator`.
+    pub url: Option<UrlRule>,
+    /// `checkForNumberValidator`.
+    pub numeric: Option<NumericTextRule>,
+    /// `roundingNumberValidator`.
+    pub rounding: Option<RoundingRule>,
+    /// `booleanValidator`.
+    pub boolean: Option<BooleanRule>,
+    /// `comparisonValidator`.
+    pub comparison: Option<ComparisonRule>,
+    /// `checkForAGivenList`.
+    pub given_list: Option<GivenListRule>,
+    /// `minMaxDateValidator` (OneEntry's admin-panel date bounds, enforced here).
+    pub min_max_date: Option<DateRule>,
+    /// Load warnings from settings read but not enforceable (a comparison with another
+    /// attribute, a flag with nothing to check); the loader moves them to the form's warnings.
+    pub notes: Vec<String>,
 }
 
 /// The validators of one attribute: one set, or one per language code.
@@ -164,6 +211,36 @@ impl Rules {
                         found(path.clone(), k, &r.custom);
                     }
                 }
+                if let Some(r) = &self.url {
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.numeric {
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.rounding {
+                    if let Some(k) = r.check_text(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.boolean {
+                    if let Some(k) = r.check(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.comparison {
+                    if let Some(k) = r.check_text(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.given_list {
+                    if let Some(k) = r.check_text(s) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
             }
             Measure::Number(n) => {
                 if let Some(r) = &self.number {
@@ -171,9 +248,24 @@ impl Rules {
                         found(path.clone(), k, &r.custom);
                     }
                 }
+                if let Some(r) = &self.rounding {
+                    if let Some(k) = r.check_number(*n) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.comparison {
+                    if let Some(k) = r.check_number(*n) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
+                if let Some(r) = &self.given_list {
+                    if let Some(k) = r.check_number(*n) {
+                        found(path.clone(), k, &r.custom);
+                    }
+                }
             }
             Measure::Instant(at) => {
-                if let Some(r) = &self.date {
+                for r in [&self.date, &self.min_max_date].into_iter().flatten() {
                     if let Some(k) = r.check(at) {
                         found(path.child("fullDate"), k, &r.custom);
                     }
@@ -213,7 +305,9 @@ mod tests {
         for (i, v) in VALIDATORS.iter().enumerate() {
             assert!(VALIDATORS[..i].iter().all(|w| w.name != v.name), "{} twice", v.name);
             assert!(std::ptr::eq(validator(v.name).unwrap(), v));
-            assert!(v.name.ends_with("Validator"), "{}", v.name);
+            // OneEntry's one name without the suffix.
+            assert!(v.name.ends_with("Validator") || v.name == "checkForAGivenList", "{}", v.name);
+            assert!(!admin_only(v.name), "{} is enforced, not admin-only", v.name);
         }
         assert!(validator("fooValidator").is_none());
     }

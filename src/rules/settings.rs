@@ -64,6 +64,34 @@ pub enum SettingsError {
         /// What was given.
         value: String,
     },
+    /// A size unit that is not `b`, `kb`, `mb` or `gb`.
+    #[error("{validator}.{key}: `{value}` is not a size unit (b, kb, mb or gb)")]
+    NotAUnit {
+        /// The validator's name.
+        validator: &'static str,
+        /// The setting.
+        key: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// A comparison operator that is not one of `<`, `<=`, `=`, `!=`, `>=`, `>`.
+    #[error("{validator}.{key}: `{value}` is not one of <, <=, =, !=, >=, >")]
+    NotAnOperator {
+        /// The validator's name.
+        validator: &'static str,
+        /// The setting.
+        key: &'static str,
+        /// What was given.
+        value: String,
+    },
+    /// A setting the validator needs that is missing or empty.
+    #[error("{validator}.{key} is required")]
+    Missing {
+        /// The validator's name.
+        validator: &'static str,
+        /// The setting.
+        key: &'static str,
+    },
     /// An allowed host that is not a host name.
     #[error("{validator}.{key}: `{value}` is not a host name")]
     NotAHost {

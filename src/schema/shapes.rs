@@ -15,11 +15,11 @@ pub(super) struct Shape {
     pub(super) single: bool,
     /// Fewest items of a non-empty array value (`listInspectionValidator.minItems`).
     pub(super) min_items: Option<usize>,
-    /// Most items (`listInspectionValidator.maxItems`, `checkingFilesValidator.maxUnits`).
+    /// Most items (`listInspectionValidator.maxItems`, `checkingFilesValidator.maxCount`).
     pub(super) max_items: Option<usize>,
     /// `[]` is refused (a required attribute without a default).
     pub(super) non_empty: bool,
-    /// Largest file size (`checkingFilesValidator.maxValue`).
+    /// Largest file size in bytes (`checkingFilesValidator.maxValue` in `maxUnits`).
     pub(super) max_size: Option<u64>,
     /// A pattern every file name must match (`checkingFilesValidator.extensions`).
     pub(super) filename_pattern: Option<String>,

@@ -55,7 +55,7 @@ pub(super) fn counts(list: Option<&ListRule>, non_empty: bool) -> Shape {
 }
 
 pub(super) fn apply_files(s: &mut Shape, f: &FilesRule) {
-    s.max_items = match (s.max_items, f.max_units) {
+    s.max_items = match (s.max_items, f.max_count) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
