@@ -173,9 +173,7 @@ mod tests {
     use serde_json::json;
 
     fn load(cfg: Value) -> Result<Rules, SettingsError> {
-        let mut rules = Rules::default();
-        install(&cfg, None, &mut rules)?;
-        Ok(rules)
+        VALIDATOR.read(&cfg)
     }
 
     fn rule(operator: &str, value: Value) -> ComparisonRule {

@@ -159,9 +159,7 @@ mod tests {
 
     /// The rule `settings` install, or why they cannot.
     fn installed(settings: Value) -> Result<FilesRule, SettingsError> {
-        let mut rules = Rules::default();
-        install(&settings, None, &mut rules)?;
-        Ok(rules.files.unwrap_or_default())
+        Ok(VALIDATOR.read(&settings)?.files.unwrap_or_default())
     }
 
     #[test]

@@ -68,9 +68,7 @@ mod tests {
     use serde_json::json;
 
     fn load(cfg: Value) -> Result<Rules, SettingsError> {
-        let mut rules = Rules::default();
-        install(&cfg, None, &mut rules)?;
-        Ok(rules)
+        VALIDATOR.read(&cfg)
     }
 
     #[test]

@@ -75,6 +75,17 @@ pub(crate) struct Validator {
     pub install: fn(&Value, Custom, &mut Rules) -> Result<(), SettingsError>,
 }
 
+#[cfg(test)]
+impl Validator {
+    /// The rules this validator alone makes of `settings` (no `customErrorText`), or why it
+    /// cannot: what each validator's tests read.
+    pub(crate) fn read(&self, settings: &Value) -> Result<Rules, SettingsError> {
+        let mut rules = Rules::default();
+        (self.install)(settings, None, &mut rules)?;
+        Ok(rules)
+    }
+}
+
 /// Every validator the engine knows, by OneEntry name.
 pub(crate) static VALIDATORS: [Validator; 18] = [
     required::VALIDATOR,

@@ -85,9 +85,7 @@ mod tests {
     use serde_json::json;
 
     fn rule(cfg: Value) -> Result<RoundingRule, SettingsError> {
-        let mut rules = Rules::default();
-        install(&cfg, None, &mut rules)?;
-        Ok(rules.rounding.unwrap_or_default())
+        Ok(VALIDATOR.read(&cfg)?.rounding.unwrap_or_default())
     }
 
     #[test]
