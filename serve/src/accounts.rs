@@ -217,13 +217,24 @@ impl Accounts {
     /// The user a sign-in names, if the password is theirs. An unknown login, a user of
     /// another provider and a wrong password all verify one Argon2 hash and answer the same.
     pub fn verify(&self, provider: &str, login: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
-        let form = self.provider(provider)?;
+        let form = self.provider(provider)?.identifier().to_owned();
+        self.check_password(Some(&form), login, password)
+    }
+
+    /// Backendless' login: the user `login` names, of whichever form, if the password is
+    /// theirs. Unknown login and wrong password verify one Argon2 hash and answer the same.
+    pub fn verify_any(&self, login: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
+        self.check_password(None, login, password)
+    }
+
+    /// The user of `login` (of `form` when given) whose password is `password`.
+    fn check_password(&self, form: Option<&str>, login: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
         let owner = self.store().identity_owner(&identity::key(login)).map_err(storage)?;
         let record = match owner {
             Some(id) => self.store().get(&id).map_err(storage)?,
             None => None,
         };
-        let record = record.filter(|r| r.form_identifier == form.identifier());
+        let record = record.filter(|r| form.is_none_or(|f| r.form_identifier == f));
         let hash = record.as_ref().and_then(|r| r.password_hash.as_deref()).unwrap_or(&self.dummy_hash);
         let matches = password::verify(password, hash);
         Ok(record.filter(|r| matches && r.password_hash.is_some()))
@@ -232,13 +243,19 @@ impl Accounts {
     /// Applies an `IUserBody` to `user_id`'s record. `Ok(true)` when the body changed the
     /// password (the caller ends the user's other sessions).
     pub fn update(&self, user_id: &str, body: &[u8]) -> Result<bool, ApiError> {
+        self.apply(user_id, body).map(|(_, changed_password)| changed_password)
+    }
+
+    /// Applies an `IUserBody` to `user_id`'s record: the updated record (no password hash), and
+    /// whether the body changed the password.
+    pub fn apply(&self, user_id: &str, body: &[u8]) -> Result<(UserRecord, bool), ApiError> {
         let record = self.engine.update(&Request::new(user_id, body))?;
         let changed_password = self
             .registry
             .form(&record.form_identifier)
             .and_then(|f| f.password())
             .is_some_and(|marker| Head::of(body).sends_marker(marker));
-        Ok(changed_password)
+        Ok((record, changed_password))
     }
 
     /// The record of a signed-in user; 3030 when it is gone.

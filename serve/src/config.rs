@@ -11,6 +11,7 @@ use userform::{PostgresStore, SqliteStore};
 use userform::{Registry, RegistryOptions, UserStore};
 
 use crate::accounts::Accounts;
+use crate::backendless::{AppError, BackendlessApp};
 use crate::forms::Forms;
 use crate::http::Service;
 use crate::limit::SignInLimit;
@@ -109,6 +110,12 @@ pub struct ServeArgs {
     /// The sign-in rate limit's window.
     #[arg(long, default_value = "1m", value_parser = duration)]
     pub sign_in_window: Duration,
+    /// The Backendless application id (with `--backendless-api-key`: serves the Backendless face).
+    #[arg(long, requires = "backendless_api_key")]
+    pub backendless_app_id: Option<String>,
+    /// The Backendless API key, in the URLs `/{app id}/{API key}/…`.
+    #[arg(long, requires = "backendless_app_id")]
+    pub backendless_api_key: Option<String>,
 }
 
 /// `500ms`, `30s`, `15m`, `2h`, `30d` (a bare number is seconds).
@@ -133,6 +140,9 @@ pub enum StartError {
     /// A form could not be loaded.
     #[error("forms: {0}")]
     Forms(String),
+    /// The Backendless application id or API key cannot be served.
+    #[error(transparent)]
+    Backendless(#[from] AppError),
     /// The database could not be opened.
     #[error("database `{db}`: {reason}")]
     Db {
@@ -204,6 +214,8 @@ pub fn open(data: &Data) -> Result<Opened, StartError> {
 impl ServeArgs {
     /// The service these flags describe (forms loaded, database opened and migrated).
     pub fn build(&self) -> Result<Service, StartError> {
+        let backendless =
+            BackendlessApp::from_flags(self.backendless_app_id.as_deref(), self.backendless_api_key.as_deref())?;
         let Opened { accounts, sessions: backend, forms } = open(&self.data)?;
         let lifetimes = Lifetimes { access: self.access_ttl, refresh: self.refresh_ttl, grace: self.refresh_grace };
         Ok(Service {
@@ -215,6 +227,7 @@ impl ServeArgs {
             cors_origins: self.cors_origins.clone(),
             max_body_bytes: self.max_body_bytes,
             timeout: self.request_timeout,
+            backendless,
         })
     }
 }
@@ -269,6 +282,16 @@ mod tests {
         );
         assert_eq!(a.cors_origins.len(), 2);
         assert_eq!(a.access_ttl, Duration::from_secs(1));
+        assert!(a.backendless_app_id.is_none() && a.backendless_api_key.is_none());
+        let cli =
+            Cli::try_parse_from(["userform", "serve", "--backendless-app-id", "APP", "--backendless-api-key", "KEY"])
+                .unwrap();
+        let Command::Serve(a) = cli.command else { panic!("not serve") };
+        assert_eq!((a.backendless_app_id.as_deref(), a.backendless_api_key.as_deref()), (Some("APP"), Some("KEY")));
+        for half in [["--backendless-app-id", "APP"], ["--backendless-api-key", "KEY"]] {
+            let argv = ["userform", "serve"].into_iter().chain(half);
+            assert!(Cli::try_parse_from(argv).is_err(), "both Backendless flags or neither");
+        }
         let cli =
             Cli::try_parse_from(["userform", "user", "add", "--form", "reg", "--login", "a@b.c", "--password", "pw12"])
                 .unwrap();

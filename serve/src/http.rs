@@ -1,6 +1,7 @@
 //! The HTTP layer: the router, the state handlers share, and the middleware every request goes
 //! through — one log line, the app token, JSON errors, a body limit, a timeout and CORS — and
-//! serving with a graceful shutdown.
+//! serving with a graceful shutdown. The Backendless face (`crate::backendless`) is merged in
+//! beside the OneEntry face when it is configured, with middleware of its own.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -20,6 +21,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::accounts::Accounts;
+use crate::backendless::{self, BackendlessApp};
 use crate::error::ApiError;
 use crate::forms::Forms;
 use crate::limit::SignInLimit;
@@ -44,6 +46,8 @@ pub struct Service {
     pub max_body_bytes: usize,
     /// Longest a request may take.
     pub timeout: Duration,
+    /// The Backendless face's application, when it is served.
+    pub backendless: Option<BackendlessApp>,
 }
 
 /// The state handlers get.
@@ -78,10 +82,22 @@ pub async fn signed_in(service: &Shared, headers: &HeaderMap) -> Result<SessionR
         .ok_or(ApiError::NotLoggedIn)
 }
 
-/// The router with every endpoint and middleware.
+/// The router with every endpoint and middleware: the OneEntry face (behind the app token, its
+/// errors `IError`s), and the Backendless face when it is configured (behind its app id and
+/// key, its errors Backendless'), each with its own body limit and timeout so that even those
+/// answers come in the face's own shape.
 pub fn router(service: Shared) -> Router {
-    let providers = "/api/content/users-auth-providers/marker/{provider}/users";
     let cors = cors(&service.cors_origins);
+    let mut app = oneentry(&service);
+    if let Some(bl) = &service.backendless {
+        app = app.merge(backendless::router(&service, bl));
+    }
+    app.layer(cors).layer(middleware::from_fn(log)).with_state(service)
+}
+
+/// The OneEntry face, with `/healthz` and the fallback.
+fn oneentry(service: &Shared) -> Router<Shared> {
+    let providers = "/api/content/users-auth-providers/marker/{provider}/users";
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/content/forms/marker/{marker}", get(routes::users::form))
@@ -100,9 +116,6 @@ pub fn router(service: Shared) -> Router {
         .layer(RequestBodyLimitLayer::new(service.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, service.timeout))
         .layer(middleware::from_fn_with_state(service.clone(), json_errors))
-        .layer(cors)
-        .layer(middleware::from_fn(log))
-        .with_state(service)
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then finishes the requests in
@@ -135,6 +148,7 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::ACCEPT,
             header::HeaderName::from_static("x-app-token"),
             header::HeaderName::from_static("x-device-metadata"),
+            header::HeaderName::from_static("user-token"),
         ])
         .max_age(Duration::from_secs(600))
 }
@@ -171,7 +185,24 @@ async fn app_token(State(service): State<Shared>, req: Request, next: Next) -> R
 /// Turns every error answer that is not already JSON (the body limit's 413, the timeout's 408,
 /// an extractor's rejection) into an `IError`: the SDK breaks on anything else.
 async fn json_errors(State(service): State<Shared>, req: Request, next: Next) -> Response {
-    let response = next.run(req).await;
+    match non_json_error(next.run(req).await, service.max_body_bytes).await {
+        Ok(response) => response,
+        Err((status, error)) => {
+            // The layer's own status stays (415 stays 415), and the IError says the same.
+            let mut body = error.body();
+            body["statusCode"] = status.as_u16().into();
+            (status, Json(body)).into_response()
+        }
+    }
+}
+
+/// `Ok(response)` unless it is an error answer that is not JSON (the body limit's 413, the
+/// timeout's 408, an extractor's rejection); then its status and the error it stands for, for
+/// the face to write in its own shape.
+pub(crate) async fn non_json_error(
+    response: Response,
+    max_body_bytes: usize,
+) -> Result<Response, (StatusCode, ApiError)> {
     let status = response.status();
     let is_json = response
         .headers()
@@ -179,25 +210,22 @@ async fn json_errors(State(service): State<Shared>, req: Request, next: Next) ->
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
+        return Ok(response);
     }
     let text = to_bytes(response.into_body(), 64 << 10).await.unwrap_or_default();
     let text = String::from_utf8_lossy(&text).trim().to_owned();
     let error = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge(service.max_body_bytes),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge(max_body_bytes),
         StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => ApiError::NoRoute(text),
         s if s.is_client_error() => ApiError::Malformed(if text.is_empty() { s.to_string() } else { text }),
         _ => ApiError::Storage(text),
     };
-    // The layer's own status stays (415 stays 415), and the IError says the same.
-    let mut body = error.body();
-    body["statusCode"] = status.as_u16().into();
-    (status, Json(body)).into_response()
+    Err((status, error))
 }
 
 /// Compares secrets without an early exit on the first differing byte.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = u8::from(a.len() != b.len());
     for i in 0..a.len().max(b.len()) {
         diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0xff);

@@ -1,6 +1,7 @@
 //! The session tables on both databases, with the clock in the test's hands: only hashes are
 //! stored, a refresh rotates, the replaced token works for the grace period and not after,
-//! revocation by session, by user and by user but one session, archive, purge, migrations.
+//! revocation by session, by user and by user but one session, archive, purge, migrations,
+//! and Backendless' user-tokens kept apart from the OneEntry face's tokens.
 //!
 //! PostgreSQL runs with `USERFORM_PG_URL` set (`eval "$(bash scripts/postgres.sh start)"`);
 //! without it the test prints a loud SKIPPED line, and fails in CI.
@@ -36,6 +37,21 @@ fn contract(b: &dyn SessionBackend) {
     assert_eq!(b.access(&token::hash(&r0), now).unwrap(), None, "a refresh token is no access token");
     assert_eq!(b.access(&token::hash(&access), now + 1_000).unwrap(), None, "expired");
     assert_eq!(b.rotate(&token::hash(&access), now, GRACE, &[]).unwrap(), None, "an access token cannot refresh");
+
+    // A Backendless user-token is found only as one: it is no access or refresh token, and an
+    // access token is no user-token.
+    let bl = session("user-token");
+    let (_, uh) = token::generate().unwrap();
+    b.insert(&bl, &[NewToken { hash: uh, kind: Kind::UserToken, expires_at: now + 100_000 }]).unwrap();
+    assert_eq!(b.lookup(&uh, Kind::UserToken, now).unwrap(), Some(bl.clone()));
+    assert_eq!(b.access(&uh, now).unwrap(), None, "a user-token is no access token");
+    assert_eq!(b.lookup(&token::hash(&access), Kind::UserToken, now).unwrap(), None);
+    assert_eq!(b.lookup(&token::hash(&r0), Kind::Refresh, now).unwrap(), None, "refresh tokens are not looked up");
+    assert_eq!(b.refresh_session(&uh, now, GRACE).unwrap(), None);
+    assert_eq!(b.rotate(&uh, now, GRACE, &[]).unwrap(), None, "a user-token cannot refresh");
+    assert_eq!(b.lookup(&uh, Kind::UserToken, now + 100_000).unwrap(), None, "expired");
+    b.revoke_session(&bl.session_id).unwrap();
+    assert_eq!(b.lookup(&uh, Kind::UserToken, now).unwrap(), None, "revoked with its session");
 
     // Rotation: r0 → r1; r0 again within the grace period → r2; after it, refused.
     let (_, r1, next) = pair(now + 10);

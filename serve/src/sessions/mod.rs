@@ -9,6 +9,10 @@
 //! from parallel requests with the same token; each use in the grace period issues another
 //! pair. Revocation deletes every token of a session (logout), of a user (logout-all, archive,
 //! delete) or of a user but one session (a password change keeps the session that made it).
+//!
+//! A Backendless login opens a session with one token of its own kind, the `user-token`: it is
+//! never rotated (the Backendless SDK has no refresh), lives as long as a refresh token, is no
+//! access or refresh token to the OneEntry face, and is revoked by the same calls.
 
 mod postgres;
 mod sqlite;
@@ -32,13 +36,16 @@ pub enum SessionError {
     Random(#[from] token::RandomError),
 }
 
-/// The two kinds of token, as stored.
+/// The kinds of token, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Presented as `Authorization: Bearer`.
+    /// Presented as `Authorization: Bearer` (the OneEntry face).
     Access = 0,
-    /// Presented to refresh and logout.
+    /// Presented to refresh and logout (the OneEntry face).
     Refresh = 1,
+    /// Backendless' `user-token` header: the session's one token, never rotated, living as long
+    /// as a refresh token (the Backendless SDK has no refresh).
+    UserToken = 2,
 }
 
 /// A token to store: its hash, kind and expiry (Unix milliseconds).
@@ -65,8 +72,13 @@ pub struct SessionRef {
 pub trait SessionBackend: Send + Sync {
     /// Stores `tokens` in `session`.
     fn insert(&self, session: &SessionRef, tokens: &[NewToken]) -> Result<(), SessionError>;
+    /// The session of a token of `kind` that has not expired (never of a refresh token, which
+    /// only [`SessionBackend::rotate`] and [`SessionBackend::refresh_session`] read).
+    fn lookup(&self, hash: &TokenHash, kind: Kind, now: i64) -> Result<Option<SessionRef>, SessionError>;
     /// The session of an access token that has not expired.
-    fn access(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRef>, SessionError>;
+    fn access(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRef>, SessionError> {
+        self.lookup(hash, Kind::Access, now)
+    }
     /// Uses a refresh token: unless it expired or was replaced more than `grace_ms` ago, marks
     /// it replaced (at its first use) and stores `tokens` in its session.
     fn rotate(
@@ -204,6 +216,28 @@ impl Sessions {
     /// The session of a presented access token.
     pub fn authenticate(&self, access_token: &str) -> Result<Option<SessionRef>, SessionError> {
         self.backend.access(&token::hash(access_token), now_ms())
+    }
+
+    /// Opens a Backendless session for `user_id`: one `user-token`, living as long as a
+    /// refresh token. Expired tokens of every session are purged on the way.
+    pub fn open_user_token(&self, user_id: &str) -> Result<String, SessionError> {
+        let now = now_ms();
+        self.backend.purge(now, ms(self.lifetimes.grace))?;
+        let (session_id, _) = token::generate()?;
+        let (user_token, hash) = token::generate()?;
+        let new = NewToken { hash, kind: Kind::UserToken, expires_at: now.saturating_add(ms(self.lifetimes.refresh)) };
+        self.backend.insert(&SessionRef { session_id, user_id: user_id.to_owned() }, &[new])?;
+        Ok(user_token)
+    }
+
+    /// The session of a presented Backendless `user-token`.
+    pub fn authenticate_user_token(&self, user_token: &str) -> Result<Option<SessionRef>, SessionError> {
+        self.backend.lookup(&token::hash(user_token), Kind::UserToken, now_ms())
+    }
+
+    /// Ends one session (Backendless' logout), whatever its tokens.
+    pub fn end(&self, session_id: &str) -> Result<(), SessionError> {
+        self.backend.revoke_session(session_id)
     }
 
     /// Rotates a refresh token: a new pair in the same session, or `None`.

@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use postgres::{Client, GenericClient, NoTls};
 
-use super::{NewToken, SessionBackend, SessionError, SessionRef};
+use super::{Kind, NewToken, SessionBackend, SessionError, SessionRef};
 use crate::token::TokenHash;
 
 /// The advisory lock key migrations hold (`userform` in ASCII).
@@ -102,13 +102,16 @@ impl SessionBackend for PgSessions {
         tx.commit().map_err(backend)
     }
 
-    fn access(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRef>, SessionError> {
+    fn lookup(&self, hash: &TokenHash, kind: Kind, now: i64) -> Result<Option<SessionRef>, SessionError> {
+        if kind == Kind::Refresh {
+            return Ok(None);
+        }
         let mut c = self.lock()?;
         let row = c
             .query_opt(
                 "SELECT session_id, user_id FROM userform_serve_tokens
-                 WHERE hash = $1 AND kind = 0 AND expires_at > $2",
-                &[&&hash[..], &now],
+                 WHERE hash = $1 AND kind = $2 AND expires_at > $3",
+                &[&&hash[..], &(kind as i32), &now],
             )
             .map_err(backend)?;
         row.as_ref().map(session_of).transpose()

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{NewToken, SessionBackend, SessionError, SessionRef};
+use super::{Kind, NewToken, SessionBackend, SessionError, SessionRef};
 use crate::token::TokenHash;
 
 fn backend(e: rusqlite::Error) -> SessionError {
@@ -84,14 +84,19 @@ impl SessionBackend for SqliteSessions {
         tx.commit().map_err(backend)
     }
 
-    fn access(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRef>, SessionError> {
+    fn lookup(&self, hash: &TokenHash, kind: Kind, now: i64) -> Result<Option<SessionRef>, SessionError> {
+        if kind == Kind::Refresh {
+            return Ok(None);
+        }
         let c = self.lock()?;
         c.prepare_cached(
-            "SELECT session_id, user_id FROM userform_serve_tokens WHERE hash = ?1 AND kind = 0 AND expires_at > ?2",
+            "SELECT session_id, user_id FROM userform_serve_tokens WHERE hash = ?1 AND kind = ?2 AND expires_at > ?3",
         )
         .and_then(|mut s| {
-            s.query_row(params![&hash[..], now], |r| Ok(SessionRef { session_id: r.get(0)?, user_id: r.get(1)? }))
-                .optional()
+            s.query_row(params![&hash[..], kind as i64, now], |r| {
+                Ok(SessionRef { session_id: r.get(0)?, user_id: r.get(1)? })
+            })
+            .optional()
         })
         .map_err(backend)
     }
