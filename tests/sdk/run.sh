@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Drives `userform serve` with the real oneentry SDK (pinned in package.json / package-lock.json),
-# its response validation on in strict mode: tests/sdk/test/*.test.mjs under node's test runner.
+# Drives `userform serve` with the real oneentry and backendless SDKs (pinned in package.json /
+# package-lock.json), oneentry's response validation on in strict mode: tests/sdk/test/*.test.mjs
+# under node's test runner (backendless.test.mjs for the Backendless face, the rest OneEntry's).
 #
 #   bash tests/sdk/run.sh          # SQLite; with USERFORM_PG_URL set, PostgreSQL too, with two
 #                                  # instances on the one database
 #
 # Builds the service, starts it on free loopback ports (--listen 127.0.0.1:0) with a one-second
-# access token lifetime, seeds a user with `userform user add`, runs the tests, and stops (SIGTERM)
+# access token lifetime and the Backendless face on, seeds users with `userform user add` (one
+# for the OneEntry tests, two for the Backendless ones, so that test files running in parallel
+# never share a user), runs the tests, and stops (SIGTERM)
 # and removes everything it started on exit. Installs node and npm from Debian's packages if
 # they are missing.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 APP_TOKEN="sdk-test-token"
+BL_APP_ID="SDK-TEST-APP-ID"
+BL_API_KEY="SDK-TEST-REST-API-KEY"
 
 log() { echo "sdk/run.sh: $*" >&2; }
 
@@ -52,7 +57,8 @@ trap cleanup EXIT
 start() {
     local name=$1 db=$2
     "$BIN" serve --listen 127.0.0.1:0 --db "$db" --forms "$ROOT/schemas/forms" --app-token "$APP_TOKEN" \
-        --access-ttl 1s >"$WORK/$name.out" 2>"$WORK/$name.log" &
+        --access-ttl 1s --backendless-app-id "$BL_APP_ID" --backendless-api-key "$BL_API_KEY" \
+        >"$WORK/$name.out" 2>"$WORK/$name.log" &
     PIDS+=($!)
     for _ in $(seq 1 300); do
         if grep -q "listening on" "$WORK/$name.out" 2>/dev/null; then
@@ -66,12 +72,15 @@ start() {
     return 1
 }
 
-# suite LABEL DB [SECOND_INSTANCE]: seeds a user and runs every test file against DB.
+# suite LABEL DB [SECOND_INSTANCE]: seeds the users and runs every test file against DB.
 suite() {
     local label=$1 db=$2 second=${3:-}
     local login="seed-$label-$$-$RANDOM@example.com" password="seed password $RANDOM"
-    "$BIN" user add --form reg --login "$login" --password "$password" --db "$db" \
-        --forms "$ROOT/schemas/forms" >/dev/null
+    local bl_login="bl-$label-$$-$RANDOM@example.com" bl_login2="bl2-$label-$$-$RANDOM@example.com"
+    for who in "$login" "$bl_login" "$bl_login2"; do
+        "$BIN" user add --form reg --login "$who" --password "$password" --db "$db" \
+            --forms "$ROOT/schemas/forms" >/dev/null
+    done
     local url url2=""
     start "$label" "$db"
     url="$STARTED_URL"
@@ -81,7 +90,9 @@ suite() {
     fi
     log "$label: $url ${url2:+and $url2}"
     (cd "$HERE" && USERFORM_URL="$url" USERFORM_URL2="$url2" USERFORM_APP_TOKEN="$APP_TOKEN" \
-        USERFORM_LOGIN="$login" USERFORM_PASSWORD="$password" node --test test/*.test.mjs)
+        USERFORM_LOGIN="$login" USERFORM_PASSWORD="$password" \
+        USERFORM_BL_APP_ID="$BL_APP_ID" USERFORM_BL_API_KEY="$BL_API_KEY" \
+        USERFORM_BL_LOGIN="$bl_login" USERFORM_BL_LOGIN2="$bl_login2" node --test test/*.test.mjs)
 }
 
 suite sqlite "sqlite:$WORK/userform.db"
