@@ -35,6 +35,6 @@ cargo run --quiet --bin validate-body -- --fixtures fixtures | tail -n 1
 
 # --- The service -------------------------------------------------------------------------------
 # `userform serve` (serve/, whose Rust tests ran above with the workspace) driven by the real
-# oneentry SDK: on SQLite, then on the PostgreSQL started above with two instances on the one
-# database. Installs node and npm if missing; stops everything it started.
+# oneentry and backendless SDKs: on SQLite, then on the PostgreSQL started above with two
+# instances on the one database. Installs node and npm if missing; stops everything it started.
 bash tests/sdk/run.sh

@@ -123,7 +123,7 @@ impl BackendlessApp {
 /// everything the layers answer themselves.
 pub fn router(service: &Shared, app: &BackendlessApp) -> Router<Shared> {
     let app = Arc::new(app.clone());
-    let routes = |app: Arc<BackendlessApp>| {
+    let endpoints = |app: Arc<BackendlessApp>| {
         let info_app = app.clone();
         Router::new()
             .route("/info", get(move || routes::info(info_app.clone())))
@@ -132,9 +132,9 @@ pub fn router(service: &Shared, app: &BackendlessApp) -> Router<Shared> {
             .route("/users/{object_id}", put(routes::update))
             .route("/data/Users/{object_id}", get(routes::read))
     };
-    let keyed = routes(app.clone()).route_layer(middleware::from_fn_with_state(app.clone(), app_key));
+    let keyed = endpoints(app.clone()).route_layer(middleware::from_fn_with_state(app.clone(), app_key));
     Router::new()
-        .nest("/api", routes(app.clone()))
+        .nest("/api", endpoints(app.clone()))
         .nest("/{app_id}/{api_key}", keyed)
         .layer(RequestBodyLimitLayer::new(service.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, service.timeout))
