@@ -120,7 +120,7 @@ fn static_schemas_are_valid_and_repo_forms_match() {
 }
 
 #[test]
-fn inline_fixture_forms_that_load_match_the_form_schema() {
+fn inline_fixture_forms_that_load_match_the_form_schema_and_the_others_say_why() {
     let forms = form_schema();
     let mut checked = 0;
     for (path, f) in fixtures() {
@@ -131,6 +131,10 @@ fn inline_fixture_forms_that_load_match_the_form_schema() {
                 if let Some(why) = invalid(&forms, form) {
                     panic!("{} forms[{i}] loads but is invalid against form.schema.json:\n  {why}", path.display());
                 }
+            } else {
+                // The runner does not check load errors a fixture does not state: ours state them.
+                let stated = f["expect"]["forms"]["errors"].as_array().is_some_and(|e| !e.is_empty());
+                assert!(stated, "{} forms[{i}] does not load, and expect.forms.errors does not say so", path.display());
             }
         }
     }
