@@ -41,7 +41,7 @@ pub(super) fn configs(list_titles: &Value, r: &Reading<'_>) -> Result<PerLang<Ty
                 field: "listTitles",
                 lang: r.default_lang.to_owned(),
             })?;
-            let base = config(items(base_items)?, r).map_err(|e| in_lang(r.default_lang, e))?;
+            let base = items(base_items).and_then(|list| config(list, r)).map_err(|e| in_lang(r.default_lang, e))?;
             let mut by_lang = indexmap::IndexMap::new();
             for (lang, list) in m.iter().filter(|(lang, _)| *lang != r.default_lang) {
                 let cfg = items(list).and_then(|list| config(list, r)).map_err(|e| in_lang(lang, e))?;
