@@ -1,8 +1,11 @@
 //! The form registry: every form, compiled once, plus the options every update obeys.
 //!
 //! Built from a directory of exported forms ([`Registry::load_dir`]) or from JSON values
-//! ([`Registry::from_forms`]). Immutable once built, so it can be shared behind an `Arc` by any
-//! number of threads.
+//! ([`Registry::from_forms`]). A form with an error is left out and the others load; its
+//! errors are kept ([`Registry::load_errors`]), as are the warnings of the forms that loaded
+//! ([`Registry::warnings`]). With [`RegistryOptions::strict_forms`] any error refuses the whole
+//! registry. Immutable once built, so it can be shared behind an `Arc` by any number of
+//! threads.
 
 use std::fmt;
 use std::path::Path;
@@ -11,7 +14,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::form::{compile::compile, Form, LoadError, LoadErrorKind};
+use crate::form::{compile::compile, Form, LoadError, LoadErrorKind, LoadWarning, RegistryError};
 use crate::lang::lang_shaped;
 use crate::redact::Redacted;
 use crate::sanitize::Sanitizer;
@@ -105,6 +108,9 @@ pub struct RegistryOptions {
     pub application: Option<Application>,
     /// Body limits.
     pub limits: Limits,
+    /// Refuse the whole registry when any form has an error (default `false`: a form with an
+    /// error is left out and the others load). The project's own CI loads `schemas/forms` so.
+    pub strict_forms: bool,
 }
 
 impl Default for RegistryOptions {
@@ -115,6 +121,7 @@ impl Default for RegistryOptions {
             default_lang_code: "en_US".into(),
             application: None,
             limits: Limits::default(),
+            strict_forms: false,
         }
     }
 }
@@ -125,62 +132,81 @@ pub struct Registry {
     /// Forms by identifier, sorted. Hashed with foldhash, as a form's attributes are: the keys
     /// come from the configuration, and a body only looks them up.
     forms: IndexMap<String, Form, foldhash::fast::RandomState>,
+    /// The errors of the forms left out, in file order.
+    load_errors: Vec<LoadError>,
     options: RegistryOptions,
     sanitizer: Sanitizer,
 }
 
 impl Registry {
-    /// Compiles forms given as `(source name, JSON)` pairs. Fails on the first bad form, or on
-    /// two forms with the same identifier.
-    pub fn from_forms<I, S>(forms: I, options: RegistryOptions) -> Result<Registry, LoadError>
+    /// Compiles forms given as `(source name, JSON)` pairs. A form with an error (or a second
+    /// form with an identifier already taken) is left out, its errors kept; with
+    /// `strict_forms`, any error is `Err`, listing every one.
+    pub fn from_forms<I, S>(forms: I, options: RegistryOptions) -> Result<Registry, RegistryError>
     where
         I: IntoIterator<Item = (S, Value)>,
         S: AsRef<str>,
     {
+        Registry::build(forms.into_iter().map(|(source, json)| (source.as_ref().to_owned(), Ok(json))), options)
+    }
+
+    /// Loads every `*.json` file of `dir` (in name order), one form per file. A file that cannot
+    /// be read or is not JSON is a form with an error; a directory that cannot be read is `Err`.
+    pub fn load_dir(dir: impl AsRef<Path>, options: RegistryOptions) -> Result<Registry, RegistryError> {
+        let dir = dir.as_ref();
+        let io = |e: std::io::Error| LoadErrorKind::Io(e.to_string());
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| RegistryError {
+                errors: vec![LoadError { file: dir.display().to_string(), attribute: None, kind: io(e) }],
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        let forms = files.into_iter().map(|f| {
+            let json = std::fs::read(&f)
+                .map_err(io)
+                .and_then(|text| serde_json::from_slice(&text).map_err(|e| LoadErrorKind::NotJson(e.to_string())));
+            (f.display().to_string(), json)
+        });
+        Registry::build(forms, options)
+    }
+
+    /// Compiles each form, keeping those without errors.
+    fn build(
+        forms: impl Iterator<Item = (String, Result<Value, LoadErrorKind>)>,
+        options: RegistryOptions,
+    ) -> Result<Registry, RegistryError> {
         let sanitizer = Sanitizer::default();
         let captcha = StaticTokens::default();
         let env = Services { sanitizer: &sanitizer, captcha: &captcha, room: StoreRoom::unlimited() };
         let mut compiled: IndexMap<String, Form, foldhash::fast::RandomState> = IndexMap::default();
         let mut sources: IndexMap<String, String> = IndexMap::new();
+        let mut load_errors = Vec::new();
         for (source, json) in forms {
-            let source = source.as_ref();
-            let form = compile(source, json, &options.default_lang_code, &env)?;
+            let form = json
+                .map_err(|kind| vec![LoadError { file: source.clone(), attribute: None, kind }])
+                .and_then(|json| compile(&source, json, &options.default_lang_code, &env));
+            let form = match form {
+                Ok(form) => form,
+                Err(mut errors) => {
+                    load_errors.append(&mut errors);
+                    continue;
+                }
+            };
             if let Some(first) = sources.get(&form.identifier) {
                 let kind = LoadErrorKind::DuplicateForm { identifier: form.identifier, first: first.clone() };
-                return Err(LoadError { file: source.to_owned(), attribute: None, kind });
+                load_errors.push(LoadError { file: source, attribute: None, kind });
+                continue;
             }
-            sources.insert(form.identifier.clone(), source.to_owned());
+            sources.insert(form.identifier.clone(), source);
             compiled.insert(form.identifier.clone(), form);
         }
-        compiled.sort_keys();
-        Ok(Registry { forms: compiled, options, sanitizer })
-    }
-
-    /// Loads every `*.json` file of `dir` (in name order), one form per file.
-    pub fn load_dir(dir: impl AsRef<Path>, options: RegistryOptions) -> Result<Registry, LoadError> {
-        let dir = dir.as_ref();
-        let io = |file: &Path, e: std::io::Error| LoadError {
-            file: file.display().to_string(),
-            attribute: None,
-            kind: LoadErrorKind::Io(e.to_string()),
-        };
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map_err(|e| io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        let mut forms = Vec::with_capacity(files.len());
-        for f in files {
-            let text = std::fs::read(&f).map_err(|e| io(&f, e))?;
-            let json: Value = serde_json::from_slice(&text).map_err(|e| LoadError {
-                file: f.display().to_string(),
-                attribute: None,
-                kind: LoadErrorKind::NotJson(e.to_string()),
-            })?;
-            forms.push((f.display().to_string(), json));
+        if options.strict_forms && !load_errors.is_empty() {
+            return Err(RegistryError { errors: load_errors });
         }
-        Registry::from_forms(forms, options)
+        compiled.sort_keys();
+        Ok(Registry { forms: compiled, load_errors, options, sanitizer })
     }
 
     /// The form with this identifier.
@@ -203,9 +229,15 @@ impl Registry {
         &self.sanitizer
     }
 
-    /// Every loader warning (unknown or inapplicable validators), form by form.
-    pub fn warnings(&self) -> impl Iterator<Item = &str> {
-        self.forms.values().flat_map(|f| f.warnings.iter().map(String::as_str))
+    /// Every warning of the forms that loaded (what OneEntry tolerates and the engine ignores:
+    /// unknown or inapplicable validators, a default not among the options, ...), form by form.
+    pub fn warnings(&self) -> impl Iterator<Item = &LoadWarning> {
+        self.forms.values().flat_map(|f| f.warnings.iter())
+    }
+
+    /// The errors of the forms left out (never any with `strict_forms`), in file order.
+    pub fn load_errors(&self) -> &[LoadError] {
+        &self.load_errors
     }
 
     /// True if `code` is an accepted language code.
@@ -220,6 +252,7 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::form::WarningKind;
     use crate::record::StoredValue;
     use crate::rules::SettingsError;
     use serde_json::json;
@@ -228,19 +261,35 @@ mod tests {
         json!({"marker": marker, "type": kind, "position": 1, "validators": {}})
     }
 
-    fn load(attrs: Value) -> Result<Registry, LoadError> {
+    fn load(attrs: Value) -> Registry {
         Registry::from_forms([("f.json", json!({"identifier": "f", "attributes": attrs}))], RegistryOptions::default())
+            .expect("not strict: a bad form is left out")
+    }
+
+    /// The one load error of a form of `attrs`, which is left out.
+    fn refused(attrs: Value) -> LoadError {
+        let r = load(attrs);
+        assert!(r.form("f").is_none(), "a form with an error is left out");
+        match r.load_errors() {
+            [e] => e.clone(),
+            other => panic!("one error expected: {other:?}"),
+        }
+    }
+
+    fn warnings(r: &Registry) -> Vec<(Option<&str>, &WarningKind)> {
+        r.warnings().map(|w| (w.attribute.as_deref(), &w.kind)).collect()
     }
 
     #[test]
-    fn loads_the_repo_forms() {
+    fn loads_the_repo_forms_strictly() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
-        let r = Registry::load_dir(dir, RegistryOptions::default()).unwrap();
+        let r = Registry::load_dir(dir, RegistryOptions { strict_forms: true, ..RegistryOptions::default() }).unwrap();
         let reg = r.form("reg").unwrap();
         assert_eq!(reg.login.as_deref(), Some("email"));
         assert_eq!(reg.password.as_deref(), Some("password"));
         assert_eq!(r.form("profile").unwrap().captcha.as_deref(), Some("captcha"));
         assert!(r.warnings().next().is_none(), "{:?}", r.warnings().collect::<Vec<_>>());
+        assert!(r.load_errors().is_empty());
     }
 
     #[test]
@@ -255,32 +304,131 @@ mod tests {
 
     #[test]
     fn refuses_bad_forms_with_file_attribute_reason() {
-        let e = load(json!([attr("a", "string"), attr("a", "integer")])).unwrap_err();
+        let e = refused(json!([attr("a", "string"), attr("a", "integer")]));
         assert_eq!((e.file.as_str(), e.attribute.as_deref()), ("f.json", Some("a")));
         assert_eq!(e.kind, LoadErrorKind::DuplicateMarker);
-        let e = load(json!([attr("g", "groupOfImage")])).unwrap_err();
+        let e = refused(json!([attr("g", "groupOfImage")]));
         assert_eq!(e.kind, LoadErrorKind::UnknownType { name: "groupOfImage".into() });
         assert!(e.to_string().contains("groupOfImages"), "{e}");
-        let two_logins = json!([
-            {"marker": "a", "type": "string", "isLogin": true},
-            {"marker": "b", "type": "string", "isLogin": true}
-        ]);
-        let e = load(two_logins).unwrap_err();
-        assert_eq!((e.attribute.as_deref(), e.kind), (Some("b"), LoadErrorKind::SecondLogin("a".into())));
         let both = json!([{"marker": "a", "type": "string", "isLogin": true, "isPassword": true}]);
-        assert_eq!(load(both).unwrap_err().kind, LoadErrorKind::LoginAndPassword);
-        assert_eq!(load(json!([attr("l", "list")])).unwrap_err().kind, LoadErrorKind::NoOptions("list"));
+        assert_eq!(refused(both).kind, LoadErrorKind::LoginAndPassword);
+        assert_eq!(refused(json!([attr("l", "list")])).kind, LoadErrorKind::NoOptions("list"));
         let bad = json!([{"marker": "a", "type": "string", "validators": {"regExpValidator": {"patternValue": "(("}}}]);
-        let e = load(bad).unwrap_err();
+        let e = refused(bad);
         assert!(
             matches!(&e.kind, LoadErrorKind::Validator { lang: None, error } if matches!(&**error, SettingsError::Pattern { pattern, .. } if pattern == "((")),
             "{e}"
         );
+        let bad_unit = json!([{"marker": "cv", "type": "file", "validators": {"checkingFilesValidator": {"maxUnits": "tb", "maxValue": "1"}}}]);
+        let e = refused(bad_unit);
+        assert!(
+            matches!(&e.kind, LoadErrorKind::Validator { error, .. } if matches!(&**error, SettingsError::NotAUnit { .. })),
+            "{e}"
+        );
+        assert_eq!(e.kind.code(), "bad-validator");
         let bad_default = json!([{"marker": "n", "type": "integer", "validators": {"defaultValueValidator": {"fieldDefaultValue": "ten"}}}]);
-        assert!(matches!(load(bad_default).unwrap_err().kind, LoadErrorKind::BadDefault { kind: "integer", .. }));
+        assert!(matches!(refused(bad_default).kind, LoadErrorKind::BadDefault { kind: "integer", .. }));
         let no_identifier = Registry::from_forms([("x.json", json!({"attributes": []}))], RegistryOptions::default());
-        let e = no_identifier.unwrap_err();
-        assert_eq!((e.attribute, e.kind), (None, LoadErrorKind::NoIdentifier));
+        let e = no_identifier.unwrap().load_errors()[0].clone();
+        assert_eq!((e.attribute.as_deref(), &e.kind), (None, &LoadErrorKind::NoIdentifier));
+    }
+
+    #[test]
+    fn every_bad_attribute_is_reported_and_the_other_forms_load() {
+        let bad =
+            json!({"identifier": "bad", "attributes": [attr("a", "colour"), attr("b", "string"), attr("c", "list")]});
+        let good = json!({"identifier": "good", "attributes": [attr("a", "string")]});
+        let again = json!({"identifier": "good", "attributes": []});
+        let r = Registry::from_forms(
+            [("bad.json", bad), ("good.json", good), ("again.json", again)],
+            RegistryOptions::default(),
+        )
+        .unwrap();
+        assert!(r.form("bad").is_none());
+        assert_eq!(r.form("good").unwrap().attributes.len(), 1, "the first of two forms with one identifier stays");
+        let got: Vec<_> =
+            r.load_errors().iter().map(|e| (e.file.as_str(), e.attribute.as_deref(), e.kind.code())).collect();
+        assert_eq!(
+            got,
+            [
+                ("bad.json", Some("a"), "unknown-type"),
+                ("bad.json", Some("c"), "no-options"),
+                ("again.json", None, "duplicate-form")
+            ]
+        );
+        let json = serde_json::to_value(&r.load_errors()[0]).unwrap();
+        assert_eq!(
+            json,
+            json!({"file": "bad.json", "attribute": "a", "code": "unknown-type", "message": "unknown type `colour`"})
+        );
+    }
+
+    #[test]
+    fn strict_forms_makes_any_error_fatal() {
+        let strict = RegistryOptions { strict_forms: true, ..RegistryOptions::default() };
+        let forms = [
+            ("a.json", json!({"identifier": "a", "attributes": [attr("x", "colour")]})),
+            ("b.json", json!({"identifier": "b", "attributes": [attr("x", "string"), attr("x", "string")]})),
+            ("c.json", json!({"identifier": "c", "attributes": []})),
+        ];
+        let e = Registry::from_forms(forms.clone(), strict.clone()).unwrap_err();
+        let codes: Vec<_> = e.errors.iter().map(|e| e.kind.code()).collect();
+        assert_eq!(codes, ["unknown-type", "duplicate-marker"]);
+        assert_eq!(e.to_string().lines().count(), 2, "{e}");
+        assert!(Registry::from_forms(forms[2..].to_vec(), strict).is_ok());
+        let missing = Registry::load_dir("/nonexistent/forms", RegistryOptions::default()).unwrap_err();
+        assert_eq!(missing.errors[0].kind.code(), "unreadable", "a directory that cannot be read is fatal");
+    }
+
+    #[test]
+    fn attributes_keyed_by_marker() {
+        // The admin side's shape: keyed by marker, the marker named `identifier`, no position.
+        let r = load(json!({
+            "login": {"id": 1, "identifier": "login", "type": "string", "isLogin": true},
+            "password": {"id": 2, "identifier": "password", "type": "string", "isPassword": true},
+            "nick": {"type": "string"}
+        }));
+        let f = r.form("f").unwrap();
+        let markers: Vec<_> = f.attributes().map(|a| (a.marker(), a.position())).collect();
+        assert_eq!(markers, [("login", 0), ("password", 1), ("nick", 2)]);
+        assert_eq!((f.login(), f.password()), (Some("login"), Some("password")));
+        let e = refused(json!({"login": {"identifier": "email", "type": "string"}}));
+        assert_eq!((e.attribute.as_deref(), e.kind.code()), (Some("email"), "marker-mismatch"));
+        assert_eq!(refused(json!({"a": "string"})).kind.code(), "not-an-attribute");
+        assert_eq!(refused(json!([{"type": "string"}])).kind, LoadErrorKind::NoMarker);
+        let r = load(json!([{"identifier": "city", "type": "string", "localizeInfos": {"en_US": {"title": "City"}},
+            "additionalFields": {"en_US": {"placeholder": {"type": "string", "value": "London"}}}}]));
+        assert!(
+            r.form("f").unwrap().attribute("city").is_some(),
+            "an array attribute may be named by `identifier` too"
+        );
+    }
+
+    #[test]
+    fn what_oneentry_tolerates_is_a_warning() {
+        // The npm README's attribute: the default 11 is not one of the options 1 and 2.
+        let r = load(json!([{"type": "list", "marker": "list1", "position": 192,
+            "validators": {"requiredValidator": {"strict": true}, "defaultValueValidator": {"fieldDefaultValue": 11}},
+            "listTitles": [{"title": "red", "value": 1, "position": 1}, {"title": "yellow", "value": 2, "position": 2}]},
+            {"marker": "age", "type": "integer", "validators": {"emailInspectionValidator": true, "fooValidator": {},
+                "sizeInPixelsValidator": {"maxX": "500"}, "comparisonValidator": {"operator": ">", "marker": "start"}}}]));
+        let a = r.form("f").unwrap().attribute("list1").unwrap();
+        assert!(a.rules.base.default.is_none(), "the default is ignored");
+        assert!(a.required_in("en_US"), "and the attribute is required without it");
+        assert_eq!(
+            warnings(&r),
+            [
+                (Some("list1"), &WarningKind::DefaultNotAnOption { value: "11".into(), lang: None }),
+                (
+                    Some("age"),
+                    &WarningKind::ValidatorNotApplicable { name: "emailInspectionValidator".into(), kind: "integer" }
+                ),
+                (Some("age"), &WarningKind::UnknownValidator { name: "fooValidator".into() }),
+                (Some("age"), &WarningKind::AdminOnlyValidator { name: "sizeInPixelsValidator".into() }),
+                (Some("age"), &WarningKind::ComparisonNotEnforced),
+            ]
+        );
+        assert!(r.load_errors().is_empty());
     }
 
     #[test]
@@ -288,11 +436,35 @@ mod tests {
         let r = load(json!([{"marker": "n", "type": "integer", "validators": {
             "en_US": {"numberInspectionValidator": {"max": "10"}, "defaultValueValidator": {"fieldDefaultValue": "7"}},
             "fr_FR": {"numberInspectionValidator": {"max": "20"}}
-        }}]))
-        .unwrap();
+        }}]));
         let a = r.form("f").unwrap().attribute("n").unwrap();
         assert_eq!(a.rules.for_lang("fr_FR").number.as_ref().unwrap().max, Some(20.0));
         assert_eq!(a.rules.for_lang("de_DE").number.as_ref().unwrap().max, Some(10.0));
         assert_eq!(a.rules.for_lang("en_US").default.as_ref().map(StoredValue::json), Some("7"));
+        assert!(r.warnings().next().is_none(), "one warning per problem, not one per language");
+    }
+
+    #[test]
+    fn per_language_options_are_compiled_per_language() {
+        let r = load(json!([{"marker": "fruit", "type": "radioButton",
+            "validators": {"defaultValueValidator": {"fieldDefaultValue": "cherry"}},
+            "listTitles": {"en_US": [{"title": "Cherry", "value": "cherry"}], "fr_FR": [{"title": "Cerise", "value": "cerise"}]}}]));
+        let a = r.form("f").unwrap().attribute("fruit").unwrap();
+        assert_eq!(a.config_in("fr_FR").choices().options[0].key(), "cerise");
+        assert_eq!(a.config_in("de_DE").choices().options[0].key(), "cherry");
+        assert_eq!(
+            a.rules.for_lang("en_US").default.as_ref().map(StoredValue::json),
+            Some(r#"{"title":"Cherry","value":"cherry","extended":null}"#)
+        );
+        assert!(a.rules.for_lang("fr_FR").default.is_none(), "`cherry` is not a French option");
+        assert_eq!(
+            warnings(&r),
+            [(
+                Some("fruit"),
+                &WarningKind::DefaultNotAnOption { value: "\"cherry\"".into(), lang: Some("fr_FR".into()) }
+            )]
+        );
+        let e = refused(json!([{"marker": "l", "type": "list", "listTitles": {"fr_FR": [{"value": "a"}]}}]));
+        assert_eq!(e.kind.code(), "no-default-language");
     }
 }

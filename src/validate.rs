@@ -274,7 +274,7 @@ impl<'b> Validator<'_, 'b> {
             return self.password(marker, rules, value, value_path);
         }
         let old = self.make_room(lang, marker);
-        let Some(stored) = self.value(attr, rules, value, &value_path) else {
+        let Some(stored) = self.value(attr, lang, rules, value, &value_path) else {
             return self.refuse_invalid_identity(attr, value, &value_path);
         };
         if attr.kind == AttrType::Spam {
@@ -294,11 +294,12 @@ impl<'b> Validator<'_, 'b> {
         self.change(Change { lang, marker, kind: attr.kind.name(), value: stored }, old, &value_path);
     }
 
-    /// Checks a value of a form attribute. `Some(None)` clears it, `Some(Some(v))` stores `v`,
-    /// `None` means a violation was reported.
+    /// Checks a value of a form attribute in `lang` (whose `rules` apply). `Some(None)` clears
+    /// it, `Some(Some(v))` stores `v`, `None` means a violation was reported.
     fn value(
         &mut self,
         attr: &Attribute,
+        lang: &str,
         rules: &Rules,
         value: Option<&Json<'_>>,
         path: &Pointer,
@@ -312,7 +313,7 @@ impl<'b> Validator<'_, 'b> {
             None
         } else {
             let mut cx = Cx { marker, report: &mut self.out, env: self.env };
-            Some(check_value(attr.kind, &attr.config, value, path, rules.trim, &mut cx)?)
+            Some(check_value(attr.kind, attr.config_in(lang), value, path, rules.trim, &mut cx)?)
         };
         match parsed {
             Some(p) if !p.is_empty() => {
@@ -405,7 +406,7 @@ impl<'b> Validator<'_, 'b> {
         let rules = attr.rules.for_lang(lang);
         self.make_room("", marker); // a login is not a stored value: any room the record has
         if attr.is_login() {
-            match self.value(attr, rules, value, &value_path) {
+            match self.value(attr, lang, rules, value, &value_path) {
                 Some(stored) => self.set_identity(attr, stored.as_ref(), &value_path, body),
                 None => self.refuse_invalid_identity(attr, value, &value_path),
             }

@@ -2,7 +2,9 @@
 //!
 //! - `schemas/form.schema.json` and `schemas/user-body.schema.json` are valid draft 2020-12
 //!   schemas; every repository form, and every inline fixture form that loads, is valid against
-//!   the form schema; the body schema's value shapes are those of [`userform::schema::value_shape`].
+//!   the form schema; forms in every shape real OneEntry instances hold (attributes keyed by
+//!   marker, settings keyed by locale, entity options) are valid and load; the body schema's
+//!   value shapes are those of [`userform::schema::value_shape`].
 //! - Soundness: every fixture body the engine accepts is valid against the body schema and
 //!   against the schema the registry exports for its form (`Registry::json_schema`); so is every
 //!   body of a deterministic sweep (each attribute of several forms × a pool of values × the
@@ -118,22 +120,68 @@ fn static_schemas_are_valid_and_repo_forms_match() {
 }
 
 #[test]
-fn inline_fixture_forms_that_load_match_the_form_schema() {
+fn inline_fixture_forms_that_load_match_the_form_schema_and_the_others_say_why() {
     let forms = form_schema();
     let mut checked = 0;
     for (path, f) in fixtures() {
         let Some(inline) = f.get("forms").and_then(Value::as_array) else { continue };
         for (i, form) in inline.iter().enumerate() {
-            let loads = Registry::from_forms([("f", form.clone())], RegistryOptions::default()).is_ok();
-            if loads {
+            if loads(form) {
                 checked += 1;
                 if let Some(why) = invalid(&forms, form) {
                     panic!("{} forms[{i}] loads but is invalid against form.schema.json:\n  {why}", path.display());
                 }
+            } else {
+                // The runner does not check load errors a fixture does not state: ours state them.
+                let stated = f["expect"]["forms"]["errors"].as_array().is_some_and(|e| !e.is_empty());
+                assert!(stated, "{} forms[{i}] does not load, and expect.forms.errors does not say so", path.display());
             }
         }
     }
     assert!(checked > 10, "only {checked} inline forms checked");
+}
+
+/// True when `form` loads without an error (warnings allowed).
+fn loads(form: &Value) -> bool {
+    let strict = RegistryOptions { strict_forms: true, ..RegistryOptions::default() };
+    Registry::from_forms([("f", form.clone())], strict).is_ok()
+}
+
+#[test]
+fn forms_as_real_instances_hold_them_are_valid_and_load() {
+    let forms = form_schema();
+    let shapes = [
+        // The admin side: keyed by marker, the marker named `identifier` (or only the key).
+        json!({"identifier": "signup", "attributes": {
+            "login": {"id": 1, "identifier": "login", "type": "string", "isLogin": true,
+                "localizeInfos": {"en_US": {"title": "Login"}}, "validators": {"en_US": {"requiredValidator": {"strict": true}}}},
+            "password": {"id": 2, "type": "string", "isPassword": true},
+            "question": {"type": "text", "identifier": "question", "additionalFields": {"en_US": {"hint": {"type": "string", "value": "?"}}}}
+        }}),
+        // An array attribute named by `identifier`; flat localizeInfos, additionalFields as an array.
+        json!({"identifier": "f", "attributes": [{"identifier": "city", "type": "string", "localizeInfos": {"title": "City"},
+            "additionalFields": [{"type": "string", "value": "Rome", "marker": "placeholder"}]}]}),
+        // listTitles keyed by locale, for a list and a radioButton; an option with an extended image.
+        json!({"identifier": "f", "attributes": [
+            {"marker": "labels", "type": "list", "multiselect": true, "listTitles": {"en_US": [{"title": "Cherry", "value": "cherry", "position": 1,
+                "extended": {"type": "image", "value": {"filename": "c.png", "downloadLink": "https://example.com/c.png"}}}],
+                "it_IT": [{"title": "Ciliegia", "value": "ciliegia"}]}},
+            {"marker": "size", "type": "radioButton", "listTitles": {"en_US": [{"value": 1}, {"value": 2}]}}]}),
+        // Entity options, as the store picker of a demo shop holds them; an entity without.
+        json!({"identifier": "f", "attributes": [
+            {"marker": "store", "type": "entity", "listTitles": [{"title": "Stores", "value": {"id": 9, "depth": 0, "parentId": null}, "position": 0},
+                {"title": "Via Roma", "value": {"id": 169, "depth": 1, "parentId": 9}}, {"title": "Outlet", "value": "p-4-1"}]},
+            {"marker": "pages", "type": "entity", "listTitles": {}}]}),
+        // What OneEntry tolerates loads, with warnings: a default that is not an option.
+        json!({"identifier": "f", "attributes": [{"type": "list", "marker": "list1", "validators": {"defaultValueValidator": {"fieldDefaultValue": 11}},
+            "listTitles": [{"title": "red", "value": 1}, {"title": "yellow", "value": 2}]}]}),
+    ];
+    for form in shapes {
+        if let Some(why) = invalid(&forms, &form) {
+            panic!("form.schema.json refuses {form}:\n  {why}");
+        }
+        assert!(loads(&form), "the loader refuses {form}");
+    }
 }
 
 #[test]
@@ -148,12 +196,16 @@ fn form_schema_refuses_what_the_loader_refuses_for_shape() {
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "string", "isLogin": true, "isPassword": true}]}),
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "integer", "isLogin": true}]}),
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "string", "validators": {"stringInspectionValidator": {"stringMin": -1}}}]}),
+        json!({"identifier": "f", "attributes": {"a": "string"}}),
+        json!({"identifier": "f", "attributes": [{"type": "string"}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "list", "listTitles": {"colours": [{"value": 1}]}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "list", "listTitles": {"en_US": []}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "list", "listTitles": {"en_US": [{"value": 1}], "fr_FR": []}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "entity", "listTitles": [{"value": {"id": "a b"}}]}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "entity", "listTitles": [{"value": {"id": -1}}]}]}),
     ];
     for form in bad {
-        assert!(
-            Registry::from_forms([("f", form.clone())], RegistryOptions::default()).is_err(),
-            "the loader accepts {form}"
-        );
+        assert!(!loads(&form), "the loader accepts {form}");
         assert!(invalid(&forms, &form).is_some(), "form.schema.json accepts {form}");
     }
 }
@@ -321,6 +373,9 @@ fn edge_form() -> Value {
         {"marker": "files", "type": "file", "validators": {"requiredValidator": true, "checkingFilesValidator": {"maxCount": 2, "extensions": "PNG, .Mkv", "maxValue": "100"}}},
         {"marker": "gallery", "type": "groupOfImages", "validators": {"listInspectionValidator": {"minItems": 2}}},
         {"marker": "ents", "type": "entity", "validators": {"listInspectionValidator": {"minItems": 2, "maxItems": 3}}},
+        {"marker": "stores", "type": "entity", "listTitles": [{"title": "Stores", "value": {"id": 1, "depth": 0}}, {"title": "P", "value": {"id": "p-1-123"}}, {"value": 7}]},
+        {"marker": "fruit", "type": "radioButton", "validators": {"defaultValueValidator": {"fieldDefaultValue": "a"}},
+            "listTitles": {"en_US": [{"value": "a"}, {"value": 1}], "fr_FR": [{"value": "x"}, {"value": "7"}]}},
         {"marker": "spans", "type": "timeInterval", "validators": {"requiredValidator": true}},
         {"marker": "when", "type": "dateTime", "validators": {"requiredValidator": true}},
         {"marker": "data", "type": "json", "validators": {"requiredValidator": true}},
@@ -523,6 +578,17 @@ fn pool() -> Vec<Value> {
         json!([1, 2, 3]),
         json!([1, 2, 3, 4]),
         json!([-1]),
+        json!([{"id": 1, "title": "red", "value": "1", "parentId": null, "depth": 0}]),
+        json!([{"id": "p-1-123", "title": "x"}, 7]),
+        json!({"id": "7"}),
+        json!([{"id": 1}, {"id": 1}]),
+        json!([{"id": 1}, 1]),
+        json!([{"title": "no id"}]),
+        json!("{\"a\",\"p-1-123\"}"),
+        json!("{1,7}"),
+        json!("{}"),
+        json!("{1,1}"),
+        json!("{\"a"),
     ] {
         p.push(e);
     }

@@ -122,7 +122,7 @@ fn failure_report(line: usize, rejection: Rejection, format: Format) -> String {
 
 /// Runs the batch in `input` (a file, or `-` for standard input).
 pub fn run(cli: &Cli, input: &str) -> Result<bool, Fatal> {
-    let registry = load_registry(&cli.forms)?;
+    let registry = load_registry(&cli.forms, cli.strict_forms)?;
     let user = cli.user.as_deref().map(read_user).transpose()?;
     let engines = Engines::new(registry, user)?;
     let mut reader: Box<dyn BufRead> = if input == "-" {

@@ -6,7 +6,9 @@
 //! A fixture sets up forms, registry options, users and a session, sends one body, and states
 //! what must come back: `result`, `code`, some `errors` (each must be found among the actual
 //! ones, comparing only the keys it lists) and a partial `user` (matched against the target's
-//! record as stored after the attempt).
+//! record as stored after the attempt). What loading the forms reported (the errors of forms
+//! left out, the warnings) is checked against `expect.forms` (`errors` and `warnings`, matched
+//! as `errors` are) when the fixture gives it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -75,6 +77,21 @@ pub struct Expect {
     pub errors: Option<Vec<Value>>,
     /// Partial expected record after the attempt.
     pub user: Option<Value>,
+    /// What loading the forms must report; absent: not checked.
+    pub forms: Option<ExpectForms>,
+}
+
+/// `expect.forms` of a fixture: the load errors (of the forms left out) and the warnings, each
+/// `{file, attribute, code, message}` matched as `expect.errors` are (absent: not checked;
+/// `[]`: none; each listed one must be among the actual ones, comparing the keys it lists).
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct ExpectForms {
+    /// Load errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<Value>>,
+    /// Load warnings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<Value>>,
 }
 
 /// Distinguishes an absent key (`None`) from an explicit `null` (`Some(None)`).
@@ -105,6 +122,8 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
         None => Registry::load_dir(default_forms, options),
     }
     .map_err(|e| format!("forms do not load: {e}"))?;
+    let load_errors = serde_json::to_value(registry.load_errors()).map_err(|e| e.to_string())?;
+    let warnings = serde_json::to_value(registry.warnings().collect::<Vec<_>>()).map_err(|e| e.to_string())?;
 
     let body: Vec<u8> = match (&f.body_raw, &f.body) {
         (Some(raw), _) => raw.as_bytes().to_vec(),
@@ -154,6 +173,14 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     // With nobody logged in there is no target: the record that must stay unchanged is the first user's.
     let watched = target.clone().or(first_id);
     let stored = watched.as_deref().and_then(|t| engine.store().get(t).ok().flatten());
+    let mut actual = actual;
+    let loaded_quietly =
+        load_errors.as_array().is_some_and(Vec::is_empty) && warnings.as_array().is_some_and(Vec::is_empty);
+    if let Value::Object(o) = &mut actual {
+        if f.expect.forms.is_some() || !loaded_quietly {
+            o.insert("forms".into(), json!({"errors": load_errors, "warnings": warnings}));
+        }
+    }
     compare(&f.expect, &actual, stored.as_ref())
 }
 
@@ -198,16 +225,22 @@ fn compare(expect: &Expect, actual: &Value, stored: Option<&UserRecord>) -> Resu
             problems.push(format!("code: expected {want}, got {}", actual["code"]));
         }
     }
-    if let Some(errors) = &expect.errors {
-        let got = actual["errors"].as_array().cloned().unwrap_or_default();
-        if errors.is_empty() && !got.is_empty() {
-            problems.push("errors: expected none".into());
+    let mut listed = |what: &str, expected: &Option<Vec<Value>>, got: &Value| {
+        let Some(expected) = expected else { return };
+        let got = got.as_array().cloned().unwrap_or_default();
+        if expected.is_empty() && !got.is_empty() {
+            problems.push(format!("{what}: expected none"));
         }
-        for e in errors {
+        for e in expected {
             if !got.iter().any(|g| matches(e, g, "").is_ok()) {
-                problems.push(format!("errors: no actual error matches {e}"));
+                problems.push(format!("{what}: no actual one matches {e}"));
             }
         }
+    };
+    listed("errors", &expect.errors, &actual["errors"]);
+    if let Some(forms) = &expect.forms {
+        listed("forms.errors", &forms.errors, &actual["forms"]["errors"]);
+        listed("forms.warnings", &forms.warnings, &actual["forms"]["warnings"]);
     }
     if let Some(user) = &expect.user {
         let got = stored.map(UserRecord::public).unwrap_or(Value::Null);
@@ -237,6 +270,9 @@ impl serde::Serialize for ExpectView<'_> {
         }
         if let Some(u) = &e.user {
             m.insert("user".into(), u.clone());
+        }
+        if let Some(forms) = &e.forms {
+            m.insert("forms".into(), serde_json::to_value(forms).unwrap_or(Value::Null));
         }
         Value::Object(m).serialize(s)
     }

@@ -2,8 +2,8 @@
 //! validate a batch of them, or run the fixture suite.
 //!
 //! ```text
-//! validate-body [--forms DIR] [--user FILE] [--lang CODE] [--format text|json] [--db URL] [BODY|-]
-//! validate-body [--forms DIR] [--user FILE] [--lang CODE] [--format text|json] --ndjson FILE|-
+//! validate-body [--forms DIR] [--strict-forms] [--user FILE] [--lang CODE] [--format text|json] [--db URL] [BODY|-]
+//! validate-body [--forms DIR] [--strict-forms] [--user FILE] [--lang CODE] [--format text|json] --ndjson FILE|-
 //! validate-body --fixtures DIR
 //! ```
 //!
@@ -13,6 +13,10 @@
 //! throwaway in-memory store, or in the store `--db` names, and the answer is printed: `true`
 //! or `false` and one line per violation (`code path marker rule: message`), or one JSON object
 //! (`--format json`). `--ndjson` is the batch mode (see `batch.rs`).
+//!
+//! The forms load as SPEC §2 says: a form with an error is left out (said on stderr as
+//! `error: …; the form is left out`) and the others load; `--strict-forms` makes any error
+//! fatal. What the loader tolerates is said on stderr as `warning: …`.
 //!
 //! Exit status: 0 for `true` (every line `true`), 1 for `false` (any line `false`), 2 for a usage
 //! or I/O error (printed as `error[KIND]: message` on stderr, never a panic).
@@ -39,6 +43,10 @@ struct Cli {
     /// Directory of form files (*.json, OneEntry IFormsEntity).
     #[arg(long, default_value = "schemas/forms")]
     forms: PathBuf,
+    /// Refuse to run when any form has an error (by default that form is left out, said on
+    /// stderr, and the others load).
+    #[arg(long, conflicts_with = "fixtures")]
+    strict_forms: bool,
     /// The stored user record the body is applied to (default: an empty record of the body's form).
     #[arg(long)]
     user: Option<PathBuf>,
@@ -102,7 +110,7 @@ fn main() -> ExitCode {
 
 fn run_body(cli: &Cli) -> Result<bool, Fatal> {
     let body = read_body(cli.body.as_deref().unwrap_or("-"))?;
-    let registry = load_registry(&cli.forms)?;
+    let registry = load_registry(&cli.forms, cli.strict_forms)?;
     let user = match &cli.user {
         Some(path) => read_user(path)?,
         None => {
@@ -130,10 +138,15 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
     Ok(outcome.is_ok())
 }
 
-/// The forms of `dir`, every load problem said in words a newcomer can act on; what the loader
-/// tolerates (unknown or inapplicable validators) is printed on stderr as `warning: …`.
-fn load_registry(dir: &Path) -> Result<Registry, Fatal> {
-    let registry = Registry::load_dir(dir, RegistryOptions::default()).map_err(|e| messages::load_error(dir, &e))?;
+/// The forms of `dir`, every load problem said in words a newcomer can act on: a form with an
+/// error is left out (`error: …` on stderr), or with `strict` refuses the run; what the loader
+/// tolerates (unknown or inapplicable validators, ...) is printed on stderr as `warning: …`.
+fn load_registry(dir: &Path, strict: bool) -> Result<Registry, Fatal> {
+    let options = RegistryOptions { strict_forms: strict, ..RegistryOptions::default() };
+    let registry = Registry::load_dir(dir, options).map_err(|e| messages::registry_error(dir, &e))?;
+    for e in registry.load_errors() {
+        eprintln!("error: {}; the form is left out", messages::describe(dir, e));
+    }
     for w in registry.warnings() {
         eprintln!("warning: {w}");
     }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use userform::{LoadError, LoadErrorKind, Rejection};
+use userform::{LoadError, LoadErrorKind, RegistryError, Rejection};
 
 /// A usage or I/O failure: exit status 2, printed as `error[KIND]: message`.
 #[derive(Debug)]
@@ -19,15 +19,24 @@ pub fn fatal(kind: &'static str, message: impl Into<String>) -> Fatal {
     Fatal { kind, message: message.into() }
 }
 
-/// A form registry that does not load: the directory itself, a form file, or one attribute of
-/// one.
-pub fn load_error(dir: &Path, e: &LoadError) -> Fatal {
-    let message = match (&e.attribute, &e.kind) {
+/// One load error in words: the directory itself, a form file, or one attribute of one.
+pub fn describe(dir: &Path, e: &LoadError) -> String {
+    match (&e.attribute, &e.kind) {
         (Some(attribute), kind) => format!("form file {}, attribute {attribute}: {kind}", e.file),
         (None, LoadErrorKind::Io(reason)) if Path::new(&e.file) == dir => {
             format!("forms directory {}: {reason}", e.file)
         }
         (None, kind) => format!("form file {}: {kind}", e.file),
+    }
+}
+
+/// A form registry that does not load (the directory cannot be read, or `--strict-forms` met
+/// errors): every error, one per line.
+pub fn registry_error(dir: &Path, e: &RegistryError) -> Fatal {
+    let lines: Vec<String> = e.errors.iter().map(|e| describe(dir, e)).collect();
+    let message = match lines.as_slice() {
+        [one] => one.clone(),
+        many => format!("{} form errors:\n  {}", many.len(), many.join("\n  ")),
     };
     fatal("forms", message)
 }
@@ -140,17 +149,21 @@ mod tests {
             kind,
         };
         let missing = || LoadErrorKind::Io("No such file or directory".into());
+        let fatal = |errors: Vec<LoadError>| registry_error(dir, &RegistryError { errors }).message;
         assert_eq!(
-            load_error(dir, &e("nonexistent", None, missing())).message,
+            fatal(vec![e("nonexistent", None, missing())]),
             "forms directory nonexistent: No such file or directory"
         );
         assert_eq!(
-            load_error(dir, &e("nonexistent/reg.json", None, LoadErrorKind::NoIdentifier)).message,
+            describe(dir, &e("nonexistent/reg.json", None, LoadErrorKind::NoIdentifier)),
             "form file nonexistent/reg.json: `identifier` must be a non-empty string"
         );
         assert_eq!(
-            load_error(dir, &e("nonexistent/reg.json", Some("age"), LoadErrorKind::DuplicateMarker)).message,
-            "form file nonexistent/reg.json, attribute age: duplicate marker"
+            fatal(vec![
+                e("nonexistent/reg.json", Some("age"), LoadErrorKind::DuplicateMarker),
+                e("nonexistent/x.json", None, LoadErrorKind::NoIdentifier)
+            ]),
+            "2 form errors:\n  form file nonexistent/reg.json, attribute age: duplicate marker\n  form file nonexistent/x.json: `identifier` must be a non-empty string"
         );
     }
 }

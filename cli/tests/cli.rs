@@ -1,6 +1,7 @@
 //! The `validate-body` binary as a user runs it, from the repository root: exit statuses 0, 1
 //! and 2, standard input that is empty, `--format json --ndjson` output that is NDJSON, the
-//! batch mode agreeing with the single-body mode, and error messages that say what failed once.
+//! batch mode agreeing with the single-body mode, error messages that say what failed once, and
+//! forms with errors left out (or, with `--strict-forms`, fatal) and warnings, on stderr.
 //! The store messages are tested in the build that has the store (`--all-features`).
 
 use std::io::Write;
@@ -121,6 +122,64 @@ fn a_repeated_form_identifier_means_the_same_in_both_modes() {
     let batch = run(&["--ndjson", "-"], body);
     assert_eq!(batch.status.code(), Some(1));
     assert!(text(&batch.stdout).contains("unknown-form"), "{}", text(&batch.stdout));
+}
+
+/// A forms directory of its own for one test: `bad.json` (an unknown type), `warned.json` (a
+/// default that is not an option) and `good.json`.
+fn forms_with_problems(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("validate-body-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = [
+        ("bad.json", r#"{"identifier": "bad", "attributes": [{"marker": "colour", "type": "colour"}]}"#),
+        (
+            "warned.json",
+            r#"{"identifier": "warned", "attributes": {"size": {"type": "radioButton", "listTitles": [{"value": "S"}, {"value": "M"}],
+                "validators": {"defaultValueValidator": {"fieldDefaultValue": "XL"}}}}}"#,
+        ),
+        ("good.json", r#"{"identifier": "good", "attributes": [{"marker": "city", "type": "string"}]}"#),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_bad_form_is_left_out_and_said_on_stderr_with_the_warnings() {
+    let dir = forms_with_problems("left-out");
+    let forms = dir.display().to_string();
+    let body = br#"{"formIdentifier": "good", "formData": [{"marker": "city", "type": "string", "value": "Oslo"}]}"#;
+    let out = run(&["--forms", &forms, "-"], body);
+    let stderr = text(&out.stderr);
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "true\n".to_owned()), "{stderr}");
+    let bad = dir.join("bad.json").display().to_string();
+    assert!(
+        stderr.contains(&format!(
+            "error: form file {bad}, attribute colour: unknown type `colour`; the form is left out"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: ")
+            && stderr.contains(
+                "attribute `size`: defaultValueValidator.fieldDefaultValue `\"XL\"` is not one of the options"
+            ),
+        "{stderr}"
+    );
+    let strict = run(&["--forms", &forms, "--strict-forms", "-"], body);
+    let stderr = text(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with(&format!("error[forms]: form file {bad}, attribute colour: unknown type")), "{stderr}");
+    let batch = run(&["--forms", &forms, "--strict-forms", "--ndjson", "-"], body);
+    assert_eq!(batch.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_repository_forms_load_strictly_without_warnings() {
+    let out = run(&["--strict-forms", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "", "no error, no warning");
 }
 
 #[test]

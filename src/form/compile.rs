@@ -1,60 +1,100 @@
 //! Compiling an exported form into a [`Form`], once, at registry load.
 //!
-//! Everything that can be decided without a body is decided here: the attribute types, the
-//! options of choice attributes, the validators per language (regexes compiled), the default
-//! values in canonical shape, which attribute is the login, the password, the captcha. A form
-//! that could only fail later is refused now with a [`LoadError`].
+//! Everything that can be decided without a body is decided here, per language where the form
+//! gives settings per language: the attribute types, the options of choice and entity
+//! attributes, the validators (regexes compiled), the default values in canonical shape, which
+//! attribute is the login, the password, the captcha. A form that could only fail later is
+//! refused now with every [`LoadError`] found (one per attribute at most); what OneEntry
+//! tolerates becomes a [`LoadWarning`].
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::error::{LoadError, LoadErrorKind};
-use super::raw::{truthy, RawAttribute, RawForm};
-use super::{validators, Attribute, Feed, Form, Role};
+use super::options::{configs, Reading};
+use super::raw::{self, truthy, Found, RawAttribute, RawForm};
+use super::{validators, Attribute, Feed, Form, LoadWarning, Role, WarningKind};
+use crate::error::ViolationKind;
 use crate::json::{Arena, Json};
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
 use crate::report::Report;
 use crate::rules::{RuleSets, Rules};
-use crate::types::{check_value, value_key, AttrType, ChoiceOption, Choices, Cx, Services, TypeConfig};
+use crate::types::{check_value, AttrType, Cx, Services, TypeConfig};
 
-/// Compiles one form. `source` names it in errors; `default_lang` picks the base validator set
-/// when validators are given per language.
-pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Services<'_>) -> Result<Form, LoadError> {
+/// Compiles one form. `source` names it in errors; `default_lang` picks the base settings when
+/// validators or options are given per language. `Err` holds every problem found.
+pub(crate) fn compile(
+    source: &str,
+    json: Value,
+    default_lang: &str,
+    env: &Services<'_>,
+) -> Result<Form, Vec<LoadError>> {
     let err = |attribute: Option<&str>, kind: LoadErrorKind| LoadError {
         file: source.to_owned(),
         attribute: attribute.map(str::to_owned),
         kind,
     };
-    let raw: RawForm = serde_json::from_value(json).map_err(|e| err(None, LoadErrorKind::NotAForm(e.to_string())))?;
+    let raw: RawForm =
+        serde_json::from_value(json).map_err(|e| vec![err(None, LoadErrorKind::NotAForm(e.to_string()))])?;
     let identifier = match raw.identifier {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
-        _ => return Err(err(None, LoadErrorKind::NoIdentifier)),
+        _ => return Err(vec![err(None, LoadErrorKind::NoIdentifier)]),
     };
-    let raw_attrs: Vec<Value> = match raw.attributes {
-        Value::Null => Vec::new(),
-        Value::Object(m) if m.is_empty() => Vec::new(),
-        Value::Array(a) => a,
-        _ => return Err(err(None, LoadErrorKind::AttributesNotAList)),
-    };
+    let found = raw::attributes(raw.attributes).map_err(|kind| vec![err(None, kind)])?;
 
-    let mut attrs: Vec<Attribute> = Vec::with_capacity(raw_attrs.len());
-    let mut warnings = Vec::new();
-    for (index, a) in raw_attrs.into_iter().enumerate() {
-        let label = a
-            .get("marker")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("attributes[{index}]"));
-        let raw: RawAttribute =
-            serde_json::from_value(a).map_err(|e| err(Some(&label), LoadErrorKind::NotAnAttribute(e.to_string())))?;
-        let (attr, w) = attribute(raw, index, default_lang, env).map_err(|kind| err(Some(&label), kind))?;
-        if attrs.iter().any(|x| x.marker == attr.marker) {
-            return Err(err(Some(&label), LoadErrorKind::DuplicateMarker));
+    let mut attrs: Vec<Attribute> = Vec::with_capacity(found.len());
+    let mut warnings: Vec<LoadWarning> = Vec::new();
+    let mut errors = Vec::new();
+    for (index, Found { key, value }) in found.into_iter().enumerate() {
+        let label = label(key.as_deref(), &value, index);
+        let compiled = serde_json::from_value::<RawAttribute>(value)
+            .map_err(|e| LoadErrorKind::NotAnAttribute(e.to_string()))
+            .and_then(|raw| attribute(key, raw, index, default_lang, env));
+        match compiled {
+            Ok((attr, _)) if attrs.iter().any(|x| x.marker == attr.marker) => {
+                errors.push(err(Some(&label), LoadErrorKind::DuplicateMarker));
+            }
+            Ok((attr, w)) => {
+                for kind in w {
+                    let warning = LoadWarning { file: source.to_owned(), attribute: Some(label.clone()), kind };
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
+                }
+                attrs.push(attr);
+            }
+            Err(kind) => errors.push(err(Some(&label), kind)),
         }
-        warnings.extend(w.into_iter().map(|w| format!("{source}: {label}: {w}")));
-        attrs.push(attr);
     }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    assemble(source, identifier, attrs, warnings).map_err(|e| vec![e])
+}
+
+/// How errors name an attribute: its marker, else its key, else its place.
+fn label(key: Option<&str>, value: &Value, index: usize) -> String {
+    ["marker", "identifier"]
+        .iter()
+        .find_map(|k| value.get(k).and_then(Value::as_str))
+        .or(key)
+        .map_or_else(|| format!("attributes[{index}]"), str::to_owned)
+}
+
+/// The form from its compiled attributes: ordered by `position`, its login, password and
+/// captcha found.
+fn assemble(
+    source: &str,
+    identifier: String,
+    mut attrs: Vec<Attribute>,
+    warnings: Vec<LoadWarning>,
+) -> Result<Form, LoadError> {
+    let err = |attribute: Option<&str>, kind: LoadErrorKind| LoadError {
+        file: source.to_owned(),
+        attribute: attribute.map(str::to_owned),
+        kind,
+    };
     attrs.sort_by_key(|a| a.position);
 
     let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login()).collect();
@@ -76,16 +116,24 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Servi
     Ok(Form { identifier, attributes, login, password, captcha, warnings })
 }
 
-/// Compiles one attribute; `Err` is the reason it cannot be loaded.
+/// Compiles one attribute (`key`: its key in `attributes` keyed by marker); `Err` is the reason
+/// it cannot be loaded.
 fn attribute(
+    key: Option<String>,
     raw: RawAttribute,
     index: usize,
     default_lang: &str,
     env: &Services<'_>,
-) -> Result<(Attribute, Vec<String>), LoadErrorKind> {
-    let marker = match raw.marker {
-        Some(Value::String(s)) if !s.trim().is_empty() => s,
-        _ => return Err(LoadErrorKind::NoMarker),
+) -> Result<(Attribute, Vec<WarningKind>), LoadErrorKind> {
+    let named = match raw.marker.or(raw.identifier) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s),
+        Some(_) => return Err(LoadErrorKind::NoMarker),
+        None => None,
+    };
+    let marker = match (named, key) {
+        (Some(marker), Some(key)) if marker != key => return Err(LoadErrorKind::MarkerMismatch { key, marker }),
+        (Some(marker), _) | (None, Some(marker)) => marker,
+        (None, None) => return Err(LoadErrorKind::NoMarker),
     };
     let type_name = raw.kind.as_ref().and_then(Value::as_str).ok_or(LoadErrorKind::TypeNotAString)?;
     let kind = AttrType::from_name(type_name).ok_or_else(|| LoadErrorKind::UnknownType { name: type_name.into() })?;
@@ -112,10 +160,6 @@ fn attribute(
     .into_iter()
     .filter_map(|(flag, feed)| truthy(flag).then_some(feed))
     .collect();
-    let options = options(&raw.list_titles)?;
-    if matches!(kind, AttrType::RadioButton | AttrType::List) && options.is_empty() {
-        return Err(LoadErrorKind::NoOptions(kind.name()));
-    }
     let settings = raw.settings.as_object();
     let read_only = settings.and_then(|s| s.get("readOnly")).is_some_and(truthy);
     let captcha_key = settings
@@ -124,65 +168,26 @@ fn attribute(
         .and_then(Value::as_str)
         .filter(|k| !k.is_empty())
         .map(str::to_owned);
+    let reading = Reading { kind, multiselect: truthy(&raw.multiselect), captcha_key, default_lang };
+    let config = configs(&raw.list_titles, &reading)?;
 
-    let config = match kind {
-        AttrType::RadioButton | AttrType::List => {
-            TypeConfig::Choice(Choices { options, multiselect: truthy(&raw.multiselect) })
-        }
-        AttrType::Spam => TypeConfig::Captcha(captcha_key),
-        _ => TypeConfig::Plain,
-    };
     let mut attr = Attribute { marker, kind, position, config, rules: RuleSets::default(), read_only, role, feeds };
     let (rules, mut warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
     if attr.is_password() && (rules.base.trim || rules.by_lang.values().any(|r| r.trim)) {
-        warnings.push("trimValidator on the password is ignored: passwords are never trimmed".into());
+        warnings.push(WarningKind::PasswordNotTrimmed);
     }
     attr.rules = rules;
     Ok((attr, warnings))
 }
 
-/// `listTitles` → options. A value may be a string, a number or an entity object with an `id`.
-fn options(list_titles: &Value) -> Result<Vec<ChoiceOption>, LoadErrorKind> {
-    let items = match list_titles {
-        Value::Null => return Ok(Vec::new()),
-        Value::Object(m) if m.is_empty() => return Ok(Vec::new()),
-        Value::Array(a) => a,
-        _ => return Err(LoadErrorKind::OptionsNotAList),
-    };
-    let mut out: Vec<ChoiceOption> = Vec::with_capacity(items.len());
-    for (index, item) in items.iter().enumerate() {
-        let value = item.get("value").ok_or(LoadErrorKind::OptionWithoutValue(index))?;
-        let key = option_key(value).ok_or_else(|| LoadErrorKind::BadOptionValue { index, value: value.to_string() })?;
-        if out.iter().any(|o| o.key() == key) {
-            return Err(LoadErrorKind::DuplicateOption { index, key });
-        }
-        let title = match item.get("title") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => key.clone(),
-        };
-        let extended = item.get("extended").cloned().unwrap_or(Value::Null);
-        out.push(ChoiceOption::new(key, title, value.clone(), extended));
-    }
-    Ok(out)
-}
-
-/// How an option value is compared: as text, numbers written as JavaScript writes them (the
-/// same function reads the body's choices). An entity option is identified by its `id`.
-fn option_key(value: &Value) -> Option<String> {
-    match value {
-        Value::Object(m) => m.get("id").and_then(value_key),
-        other => value_key(other),
-    }
-}
-
-/// The attribute's validators: one set, or one per language code.
+/// The attribute's validators: one set, or one per language code; a language whose options
+/// are its own gets its own set too, its default value checked against those options.
 fn rule_sets(
     attr: &Attribute,
     v: &Value,
     default_lang: &str,
     env: &Services<'_>,
-) -> Result<(RuleSets, Vec<String>), LoadErrorKind> {
+) -> Result<(RuleSets, Vec<WarningKind>), LoadErrorKind> {
     let empty = Map::new();
     let map = match v {
         Value::Null => &empty,
@@ -196,7 +201,18 @@ fn rule_sets(
             .map_err(|error| LoadErrorKind::Validator { lang: lang.map(str::to_owned), error: Box::new(error) })?;
         warnings.extend(w);
         if let Some(default) = rules.default.take() {
-            rules.default = Some(canonical_default(attr, &default.to_value(), rules.trim, env)?);
+            let default = default.to_value();
+            // The options the default is checked against: the language's own, else the base.
+            let own = lang.filter(|l| attr.config.by_lang.contains_key(*l));
+            let config = own.map_or(&attr.config.base, |l| attr.config.for_lang(l));
+            rules.default = match canonical_default(attr, config, &default, rules.trim, env)? {
+                DefaultValue::Valid(stored) => Some(stored),
+                DefaultValue::NotAnOption => {
+                    let lang = own.map(str::to_owned);
+                    warnings.push(WarningKind::DefaultNotAnOption { value: default.to_string(), lang });
+                    None
+                }
+            };
         }
         Ok(rules)
     };
@@ -210,6 +226,11 @@ fn rule_sets(
     } else {
         for cfg in map.values().filter_map(Value::as_object).filter(|c| validators::is_per_language(c)) {
             langs.extend(cfg.keys().filter(|k| !langs.contains(k)).collect::<Vec<_>>());
+        }
+    }
+    for lang in attr.config.by_lang.keys() {
+        if !langs.contains(&lang) {
+            langs.push(lang);
         }
     }
     let flat = |lang: &str| -> Map<String, Value> {
@@ -234,13 +255,23 @@ fn rule_sets(
     Ok((RuleSets { base, by_lang }, warnings))
 }
 
-/// Runs `defaultValueValidator.fieldDefaultValue` through the type's checker.
+/// What a default value is.
+enum DefaultValue {
+    /// A valid value, in canonical shape.
+    Valid(StoredValue),
+    /// A value of the right shape that is not among the options (OneEntry tolerates it).
+    NotAnOption,
+}
+
+/// Runs `defaultValueValidator.fieldDefaultValue` through the type's checker, with `config`
+/// (one language's options).
 fn canonical_default(
     attr: &Attribute,
+    config: &TypeConfig,
     default: &Value,
     trim: bool,
     env: &Services<'_>,
-) -> Result<StoredValue, LoadErrorKind> {
+) -> Result<DefaultValue, LoadErrorKind> {
     if matches!(attr.kind, AttrType::Button | AttrType::Spam) || attr.is_password() {
         return Err(LoadErrorKind::DefaultNotApplicable);
     }
@@ -248,12 +279,17 @@ fn canonical_default(
     let mut cx = Cx { marker: &attr.marker, report: &mut report, env };
     let path = Pointer::root().child("fieldDefaultValue");
     let arena = Arena::new();
-    match check_value(attr.kind, &attr.config, &Json::from_value(default, &arena), &path, trim, &mut cx) {
-        Some(p) if report.is_empty() => Ok(p.stored),
+    let checked = check_value(attr.kind, config, &Json::from_value(default, &arena), &path, trim, &mut cx);
+    let violations = report.violations();
+    match checked {
+        Some(p) if violations.is_empty() => Ok(DefaultValue::Valid(p.stored)),
+        _ if !violations.is_empty() && violations.iter().all(|v| matches!(v.kind, ViolationKind::UnknownOption(_))) => {
+            Ok(DefaultValue::NotAnOption)
+        }
         _ => Err(LoadErrorKind::BadDefault {
             value: default.to_string(),
             kind: attr.kind.name(),
-            reasons: report.violations().iter().map(|v| v.message()).collect::<Vec<_>>().join("; "),
+            reasons: violations.iter().map(|v| v.message()).collect::<Vec<_>>().join("; "),
         }),
     }
 }

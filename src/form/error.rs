@@ -1,7 +1,12 @@
 //! Why a form cannot be loaded: the file, the attribute (when the problem is one attribute's)
-//! and a typed reason.
+//! and a typed reason with a stable [`LoadErrorKind::code`].
+//!
+//! A form with an error is left out of the registry and the other forms load (SPEC §2); with
+//! `RegistryOptions::strict_forms` any error refuses the whole registry.
 
 use std::fmt;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::rules::SettingsError;
 
@@ -23,6 +28,19 @@ impl fmt::Display for LoadError {
             Some(attribute) => write!(f, "{}: attribute `{attribute}`: {}", self.file, self.kind),
             None => write!(f, "{}: {}", self.file, self.kind),
         }
+    }
+}
+
+impl Serialize for LoadError {
+    /// `{"file", "attribute", "code", "message"}` (`attribute` is `null` for the form's own
+    /// problems): what `validate-body` and the fixtures show.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("file", &self.file)?;
+        m.serialize_entry("attribute", &self.attribute)?;
+        m.serialize_entry("code", self.kind.code())?;
+        m.serialize_entry("message", &self.kind.to_string())?;
+        m.end()
     }
 }
 
@@ -50,14 +68,22 @@ pub enum LoadErrorKind {
         first: String,
     },
     /// `attributes` of the wrong shape.
-    #[error("`attributes` must be an array (or `{{}}` for an empty form)")]
+    #[error("`attributes` must be an array, or an object keyed by marker (`{{}}` for an empty form)")]
     AttributesNotAList,
     /// An attribute that is not an object of the expected shape.
     #[error("not an attribute object: {0}")]
     NotAnAttribute(String),
     /// No usable `marker`.
-    #[error("`marker` must be a non-empty string")]
+    #[error("`marker` (or `identifier`) must be a non-empty string")]
     NoMarker,
+    /// In `attributes` keyed by marker, an attribute that names another marker than its key.
+    #[error("the attribute under the key `{key}` names its marker `{marker}`")]
+    MarkerMismatch {
+        /// The key in `attributes`.
+        key: String,
+        /// The marker the attribute names (`marker`, else `identifier`).
+        marker: String,
+    },
     /// Two attributes with one marker.
     #[error("duplicate marker")]
     DuplicateMarker,
@@ -91,13 +117,31 @@ pub enum LoadErrorKind {
     /// A `radioButton` or `list` without options.
     #[error("a `{0}` needs a non-empty `listTitles`")]
     NoOptions(&'static str),
-    /// `listTitles` is not an array.
-    #[error("`listTitles` must be an array")]
+    /// `listTitles` is neither an array nor an object of arrays keyed by language.
+    #[error("`listTitles` must be an array, or an object of arrays keyed by language code")]
     OptionsNotAList,
+    /// A setting keyed by language that has no entry for the default language, which the
+    /// languages without their own would use.
+    #[error("`{field}` is keyed by language but has no `{lang}` (defaultLangCode) entry")]
+    NoDefaultLanguage {
+        /// The attribute's key (`listTitles`).
+        field: &'static str,
+        /// The default language.
+        lang: String,
+    },
+    /// A problem of one language's `listTitles`, when they are keyed by language.
+    #[error("{error} (listTitles for {lang})")]
+    InLanguage {
+        /// The language.
+        lang: String,
+        /// The problem.
+        error: Box<LoadErrorKind>,
+    },
     /// An option without a `value`.
     #[error("listTitles[{0}] has no `value`")]
     OptionWithoutValue(usize),
-    /// An option value that cannot be compared as text.
+    /// An option value that cannot be compared as text, or an entity option whose `id` is not
+    /// an entity id.
     #[error("listTitles[{index}].value `{value}` is not a string, a number or an entity with an id")]
     BadOptionValue {
         /// The option's place in `listTitles`.
@@ -138,6 +182,53 @@ pub enum LoadErrorKind {
         /// What the type's checker found, joined.
         reasons: String,
     },
+}
+
+impl LoadErrorKind {
+    /// A stable kebab-case name for the problem, what fixtures and tools match on.
+    pub fn code(&self) -> &'static str {
+        use LoadErrorKind::*;
+        match self {
+            Io(_) => "unreadable",
+            NotJson(_) => "not-json",
+            NotAForm(_) => "not-a-form",
+            NoIdentifier => "no-identifier",
+            DuplicateForm { .. } => "duplicate-form",
+            AttributesNotAList => "attributes-shape",
+            NotAnAttribute(_) => "not-an-attribute",
+            NoMarker => "no-marker",
+            MarkerMismatch { .. } => "marker-mismatch",
+            DuplicateMarker => "duplicate-marker",
+            TypeNotAString => "type-not-a-string",
+            UnknownType { .. } => "unknown-type",
+            BadPosition(_) => "bad-position",
+            LoginAndPassword => "login-and-password",
+            CredentialNotAString(_) => "credential-not-a-string",
+            SecondPassword(_) => "second-password",
+            SecondCaptcha(_) => "second-captcha",
+            SecondLogin(_) => "second-login",
+            NoOptions(_) => "no-options",
+            OptionsNotAList => "options-shape",
+            NoDefaultLanguage { .. } => "no-default-language",
+            InLanguage { error, .. } => error.code(),
+            OptionWithoutValue(_) => "option-without-value",
+            BadOptionValue { .. } => "bad-option-value",
+            DuplicateOption { .. } => "duplicate-option",
+            ValidatorsNotAnObject(_) => "validators-shape",
+            Validator { .. } => "bad-validator",
+            DefaultNotApplicable => "default-not-applicable",
+            BadDefault { .. } => "bad-default",
+        }
+    }
+}
+
+/// The registry could not be built: the forms directory cannot be read, or, with
+/// `RegistryOptions::strict_forms`, some form has an error. Every error found is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct RegistryError {
+    /// What was wrong, file by file (never empty).
+    pub errors: Vec<LoadError>,
 }
 
 #[cfg(test)]

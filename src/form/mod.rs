@@ -1,21 +1,26 @@
 //! Forms: OneEntry's `IFormsEntity` as loaded from `schemas/forms/*.json`, compiled once.
 //!
-//! `raw` is the lenient serde shape of an exported form; `compile` turns it into a
-//! [`Form`] of [`Attribute`]s with their validators already parsed into [`crate::rules::Rules`]
-//! (regexes compiled, numbers-as-strings read, per-language sets split), refusing bad forms
-//! with a [`LoadError`] that names the file, the attribute and the reason.
+//! `raw` is the lenient serde shape of an exported form (`attributes` as an array or keyed by
+//! marker); `compile` turns it into a [`Form`] of [`Attribute`]s with their options
+//! (`options`: `listTitles`, flat or keyed by language) and validators already parsed into
+//! [`crate::rules::Rules`] (regexes compiled, numbers-as-strings read), one set per language
+//! that has its own. A form with an error is refused with [`LoadError`]s that name the file,
+//! the attribute and the reason; what OneEntry tolerates loads with a [`LoadWarning`].
 
 pub(crate) mod compile;
 mod error;
+mod options;
 pub(crate) mod raw;
 mod validators;
+mod warning;
 
 use indexmap::IndexMap;
 
 use crate::rules::RuleSets;
 use crate::types::{AttrType, TypeConfig};
 
-pub use error::{LoadError, LoadErrorKind};
+pub use error::{LoadError, LoadErrorKind, RegistryError};
+pub use warning::{LoadWarning, WarningKind};
 
 /// A compiled form.
 #[derive(Debug, Clone)]
@@ -33,7 +38,7 @@ pub struct Form {
     /// Marker of the `spam` (captcha) attribute, if any.
     pub(crate) captcha: Option<String>,
     /// Things the loader ignored (unknown validators, ...), for the operator to read.
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<LoadWarning>,
 }
 
 impl Form {
@@ -58,7 +63,7 @@ impl Form {
     }
 
     /// Things the loader ignored (unknown validators, ...), for the operator to read.
-    pub fn warnings(&self) -> &[String] {
+    pub fn warnings(&self) -> &[LoadWarning] {
         &self.warnings
     }
 
@@ -82,8 +87,9 @@ pub struct Attribute {
     pub(crate) kind: AttrType,
     /// Its `position` (stored entries are ordered by it).
     pub(crate) position: i64,
-    /// What checking a value needs beyond its type: options, a captcha site key.
-    pub(crate) config: TypeConfig,
+    /// What checking a value needs beyond its type (options, a captcha site key), per
+    /// language: options may be given per language.
+    pub(crate) config: PerLang<TypeConfig>,
     /// The validators, per language.
     pub(crate) rules: RuleSets,
     /// `settings.readOnly`: the user may not change it.
@@ -93,6 +99,28 @@ pub struct Attribute {
     /// The `notificationData` fields its value feeds (`isNotificationEmail`,
     /// `isNotificationPhoneSMS`, `isNotificationPhonePush`), in that order.
     pub(crate) feeds: Vec<Feed>,
+}
+
+/// A setting of an attribute per language: the default language's (also used by every language
+/// without its own) and those of the languages that have their own, compiled once at load.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PerLang<T> {
+    /// The default language's.
+    pub base: T,
+    /// The languages with their own.
+    pub by_lang: IndexMap<String, T>,
+}
+
+impl<T> PerLang<T> {
+    /// The same setting in every language.
+    pub fn one(base: T) -> Self {
+        PerLang { base, by_lang: IndexMap::new() }
+    }
+
+    /// The setting of `lang`.
+    pub fn for_lang(&self, lang: &str) -> &T {
+        self.by_lang.get(lang).unwrap_or(&self.base)
+    }
 }
 
 /// What an attribute is to the user's credentials.
@@ -119,21 +147,6 @@ pub enum Feed {
 }
 
 impl Attribute {
-    /// An attribute of `kind` with no options, validators or flags, for tests.
-    #[cfg(test)]
-    pub(crate) fn plain(marker: &str, kind: AttrType) -> Attribute {
-        Attribute {
-            marker: marker.into(),
-            kind,
-            position: 1,
-            config: TypeConfig::Plain,
-            rules: Default::default(),
-            read_only: false,
-            role: Role::Plain,
-            feeds: Vec::new(),
-        }
-    }
-
     /// The marker.
     pub fn marker(&self) -> &str {
         &self.marker
@@ -157,6 +170,11 @@ impl Attribute {
     /// `settings.readOnly`: the user may not change it.
     pub fn read_only(&self) -> bool {
         self.read_only
+    }
+
+    /// What checking a value in `lang` needs beyond its type: that language's options.
+    pub(crate) fn config_in(&self, lang: &str) -> &TypeConfig {
+        self.config.for_lang(lang)
     }
 
     /// True when an entry in `lang` must carry a value: the attribute is required there

@@ -8,12 +8,13 @@
 
 use serde_json::{Map, Value};
 
+use super::WarningKind;
 use crate::attr_type::AttrType;
 use crate::rules::settings::{custom_text, is_off};
 use crate::rules::{admin_only, validator, Rules, SettingsError};
 
 /// Reads one validator set (not per-language). Returns the rules and the warnings.
-pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, Vec<String>), SettingsError> {
+pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, Vec<WarningKind>), SettingsError> {
     let mut rules = Rules::default();
     let mut warnings = Vec::new();
     for (name, cfg) in set {
@@ -22,9 +23,9 @@ pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, 
         }
         let Some(v) = validator(name) else {
             warnings.push(if admin_only(name) {
-                format!("validator `{name}` is ignored: OneEntry enforces it only in its admin panel")
+                WarningKind::AdminOnlyValidator { name: name.clone() }
             } else {
-                format!("unknown validator `{name}` ignored")
+                WarningKind::UnknownValidator { name: name.clone() }
             });
             continue;
         };
@@ -32,10 +33,10 @@ pub(crate) fn parse(kind: AttrType, set: &Map<String, Value>) -> Result<(Rules, 
             (v.install)(cfg, custom_text(cfg), &mut rules)?;
         } else {
             (v.install)(cfg, custom_text(cfg), &mut Rules::default())?;
-            warnings.push(format!("validator `{name}` does not apply to type `{}` and is ignored", kind.name()));
+            warnings.push(WarningKind::ValidatorNotApplicable { name: name.clone(), kind: kind.name() });
         }
     }
-    warnings.append(&mut rules.notes);
+    warnings.extend(rules.notes.drain(..).map(WarningKind::from));
     Ok((rules, warnings))
 }
 
@@ -51,7 +52,7 @@ mod tests {
     use crate::rules::{EmailRule, LengthRule, RequiredRule};
     use serde_json::json;
 
-    fn p(kind: AttrType, v: Value) -> Result<(Rules, Vec<String>), SettingsError> {
+    fn p(kind: AttrType, v: Value) -> Result<(Rules, Vec<WarningKind>), SettingsError> {
         parse(kind, v.as_object().unwrap())
     }
 
@@ -78,7 +79,7 @@ mod tests {
         assert_eq!(r.email, Some(EmailRule { custom: Some("Bad email".into()) }));
         assert_eq!(r.required, Some(RequiredRule { custom: None }));
         assert!(!r.trim);
-        assert_eq!(w, vec!["unknown validator `fooValidator` ignored".to_string()]);
+        assert_eq!(w, [WarningKind::UnknownValidator { name: "fooValidator".into() }]);
         let (r, w) = p(AttrType::Integer, json!({"emailInspectionValidator": true})).unwrap();
         assert_eq!(w.len(), 1);
         assert!(r.email.is_none(), "an inapplicable validator is dropped, as the warning says");

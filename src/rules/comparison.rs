@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::numeric_text::read_number;
 use super::rounding::string_or_number;
 use super::settings::{is_unset, text};
-use super::{Custom, Rules, SettingsError, Validator};
+use super::{Custom, Note, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 const NAME: &str = "comparisonValidator";
@@ -30,11 +30,9 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
     match (operator, against) {
         (Some(operator), Some(against)) => rules.comparison = Some(ComparisonRule { operator, against, custom }),
         (None, Some(_)) => return Err(SettingsError::Missing { validator: NAME, key: "operator" }),
-        (_, None) if given("marker").is_some() => rules
-            .notes
-            .push(format!("{NAME}: comparing with another attribute (`marker`) is not enforced; use a fixed `value`")),
+        (_, None) if given("marker").is_some() => rules.notes.push(Note::ComparesWithAttribute),
         (Some(_), None) => return Err(SettingsError::Missing { validator: NAME, key: "value" }),
-        (None, None) => rules.notes.push(format!("{NAME} without `operator` and `value` checks nothing")),
+        (None, None) => rules.notes.push(Note::ChecksNothing(NAME)),
     }
     Ok(())
 }
@@ -210,10 +208,13 @@ mod tests {
         assert!(matches!(load(json!({"value": 1})), Err(SettingsError::Missing { key: "operator", .. })));
         assert!(matches!(load(json!({"operator": "<"})), Err(SettingsError::Missing { key: "value", .. })));
         assert!(matches!(load(json!({"operator": "<", "value": [1]})), Err(SettingsError::NotANumber { .. })));
-        for (cfg, says) in [(json!({"operator": "<", "marker": "start"}), "marker"), (json!(true), "checks nothing")] {
+        for (cfg, note) in [
+            (json!({"operator": "<", "marker": "start"}), Note::ComparesWithAttribute),
+            (json!(true), Note::ChecksNothing(NAME)),
+        ] {
             let rules = load(cfg).unwrap();
             assert!(rules.comparison.is_none());
-            assert!(rules.notes.len() == 1 && rules.notes[0].contains(says), "{:?}", rules.notes);
+            assert_eq!(rules.notes, [note]);
         }
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::numeric_text::read_number;
 use super::rounding::string_or_number;
 use super::settings::words;
-use super::{Custom, Rules, SettingsError, Validator};
+use super::{Custom, Note, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 const NAME: &str = "checkForAGivenList";
@@ -30,7 +30,7 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
         _ => words(cfg, NAME, "values")?,
     };
     if values.is_empty() {
-        rules.notes.push(format!("{NAME} without `values` checks nothing"));
+        rules.notes.push(Note::ChecksNothing(NAME));
     } else {
         rules.given_list = Some(GivenListRule { values, custom });
     }

@@ -172,9 +172,19 @@ pub struct Rules {
     pub given_list: Option<GivenListRule>,
     /// `minMaxDateValidator` (OneEntry's admin-panel date bounds, enforced here).
     pub min_max_date: Option<DateRule>,
-    /// Load warnings from settings read but not enforceable (a comparison with another
-    /// attribute, a flag with nothing to check); the loader moves them to the form's warnings.
-    pub notes: Vec<String>,
+    /// Settings read but not enforceable (a comparison with another attribute, a flag with
+    /// nothing to check); the loader turns each into a warning of the form.
+    pub notes: Vec<Note>,
+}
+
+/// Settings a validator reads but cannot check anything with: the loader lists each as a
+/// warning (`crate::form::WarningKind`), and the validator checks nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    /// `comparisonValidator {operator, marker}`: a comparison with another attribute.
+    ComparesWithAttribute,
+    /// The validator (named) was given as a bare flag, with nothing to check against.
+    ChecksNothing(&'static str),
 }
 
 /// The validators of one attribute: one set, or one per language code.

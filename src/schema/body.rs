@@ -9,7 +9,7 @@ use crate::form::{Attribute, Form};
 use crate::record::NotificationData;
 use crate::registry::Registry;
 use crate::rules::Rules;
-use crate::types::AttrType;
+use crate::types::{AttrType, TypeConfig};
 
 // ---------------------------------------------------------------------------------------------
 // One form.
@@ -21,6 +21,14 @@ pub(super) fn rules_for<'a>(a: &'a Attribute, set: ValidatorSet<'_>) -> &'a Rule
     match set {
         Some(lang) => a.rules.for_lang(lang),
         None => &a.rules.base,
+    }
+}
+
+/// The options (and other configuration) of `a` in a validator set's language.
+pub(super) fn config_for<'a>(a: &'a Attribute, set: ValidatorSet<'_>) -> &'a TypeConfig {
+    match set {
+        Some(lang) => a.config_in(lang),
+        None => &a.config.base,
     }
 }
 
@@ -180,7 +188,7 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
                 "then": {"properties": {"type": {"const": a.kind.name()}, "value": if a.is_password() {
                     password_value(rules_for(a, set))
                 } else {
-                    attribute_value(a, rules_for(a, set))
+                    attribute_value(a, config_for(a, set), rules_for(a, set))
                 }}}
             })
         })
@@ -225,7 +233,7 @@ pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {
     for a in form.attributes.values().filter(|a| a.is_login() || a.is_password()) {
         markers.push(a.marker.as_str());
         let rules = rules_for(a, set);
-        let value = if a.is_password() { password_value(rules) } else { attribute_value(a, rules) };
+        let value = if a.is_password() { password_value(rules) } else { attribute_value(a, config_for(a, set), rules) };
         branches.push(
             json!({"if": {"properties": {"marker": {"const": a.marker}}}, "then": {"properties": {"value": value}}}),
         );

@@ -53,7 +53,17 @@ pub(super) fn shape(kind: AttrType, s: &Shape) -> Value {
         }
         AttrType::RadioButton => one_or_single_array(choice(s)),
         AttrType::List => lone_or_array(choice(s), s, true),
-        AttrType::Entity => lone_or_array(entity_id(), s, true),
+        AttrType::Entity => {
+            let reference = entity_reference();
+            let braced = json!({"type": "string", "pattern": "^[{][\\s\\S]*[}]$",
+                "description": "older content: a brace-wrapped string of quoted ids, {\"a\",\"b\"}"});
+            let array = counted(reference.clone(), s, true);
+            if s.min_items.unwrap_or(0) <= 1 {
+                json!({"anyOf": [reference, braced, array]})
+            } else {
+                json!({"anyOf": [braced, array]})
+            }
+        }
         AttrType::TimeInterval => {
             let bound = json!({"type": "string", "pattern": DATE_TIME_PREFIX});
             let pair = json!({"type": "array", "minItems": 2, "maxItems": 2, "items": bound,
@@ -204,6 +214,16 @@ pub(super) fn choice(s: &Shape) -> Value {
     json!({"anyOf": [
         value.clone(),
         {"type": "object", "required": ["value"], "properties": {"value": value}}
+    ]})
+}
+
+/// One entity reference: an id, or an object that carries one (`{id, title, value, parentId,
+/// depth, ...}`).
+pub(super) fn entity_reference() -> Value {
+    json!({"anyOf": [
+        entity_id(),
+        {"type": "object", "required": ["id"], "properties": {"id": entity_id()},
+         "description": "an entity object, identified by its id"}
     ]})
 }
 

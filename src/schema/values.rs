@@ -9,10 +9,11 @@ use super::shapes::{shape, Shape};
 use super::{value_shape, EXACT_BOUND};
 use crate::form::Attribute;
 use crate::rules::{FilesRule, ListRule, MaskRule, NumberRule, Rules};
-use crate::types::{value_key, AttrType};
+use crate::types::{value_key, AttrType, TypeConfig};
 
-/// The `value` of an entry of `a` under `rules`, `null` included when it is accepted.
-pub(super) fn attribute_value(a: &Attribute, rules: &Rules) -> Value {
+/// The `value` of an entry of `a` under one language's `config` (options) and `rules`, `null`
+/// included when it is accepted.
+pub(super) fn attribute_value(a: &Attribute, config: &TypeConfig, rules: &Rules) -> Value {
     // An empty value (null, "", [], ...) skips the validators: it takes the default, or is a
     // 3045 when required, or clears the attribute.
     let empty_ok = rules.default.is_some() || (rules.required.is_none() && !a.is_login() && a.kind != AttrType::Spam);
@@ -28,14 +29,12 @@ pub(super) fn attribute_value(a: &Attribute, rules: &Rules) -> Value {
         }
         AttrType::RadioButton | AttrType::List => {
             let mut s = counts(rules.list.as_ref(), !empty_ok);
-            s.options = Some(option_values(a));
-            s.single = a.kind == AttrType::List && !a.config.choices().multiselect;
+            s.options = Some(option_values(config));
+            s.single = a.kind == AttrType::List && !config.choices().multiselect;
             shape(a.kind, &s)
         }
         AttrType::Entity | AttrType::TimeInterval => shape(a.kind, &counts(rules.list.as_ref(), !empty_ok)),
-        AttrType::Spam => {
-            shape(a.kind, &Shape { site_key: a.config.site_key().map(str::to_owned), ..Shape::default() })
-        }
+        AttrType::Spam => shape(a.kind, &Shape { site_key: config.site_key().map(str::to_owned), ..Shape::default() }),
         kind => value_shape(kind),
     };
     if empty_ok {
@@ -144,11 +143,11 @@ pub(super) fn json_number(f: f64) -> Value {
     }
 }
 
-/// Every JSON value a body may give for one of `a`'s options: the option's text, and the
-/// numbers JavaScript writes as that text (`"1"` → `1`, `"1.5"` → `1.5`, `"1e+21"` → `1e21`).
-pub(super) fn option_values(a: &Attribute) -> Vec<Value> {
+/// Every JSON value a body may give for one of the options of `config`: the option's text, and
+/// the numbers JavaScript writes as that text (`"1"` → `1`, `"1.5"` → `1.5`, `"1e+21"` → `1e21`).
+pub(super) fn option_values(config: &TypeConfig) -> Vec<Value> {
     let mut out = Vec::new();
-    for o in &a.config.choices().options {
+    for o in &config.choices().options {
         let k = o.key();
         out.push(Value::String(k.to_owned()));
         let int = k.parse::<i64>().ok().filter(|i| i.to_string() == k).map(Value::from);
@@ -221,7 +220,6 @@ pub(super) fn extension_pattern(extensions: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::Attribute;
 
     #[test]
     fn masks_extensions_and_options() {
@@ -229,12 +227,10 @@ mod tests {
         assert_eq!(mask_pattern(&m), "^x\\.\\+[0-9] \\([0-9][0-9][0-9]\\) [0-9][0-9][0-9]$");
         assert_eq!(extension_pattern(&["png".into(), "mk4".into()]).unwrap(), "\\.(?:[pP][nN][gG]|[mM][kK\u{212A}]4)$");
         assert_eq!(extension_pattern(&["tar.gz".into()]), None);
-        let mut a = Attribute::plain("c", AttrType::List);
         let options = ["1", "1.5", "-0", "1e+21", "1152921504606847000", "x"]
             .map(|key| crate::types::ChoiceOption::new(key.into(), key.into(), json!(key), Value::Null));
-        a.config =
-            crate::types::TypeConfig::Choice(crate::types::Choices { options: options.into(), multiselect: true });
-        let values = option_values(&a);
+        let config = TypeConfig::Choice(crate::types::Choices { options: options.into(), multiselect: true });
+        let values = option_values(&config);
         assert_eq!(
             values,
             vec![

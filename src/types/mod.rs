@@ -12,6 +12,7 @@ pub use choice::{ChoiceOption, Choices};
 mod control;
 mod datetime;
 mod entity;
+pub use entity::EntityOptions;
 mod interval;
 mod json;
 mod media;
@@ -125,6 +126,8 @@ pub enum TypeConfig {
     Plain,
     /// A `radioButton` or `list`: its options.
     Choice(Choices),
+    /// An `entity` whose `listTitles` lists entity options: the ids a reference may name.
+    Entity(EntityOptions),
     /// A `spam` captcha: the site key from `settings.captcha.key`, if the form gives one.
     Captcha(Option<String>),
 }
@@ -138,6 +141,15 @@ impl TypeConfig {
             c
         } else {
             &NONE
+        }
+    }
+
+    /// The entity options of an `entity` attribute, if the form lists some.
+    pub fn entity_options(&self) -> Option<&EntityOptions> {
+        if let TypeConfig::Entity(options) = self {
+            Some(options)
+        } else {
+            None
         }
     }
 
@@ -172,7 +184,7 @@ pub(crate) fn check_value<'a>(
         AttrType::Text | AttrType::TextWithHeader => text::check(kind, value, path, cx),
         AttrType::Image | AttrType::GroupOfImages | AttrType::File => media::check(kind, value, path, cx),
         AttrType::RadioButton | AttrType::List => choice::check(kind, config.choices(), value, path, cx),
-        AttrType::Entity => entity::check(value, path, cx),
+        AttrType::Entity => entity::check(config.entity_options(), value, path, cx),
         AttrType::TimeInterval => interval::check(value, path, cx),
         AttrType::Button => control::button(path, cx),
         AttrType::Spam => control::spam(config.site_key(), value, path, cx),
