@@ -14,6 +14,7 @@
 //! never rotated (the Backendless SDK has no refresh), lives as long as a refresh token, is no
 //! access or refresh token to the OneEntry face, and is revoked by the same calls.
 
+mod pool;
 mod postgres;
 mod sqlite;
 
