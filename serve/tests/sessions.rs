@@ -11,7 +11,9 @@
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-use userform_serve::sessions::{self, Kind, NewToken, PgSessions, SessionBackend, SessionRef, SqliteSessions};
+use userform_serve::sessions::{
+    self, AttemptCounter, Kind, NewToken, PgSessions, SessionBackend, SessionRef, SqliteSessions,
+};
 use userform_serve::token;
 
 const GRACE: i64 = 30_000;
@@ -111,11 +113,11 @@ fn sqlite_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     let b = SqliteSessions::open(&path).unwrap();
-    assert_eq!(b.schema_version().unwrap(), 1);
+    assert_eq!(b.schema_version().unwrap(), 2);
     contract(&b);
     // Reopening migrates nothing twice.
     drop(b);
-    assert_eq!(SqliteSessions::open(&path).unwrap().schema_version().unwrap(), 1);
+    assert_eq!(SqliteSessions::open(&path).unwrap().schema_version().unwrap(), 2);
 
     // Only hashes are stored: no token text anywhere in the table.
     let b = SqliteSessions::open(&path).unwrap();
@@ -159,7 +161,7 @@ fn postgres_sessions() {
         })
         .collect();
     for t in opened {
-        assert_eq!(t.join().unwrap().unwrap(), 1);
+        assert_eq!(t.join().unwrap().unwrap(), 2);
     }
     contract(&PgSessions::connect(&url).unwrap());
 }
@@ -273,6 +275,7 @@ fn postgres_sessions_reconnect_when_the_server_drops_their_connections() {
     let (a2, _, t2) = pair(now);
     b.insert(&s2, &t2).unwrap();
     assert_eq!(b.access(&token::hash(&a2), now).unwrap(), Some(s2));
+    assert_eq!(b.hit(&token::generate().unwrap().1, now, 60_000).unwrap().hits, 1);
     assert_eq!(backends(&mut admin, &name), 1, "one fresh connection did it all");
 
     // Again, with an operation that writes first.

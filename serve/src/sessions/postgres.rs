@@ -6,7 +6,8 @@
 //! Each operation is one transaction, and each is safe to run twice, which the pool does when
 //! the server dropped the connection under it: reads and deletes change nothing the second
 //! time; an insert or a rotation that had committed fails the second time on the token hashes
-//! it already stored (an error, never a second pair).
+//! it already stored (an error, never a second pair); an attempt counted twice only makes the
+//! limit stricter by one.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use postgres::{Config, GenericClient};
 
 use super::pool::PgPool;
-use super::{Kind, NewToken, SessionBackend, SessionError, SessionRef};
+use super::{AttemptCounter, Kind, NewToken, SessionBackend, SessionError, SessionRef, Window};
 use crate::token::TokenHash;
 
 /// The advisory lock key migrations hold (`userform` in ASCII).
@@ -211,5 +212,30 @@ impl SessionBackend for PgSessions {
             )
             .map(drop)
         })
+    }
+}
+
+impl AttemptCounter for PgSessions {
+    fn hit(&self, key: &TokenHash, now: i64, period_ms: i64) -> Result<Window, SessionError> {
+        let ended = now.saturating_sub(period_ms);
+        // One statement: the row lock of the conflicting row orders concurrent attempts, and
+        // each sees the count the one before it left (READ COMMITTED re-reads the row).
+        self.pool.run(|c| {
+            let row = c.query_one(
+                "INSERT INTO userform_serve_attempts AS a (key, window_start, hits) VALUES ($1, $2, 1)
+                 ON CONFLICT (key) DO UPDATE SET
+                     window_start = CASE WHEN a.window_start <= $3 THEN $2 ELSE a.window_start END,
+                     hits = CASE WHEN a.window_start <= $3 THEN 1 ELSE a.hits + 1 END
+                 RETURNING window_start, hits",
+                &[&&key[..], &now, &ended],
+            )?;
+            Ok(Window { start: row.try_get(0)?, hits: row.try_get(1)? })
+        })
+    }
+
+    fn sweep(&self, now: i64, period_ms: i64) -> Result<(), SessionError> {
+        let ended = now.saturating_sub(period_ms);
+        self.pool
+            .run(|c| c.execute("DELETE FROM userform_serve_attempts WHERE window_start <= $1", &[&ended]).map(drop))
     }
 }
