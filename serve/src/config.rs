@@ -15,7 +15,7 @@ use crate::backendless::{AppError, BackendlessApp};
 use crate::forms::Forms;
 use crate::http::Service;
 use crate::limit::SignInLimit;
-use crate::sessions::{Lifetimes, PgSessions, SessionBackend, Sessions, SqliteSessions};
+use crate::sessions::{AttemptCounter, Lifetimes, PgSessions, SessionBackend, Sessions, SqliteSessions};
 
 /// `userform`: OneEntry's user API over the userform engine.
 #[derive(Debug, Parser)]
@@ -217,12 +217,19 @@ impl ServeArgs {
         let backendless =
             BackendlessApp::from_flags(self.backendless_app_id.as_deref(), self.backendless_api_key.as_deref())?;
         let Opened { accounts, sessions: backend, forms } = open(&self.data)?;
+        // Sign-in attempts are counted in the session tables, shared by every instance.
+        let attempts: Arc<dyn AttemptCounter> = backend.clone();
         let lifetimes = Lifetimes { access: self.access_ttl, refresh: self.refresh_ttl, grace: self.refresh_grace };
         Ok(Service {
             accounts,
             sessions: Sessions::new(backend, lifetimes),
             forms,
-            sign_in_limit: SignInLimit::new(self.sign_in_per_login, self.sign_in_per_address, self.sign_in_window),
+            sign_in_limit: SignInLimit::new(
+                attempts,
+                self.sign_in_per_login,
+                self.sign_in_per_address,
+                self.sign_in_window,
+            ),
             app_token: self.app_token.clone(),
             cors_origins: self.cors_origins.clone(),
             max_body_bytes: self.max_body_bytes,

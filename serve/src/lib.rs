@@ -5,8 +5,9 @@
 //! `config` reads the command line and builds a [`http::Service`]; `http` has the router and
 //! middleware; `routes` the OneEntry endpoints; `backendless` the Backendless face (its routes,
 //! the flat user object, its errors); `accounts` the users (through the engine); `sessions`
-//! the tokens (SQLite or PostgreSQL); `forms` the forms as served; `limit` the sign-in rate
-//! limit; `token` random tokens and their hashes; `error` the `IError` answers.
+//! the tokens and the sign-in attempt counts (SQLite, or PostgreSQL through a pool); `forms`
+//! the forms as served; `limit` the sign-in rate limit; `token` random tokens and their
+//! hashes; `error` the `IError` answers.
 
 pub mod accounts;
 pub mod backendless;

@@ -1,12 +1,19 @@
 //! The session tables on both databases, with the clock in the test's hands: only hashes are
 //! stored, a refresh rotates, the replaced token works for the grace period and not after,
 //! revocation by session, by user and by user but one session, archive, purge, migrations,
-//! and Backendless' user-tokens kept apart from the OneEntry face's tokens.
+//! and Backendless' user-tokens kept apart from the OneEntry face's tokens; on PostgreSQL, a pool
+//! of connections: operations side by side, at most the pool's size, and reconnection when the
+//! server drops them.
 //!
 //! PostgreSQL runs with `USERFORM_PG_URL` set (`eval "$(bash scripts/postgres.sh start)"`);
 //! without it the test prints a loud SKIPPED line, and fails in CI.
 
-use userform_serve::sessions::{Kind, NewToken, PgSessions, SessionBackend, SessionRef, SqliteSessions};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use userform_serve::sessions::{
+    self, AttemptCounter, Kind, NewToken, PgSessions, SessionBackend, SessionRef, SqliteSessions,
+};
 use userform_serve::token;
 
 const GRACE: i64 = 30_000;
@@ -106,11 +113,11 @@ fn sqlite_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     let b = SqliteSessions::open(&path).unwrap();
-    assert_eq!(b.schema_version().unwrap(), 1);
+    assert_eq!(b.schema_version().unwrap(), 2);
     contract(&b);
     // Reopening migrates nothing twice.
     drop(b);
-    assert_eq!(SqliteSessions::open(&path).unwrap().schema_version().unwrap(), 1);
+    assert_eq!(SqliteSessions::open(&path).unwrap().schema_version().unwrap(), 2);
 
     // Only hashes are stored: no token text anywhere in the table.
     let b = SqliteSessions::open(&path).unwrap();
@@ -154,7 +161,127 @@ fn postgres_sessions() {
         })
         .collect();
     for t in opened {
-        assert_eq!(t.join().unwrap().unwrap(), 1);
+        assert_eq!(t.join().unwrap().unwrap(), 2);
     }
     contract(&PgSessions::connect(&url).unwrap());
+}
+
+/// `url` with connections named `name`, to find them in `pg_stat_activity`.
+fn named(url: &str, name: &str) -> String {
+    format!("{url}{}application_name={name}", if url.contains('?') { '&' } else { '?' })
+}
+
+/// Connections of the pool named `name` open on the server.
+fn backends(admin: &mut postgres::Client, name: &str) -> i64 {
+    admin.query_one("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1", &[&name]).unwrap().get(0)
+}
+
+/// A session with a refresh token whose row `admin` holds locked (as a slow transaction
+/// would): rotating it waits until `admin` lets go. Its access token, refresh token and the
+/// session.
+fn locked_session(b: &PgSessions, admin: &mut postgres::Transaction<'_>, now: i64) -> (String, String, SessionRef) {
+    let s = session("pool");
+    let (access, refresh, tokens) = pair(now);
+    b.insert(&s, &tokens).unwrap();
+    admin
+        .execute("SELECT 1 FROM userform_serve_tokens WHERE hash = $1 FOR UPDATE", &[&&token::hash(&refresh)[..]])
+        .unwrap();
+    (access, refresh, s)
+}
+
+/// Runs `f` on a thread; its answer within `wait`, or `Err` with the thread still running.
+fn within<T: Send + 'static>(wait: Duration, f: impl FnOnce() -> T + Send + 'static) -> Result<T, mpsc::Receiver<T>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(f()).unwrap());
+    rx.recv_timeout(wait).map_err(|_| rx)
+}
+
+#[test]
+fn postgres_sessions_run_side_by_side_within_their_pool() {
+    let Ok(url) = std::env::var("USERFORM_PG_URL") else {
+        eprintln!("SKIPPED: PostgreSQL pool tests (set USERFORM_PG_URL)");
+        return;
+    };
+    let name = format!("uf-pool-{}", token::random_id().unwrap());
+    let b = Arc::new(PgSessions::connect(&named(&url, &name)).unwrap().max_connections(2));
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut lock = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let now = sessions::now_ms();
+    let mut tx = lock.transaction().unwrap();
+    let (access, r1, s) = locked_session(&b, &mut tx, now);
+    let (_, r2, s2) = locked_session(&b, &mut tx, now);
+
+    // One operation waits on a row lock; another runs beside it on a second connection.
+    let rotate = |r: String| {
+        let b = b.clone();
+        move || b.rotate(&token::hash(&r), now + 1, GRACE, &pair(now + 1).2).unwrap()
+    };
+    let first = within(Duration::from_millis(300), rotate(r1)).expect_err("waits for the row lock");
+    let b2 = b.clone();
+    let a = access.clone();
+    let found = within(Duration::from_secs(5), move || b2.access(&token::hash(&a), now).unwrap());
+    assert_eq!(found.ok().flatten(), Some(s.clone()), "a lookup is not queued behind the waiting rotation");
+
+    // Both connections busy: a third operation waits for one, and no third is opened.
+    let second = within(Duration::from_millis(300), rotate(r2)).expect_err("waits for the row lock");
+    let b3 = b.clone();
+    let third = within(Duration::from_millis(300), move || b3.access(&token::hash(&access), now).unwrap())
+        .expect_err("waits for a connection");
+    assert_eq!(backends(&mut admin, &name), 2, "at most max_connections");
+
+    tx.rollback().unwrap();
+    let wait = Duration::from_secs(10);
+    assert_eq!(first.recv_timeout(wait).unwrap(), Some(s.clone()));
+    assert_eq!(second.recv_timeout(wait).unwrap(), Some(s2));
+    assert_eq!(third.recv_timeout(wait).unwrap(), Some(s));
+}
+
+#[test]
+fn postgres_sessions_reconnect_when_the_server_drops_their_connections() {
+    let Ok(url) = std::env::var("USERFORM_PG_URL") else {
+        eprintln!("SKIPPED: PostgreSQL pool tests (set USERFORM_PG_URL)");
+        return;
+    };
+    let name = format!("uf-drop-{}", token::random_id().unwrap());
+    let b = Arc::new(PgSessions::connect(&named(&url, &name)).unwrap());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let now = sessions::now_ms();
+    // Two connections in the pool: one held by a rotation waiting on a lock, one beside it.
+    let mut lock = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut tx = lock.transaction().unwrap();
+    let (access, refresh, s) = locked_session(&b, &mut tx, now);
+    let b1 = b.clone();
+    let waiting = within(Duration::from_millis(300), move || {
+        b1.rotate(&token::hash(&refresh), now + 1, GRACE, &pair(now + 1).2).unwrap()
+    })
+    .expect_err("waits for the row lock");
+    assert_eq!(b.access(&token::hash(&access), now).unwrap(), Some(s.clone()));
+    tx.rollback().unwrap();
+    assert!(waiting.recv_timeout(Duration::from_secs(10)).unwrap().is_some());
+    assert_eq!(backends(&mut admin, &name), 2);
+
+    // The server drops both (as a restart would): every kind of operation still succeeds, the
+    // first one after the drop on a fresh connection, and the dead idle one is not tried.
+    let killed: i64 = admin
+        .query_one(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) t",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(killed, 2);
+    assert_eq!(b.access(&token::hash(&access), now).unwrap(), Some(s.clone()), "a read");
+    let s2 = session("after-drop");
+    let (a2, _, t2) = pair(now);
+    b.insert(&s2, &t2).unwrap();
+    assert_eq!(b.access(&token::hash(&a2), now).unwrap(), Some(s2));
+    assert_eq!(b.hit(&token::generate().unwrap().1, now, 60_000).unwrap().hits, 1);
+    assert_eq!(backends(&mut admin, &name), 1, "one fresh connection did it all");
+
+    // Again, with an operation that writes first.
+    admin
+        .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", &[&name])
+        .unwrap();
+    b.revoke_session(&s.session_id).unwrap();
+    assert_eq!(b.access(&token::hash(&access), now).unwrap(), None);
 }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use userform::{identity, Form, UserRecord};
+use userform::{Form, UserRecord};
 
 use super::error::{other_user, BlError};
 use super::{object, read, BackendlessApp};
@@ -77,8 +77,8 @@ pub async fn login(
     body: Bytes,
 ) -> Result<Json<Value>, BlError> {
     let (login, password) = credentials(&body)?;
-    s.sign_in_limit.attempt(&identity::key(&login), &addr).map_err(ApiError::RateLimited)?;
     let answer = blocking(move || {
+        s.sign_in_limit.attempt(&login, &addr)?;
         let user = s.accounts.verify_any(&login, &password)?.ok_or(ApiError::BadCredentials)?;
         if s.sessions.backend().is_archived(&user.id)? {
             return Err(ApiError::BadCredentials);

@@ -8,7 +8,6 @@ use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use userform::identity;
 
 use super::parse;
 use crate::accounts::signed_up;
@@ -73,8 +72,8 @@ pub async fn auth(
     };
     let login = value(&login_marker)?;
     let password = value(&password_marker)?;
-    s.sign_in_limit.attempt(&identity::key(&login), &addr).map_err(ApiError::RateLimited)?;
     blocking(move || {
+        s.sign_in_limit.attempt(&login, &addr)?;
         let user = s.accounts.verify(&provider, &login, &password)?.ok_or(ApiError::BadCredentials)?;
         if s.sessions.backend().is_archived(&user.id)? {
             return Err(ApiError::BadCredentials);

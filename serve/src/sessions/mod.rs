@@ -13,7 +13,11 @@
 //! A Backendless login opens a session with one token of its own kind, the `user-token`: it is
 //! never rotated (the Backendless SDK has no refresh), lives as long as a refresh token, is no
 //! access or refresh token to the OneEntry face, and is revoked by the same calls.
+//!
+//! The same tables count sign-in attempts ([`AttemptCounter`], read by [`crate::limit`]), so
+//! every instance on one database counts against the same limits.
 
+mod pool;
 mod postgres;
 mod sqlite;
 
@@ -68,8 +72,30 @@ pub struct SessionRef {
     pub user_id: String,
 }
 
-/// What a session database does; each method is one transaction.
-pub trait SessionBackend: Send + Sync {
+/// A key's fixed window of sign-in attempts, as [`AttemptCounter::hit`] left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// When the window began (Unix milliseconds): the first attempt after the previous one ended.
+    pub start: i64,
+    /// Attempts in the window, the one just counted included.
+    pub hits: i64,
+}
+
+/// Where sign-in attempts are counted (the limit itself is [`crate::limit::SignInLimit`]'s): a
+/// table of `(key, window start, hits)` beside the sessions, so that every instance on one
+/// database counts together. Keys are hashes, never a login or an address in clear.
+pub trait AttemptCounter: Send + Sync {
+    /// Counts one attempt on `key` at `now` (Unix milliseconds), in one atomic statement: in
+    /// the key's window when it began less than `period_ms` ago, else in a new window that
+    /// begins at `now`. Answers the window with this attempt counted.
+    fn hit(&self, key: &TokenHash, now: i64, period_ms: i64) -> Result<Window, SessionError>;
+    /// Deletes the windows that ended by `now`.
+    fn sweep(&self, now: i64, period_ms: i64) -> Result<(), SessionError>;
+}
+
+/// What a session database does; each method is one transaction. It counts sign-in attempts
+/// too: the session tables are where instances on one database meet.
+pub trait SessionBackend: AttemptCounter + Send + Sync {
     /// Stores `tokens` in `session`.
     fn insert(&self, session: &SessionRef, tokens: &[NewToken]) -> Result<(), SessionError>;
     /// The session of a token of `kind` that has not expired (never of a refresh token, which
@@ -105,9 +131,10 @@ pub trait SessionBackend: Send + Sync {
 /// The session tables' migrations, in order, written once for both databases: `bytes` and
 /// `int64` are the dialect's binary and 64-bit integer column types. A schema's version is
 /// how many of them were applied.
-pub(crate) fn migrations(bytes: &str, int64: &str) -> [String; 1] {
-    [format!(
-        "CREATE TABLE userform_serve_tokens (
+pub(crate) fn migrations(bytes: &str, int64: &str) -> [String; 2] {
+    [
+        format!(
+            "CREATE TABLE userform_serve_tokens (
             hash {bytes} PRIMARY KEY,
             kind INTEGER NOT NULL,
             session_id TEXT NOT NULL,
@@ -119,7 +146,18 @@ pub(crate) fn migrations(bytes: &str, int64: &str) -> [String; 1] {
         CREATE INDEX userform_serve_tokens_user ON userform_serve_tokens (user_id);
         CREATE INDEX userform_serve_tokens_expiry ON userform_serve_tokens (expires_at);
         CREATE TABLE userform_serve_archived (user_id TEXT PRIMARY KEY, archived_at {int64} NOT NULL);"
-    )]
+        ),
+        // Sign-in attempts (`crate::limit`): a hash of the login or address, the window's start
+        // (Unix milliseconds) and the attempts in it.
+        format!(
+            "CREATE TABLE userform_serve_attempts (
+                key {bytes} PRIMARY KEY,
+                window_start {int64} NOT NULL,
+                hits {int64} NOT NULL
+            );
+            CREATE INDEX userform_serve_attempts_start ON userform_serve_attempts (window_start);"
+        ),
+    ]
 }
 
 /// How long tokens live.
@@ -164,7 +202,8 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-fn ms(d: Duration) -> i64 {
+/// A duration in milliseconds, saturating.
+pub fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 

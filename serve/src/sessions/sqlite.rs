@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::{Kind, NewToken, SessionBackend, SessionError, SessionRef};
+use super::{AttemptCounter, Kind, NewToken, SessionBackend, SessionError, SessionRef, Window};
 use crate::token::TokenHash;
 
 fn backend(e: rusqlite::Error) -> SessionError {
@@ -188,5 +188,32 @@ impl SessionBackend for SqliteSessions {
         )
         .map(drop)
         .map_err(backend)
+    }
+}
+
+impl AttemptCounter for SqliteSessions {
+    fn hit(&self, key: &TokenHash, now: i64, period_ms: i64) -> Result<Window, SessionError> {
+        let ended = now.saturating_sub(period_ms);
+        // One statement, one write transaction: SQLite's file lock orders concurrent attempts,
+        // from this process or another on the same file.
+        let c = self.lock()?;
+        c.prepare_cached(
+            "INSERT INTO userform_serve_attempts AS a (key, window_start, hits) VALUES (?1, ?2, 1)
+             ON CONFLICT (key) DO UPDATE SET
+                 window_start = CASE WHEN a.window_start <= ?3 THEN ?2 ELSE a.window_start END,
+                 hits = CASE WHEN a.window_start <= ?3 THEN 1 ELSE a.hits + 1 END
+             RETURNING window_start, hits",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![&key[..], now, ended], |r| Ok(Window { start: r.get(0)?, hits: r.get(1)? }))
+        })
+        .map_err(backend)
+    }
+
+    fn sweep(&self, now: i64, period_ms: i64) -> Result<(), SessionError> {
+        let c = self.lock()?;
+        c.execute("DELETE FROM userform_serve_attempts WHERE window_start <= ?1", [now.saturating_sub(period_ms)])
+            .map(drop)
+            .map_err(backend)
     }
 }
