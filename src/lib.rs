@@ -35,7 +35,7 @@ pub use attr_type::AttrType;
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
 pub use engine::{AppCredentials, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
-pub use form::{Attribute, Form, LoadError, LoadErrorKind, LoadWarning, RegistryError, Role, WarningKind};
+pub use form::{Attribute, Form, LoadError, LoadErrorKind, LoadWarning, Located, RegistryError, Role, WarningKind};
 pub use pointer::Pointer;
 pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 pub use registry::{Application, Limits, Registry, RegistryOptions};

@@ -4,45 +4,12 @@
 //! A form with an error is left out of the registry and the other forms load (SPEC §2); with
 //! `RegistryOptions::strict_forms` any error refuses the whole registry.
 
-use std::fmt;
-
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use super::located::{Coded, Located};
 
 use crate::rules::SettingsError;
 
 /// A form that cannot be loaded, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct LoadError {
-    /// The file (or other source name) the form came from.
-    pub file: String,
-    /// The attribute's marker (or its place, `attributes[3]`, when it has no marker), or `None`
-    /// when the problem is the form's.
-    pub attribute: Option<String>,
-    /// What is wrong.
-    pub kind: LoadErrorKind,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.attribute {
-            Some(attribute) => write!(f, "{}: attribute `{attribute}`: {}", self.file, self.kind),
-            None => write!(f, "{}: {}", self.file, self.kind),
-        }
-    }
-}
-
-impl Serialize for LoadError {
-    /// `{"file", "attribute", "code", "message"}` (`attribute` is `null` for the form's own
-    /// problems): what `validate-body` and the fixtures show.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(4))?;
-        m.serialize_entry("file", &self.file)?;
-        m.serialize_entry("attribute", &self.attribute)?;
-        m.serialize_entry("code", self.kind.code())?;
-        m.serialize_entry("message", &self.kind.to_string())?;
-        m.end()
-    }
-}
+pub type LoadError = Located<LoadErrorKind>;
 
 /// What is wrong with a form or one of its attributes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -182,6 +149,12 @@ pub enum LoadErrorKind {
         /// What the type's checker found, joined.
         reasons: String,
     },
+}
+
+impl Coded for LoadErrorKind {
+    fn code(&self) -> &'static str {
+        LoadErrorKind::code(self)
+    }
 }
 
 impl LoadErrorKind {

@@ -9,6 +9,7 @@
 
 pub(crate) mod compile;
 mod error;
+mod located;
 mod options;
 pub(crate) mod raw;
 mod validators;
@@ -20,6 +21,7 @@ use crate::rules::RuleSets;
 use crate::types::{AttrType, TypeConfig};
 
 pub use error::{LoadError, LoadErrorKind, RegistryError};
+pub use located::Located;
 pub use warning::{LoadWarning, WarningKind};
 
 /// A compiled form.

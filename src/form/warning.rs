@@ -4,43 +4,12 @@
 //! A warning never stops a form from loading; the registry lists them
 //! (`Registry::warnings`) and `validate-body` prints them on stderr (SPEC §2).
 
-use std::fmt;
-
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use super::located::{Coded, Located};
 
 use crate::rules::Note;
 
 /// Something the loader ignored, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadWarning {
-    /// The file (or other source name) the form came from.
-    pub file: String,
-    /// The attribute's marker, or `None` when the warning is about the form.
-    pub attribute: Option<String>,
-    /// What was ignored.
-    pub kind: WarningKind,
-}
-
-impl fmt::Display for LoadWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.attribute {
-            Some(attribute) => write!(f, "{}: attribute `{attribute}`: {}", self.file, self.kind),
-            None => write!(f, "{}: {}", self.file, self.kind),
-        }
-    }
-}
-
-impl Serialize for LoadWarning {
-    /// `{"file", "attribute", "code", "message"}`, as a [`super::LoadError`] is shown.
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(4))?;
-        m.serialize_entry("file", &self.file)?;
-        m.serialize_entry("attribute", &self.attribute)?;
-        m.serialize_entry("code", self.kind.code())?;
-        m.serialize_entry("message", &self.kind.to_string())?;
-        m.end()
-    }
-}
+pub type LoadWarning = Located<WarningKind>;
 
 /// What the loader ignored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +57,12 @@ pub enum WarningKind {
         /// and it is not the default language.
         lang: Option<String>,
     },
+}
+
+impl Coded for WarningKind {
+    fn code(&self) -> &'static str {
+        WarningKind::code(self)
+    }
 }
 
 impl WarningKind {
