@@ -237,10 +237,26 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
         let r = Registry::load_dir(dir, RegistryOptions::default()).unwrap();
         let reg = r.form("reg").unwrap();
-        assert_eq!(reg.login.as_deref(), Some("email"));
+        assert_eq!(reg.logins, ["email"]);
         assert_eq!(reg.password.as_deref(), Some("password"));
         assert_eq!(r.form("profile").unwrap().captcha.as_deref(), Some("captcha"));
         assert!(r.warnings().next().is_none(), "{:?}", r.warnings().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn several_logins_load_in_position_order() {
+        let logins = json!([
+            {"marker": "phone", "type": "string", "position": 2, "isLogin": true},
+            {"marker": "email", "type": "string", "position": 1, "isLogin": true},
+            {"marker": "nick", "type": "string", "position": 3}
+        ]);
+        let r = load(logins).unwrap();
+        let f = r.form("f").unwrap();
+        assert_eq!(f.logins(), ["email", "phone"]);
+        assert_eq!(f.login(), Some("email"));
+        assert!(f.attribute("phone").unwrap().is_login() && !f.attribute("nick").unwrap().is_login());
+        let none = load(json!([attr("a", "string")])).unwrap();
+        assert!(none.form("f").unwrap().logins().is_empty() && none.form("f").unwrap().login().is_none());
     }
 
     #[test]
@@ -261,12 +277,6 @@ mod tests {
         let e = load(json!([attr("g", "groupOfImage")])).unwrap_err();
         assert_eq!(e.kind, LoadErrorKind::UnknownType { name: "groupOfImage".into() });
         assert!(e.to_string().contains("groupOfImages"), "{e}");
-        let two_logins = json!([
-            {"marker": "a", "type": "string", "isLogin": true},
-            {"marker": "b", "type": "string", "isLogin": true}
-        ]);
-        let e = load(two_logins).unwrap_err();
-        assert_eq!((e.attribute.as_deref(), e.kind), (Some("b"), LoadErrorKind::SecondLogin("a".into())));
         let both = json!([{"marker": "a", "type": "string", "isLogin": true, "isPassword": true}]);
         assert_eq!(load(both).unwrap_err().kind, LoadErrorKind::LoginAndPassword);
         assert_eq!(load(json!([attr("l", "list")])).unwrap_err().kind, LoadErrorKind::NoOptions("list"));

@@ -2,7 +2,7 @@
 //!
 //! Everything that can be decided without a body is decided here: the attribute types, the
 //! options of choice attributes, the validators per language (regexes compiled), the default
-//! values in canonical shape, which attribute is the login, the password, the captcha. A form
+//! values in canonical shape, which attributes are the logins, the password, the captcha. A form
 //! that could only fail later is refused now with a [`LoadError`].
 
 use indexmap::IndexMap;
@@ -57,10 +57,8 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Servi
     }
     attrs.sort_by_key(|a| a.position);
 
-    let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login()).collect();
-    if logins.len() > 1 {
-        return Err(err(Some(&logins[1].marker), LoadErrorKind::SecondLogin(logins[0].marker.clone())));
-    }
+    // Any number of logins (an e-mail and a phone, say): each is an identity (SPEC §2).
+    let logins: Vec<String> = attrs.iter().filter(|a| a.is_login()).map(|a| a.marker.clone()).collect();
     let passwords: Vec<&Attribute> = attrs.iter().filter(|a| a.is_password()).collect();
     if passwords.len() > 1 {
         return Err(err(Some(&passwords[1].marker), LoadErrorKind::SecondPassword(passwords[0].marker.clone())));
@@ -69,11 +67,10 @@ pub(crate) fn compile(source: &str, json: Value, default_lang: &str, env: &Servi
     if captchas.len() > 1 {
         return Err(err(Some(&captchas[1].marker), LoadErrorKind::SecondCaptcha(captchas[0].marker.clone())));
     }
-    let login = logins.first().map(|a| a.marker.clone());
     let password = passwords.first().map(|a| a.marker.clone());
     let captcha = captchas.first().map(|a| a.marker.clone());
     let attributes: IndexMap<String, Attribute, _> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
-    Ok(Form { identifier, attributes, login, password, captcha, warnings })
+    Ok(Form { identifier, attributes, logins, password, captcha, warnings })
 }
 
 /// Compiles one attribute; `Err` is the reason it cannot be loaded.

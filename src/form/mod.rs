@@ -26,8 +26,8 @@ pub struct Form {
     /// [`Form::attribute`]). Hashed with foldhash: the keys come from the form, not from
     /// bodies, and every entry of every body is looked up here.
     pub(crate) attributes: IndexMap<String, Attribute, foldhash::fast::RandomState>,
-    /// Marker of the `isLogin` attribute (the identity), if any.
-    pub(crate) login: Option<String>,
+    /// Markers of the `isLogin` attributes (each an identity), in `position` order.
+    pub(crate) logins: Vec<String>,
     /// Marker of the `isPassword` attribute, if any.
     pub(crate) password: Option<String>,
     /// Marker of the `spam` (captcha) attribute, if any.
@@ -42,9 +42,16 @@ impl Form {
         &self.identifier
     }
 
-    /// The marker of the login (the identity), if the form has one.
+    /// The marker of the first login (by `position`), if the form has one: the attribute whose
+    /// value is the record's `identifier` whenever it holds one.
     pub fn login(&self) -> Option<&str> {
-        self.login.as_deref()
+        self.logins.first().map(String::as_str)
+    }
+
+    /// The markers of the logins (`isLogin`), in `position` order. Each is an identity: every
+    /// value of each is unique among users, and a user signs in with any of them.
+    pub fn logins(&self) -> &[String] {
+        &self.logins
     }
 
     /// The marker of the password, if the form has one.
@@ -101,7 +108,7 @@ pub enum Role {
     /// An ordinary attribute.
     #[default]
     Plain,
-    /// `isLogin`: its value is an identity.
+    /// `isLogin`: its value is an identity (a form may have several).
     Login,
     /// `isPassword`: its value is hashed, never stored or shown.
     Password,
@@ -166,7 +173,7 @@ impl Attribute {
         rules.required.is_some() && rules.default.is_none()
     }
 
-    /// True for the login (an identity).
+    /// True for a login (an identity).
     pub fn is_login(&self) -> bool {
         self.role == Role::Login
     }

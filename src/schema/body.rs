@@ -180,7 +180,7 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
                 "then": {"properties": {"type": {"const": a.kind.name()}, "value": if a.is_password() {
                     password_value(rules_for(a, set))
                 } else {
-                    attribute_value(a, rules_for(a, set))
+                    attribute_value(a, rules_for(a, set), form.logins.len() > 1)
                 }}}
             })
         })
@@ -225,7 +225,8 @@ pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {
     for a in form.attributes.values().filter(|a| a.is_login() || a.is_password()) {
         markers.push(a.marker.as_str());
         let rules = rules_for(a, set);
-        let value = if a.is_password() { password_value(rules) } else { attribute_value(a, rules) };
+        let value =
+            if a.is_password() { password_value(rules) } else { attribute_value(a, rules, form.logins.len() > 1) };
         branches.push(
             json!({"if": {"properties": {"marker": {"const": a.marker}}}, "then": {"properties": {"value": value}}}),
         );
@@ -237,7 +238,7 @@ pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {
     };
     json!({
         "type": ["array", "object", "null"],
-        "description": "[{marker, value}] of the login and the password (a lone object is accepted too)",
+        "description": "[{marker, value}] of the logins and the password (a lone object is accepted too)",
         "items": item.clone(),
         "if": {"type": "object"},
         "then": item
