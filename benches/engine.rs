@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::Value;
+use userform::IdentityKeys;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
 #[path = "common/floors.rs"]
@@ -36,7 +37,7 @@ fn engine(registry: &Arc<Registry>) -> Engine<MemoryStore> {
     let store = MemoryStore::new();
     let mut user = UserRecord::new("u1", "", "reg");
     user.version = 1;
-    store.insert(&user).expect("empty store");
+    store.insert(&user, &IdentityKeys::of(&user)).expect("empty store");
     Engine::new(Arc::clone(registry), store)
 }
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use userform::IdentityKeys;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
 #[path = "common/floors.rs"]
@@ -79,7 +80,7 @@ fn main() {
         let store = MemoryStore::new();
         let mut user = UserRecord::new("u1", "", "reg");
         user.version = 1;
-        store.insert(&user).expect("a fresh store takes the user");
+        store.insert(&user, &IdentityKeys::of(&user)).expect("a fresh store takes the user");
         let engine = Engine::new(Arc::clone(&registry), store);
         let req = Request::new("u1", &bytes);
         assert!(engine.update(&req).is_ok(), "{name}: the engine rejects it");

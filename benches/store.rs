@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use serde_json::json;
+use userform::{IdentityKeys, SqliteStore, UserStore};
 use userform::{MemoryStore, StoredEntry, UserRecord};
-use userform::{SqliteStore, UserStore};
 
 const GROUP: &str = "commit";
 
@@ -61,14 +61,14 @@ fn versions() -> [String; 2] {
 /// Benchmarks `store.commit` of the next version of one record.
 fn bench_store(c: &mut Criterion, name: &str, store: &dyn UserStore) {
     let mut r = record();
-    store.insert(&r).unwrap();
+    store.insert(&r, &IdentityKeys::of(&r)).unwrap();
     let mut group = c.benchmark_group(GROUP);
     group.throughput(Throughput::Elements(1));
     group.bench_function(BenchmarkId::from_parameter(name), |b| {
         b.iter(|| {
             let expected = r.version;
             r.version += 1;
-            store.commit(expected, &r).unwrap();
+            store.commit(expected, &r, &IdentityKeys::of(&r)).unwrap();
         })
     });
     group.finish();

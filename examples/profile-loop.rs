@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::Value;
+use userform::IdentityKeys;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
 #[path = "../benches/common/floors.rs"]
@@ -77,7 +78,7 @@ fn run() -> Result<bool, String> {
             let store = MemoryStore::new();
             let mut user = UserRecord::new("u1", "", "reg");
             user.version = 1;
-            store.insert(&user).map_err(|e| e.to_string())?;
+            store.insert(&user, &IdentityKeys::of(&user)).map_err(|e| e.to_string())?;
             let engine = Engine::new(registry, store);
             let req = Request::new("u1", &bytes);
             for _ in 0..n {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::form::Form;
 use crate::record::{write_timestamp, StoredEntry, UserRecord};
-use crate::validate::{Plan, Valid};
+use crate::validate::{LoginChange, Plan, Valid};
 
 /// Turns `next` (the stored record) into the record after the update, in place: the plan's values moved in,
 /// `version` bumped, `updatedAt` set to `now` (written into the record's own buffer).
@@ -66,8 +66,8 @@ pub(crate) fn apply(
     // Only now, so that the indices above stay put: a language without entries goes (one
     // emptied by this update, or an empty list a store handed back).
     next.form_data.retain(|_, entries| !entries.is_empty());
-    if let Some((identity, _)) = plan.identity {
-        next.identifier = identity;
+    if !plan.logins.is_empty() {
+        set_logins(next, plan.logins, form);
     }
     if password_hash.is_some() {
         next.password_hash = password_hash;
@@ -81,6 +81,35 @@ pub(crate) fn apply(
     write_timestamp(&mut next.updated_at, now);
     if next.created_at.is_empty() {
         next.created_at.clone_from(&next.updated_at);
+    }
+}
+
+/// The record's logins after `changes`, in the form's `position` order (markers that are no
+/// longer the form's logins last, by name: they still hold their identity), and its
+/// `identifier`: the first of them, or empty when none is left.
+fn set_logins(record: &mut UserRecord, changes: Vec<LoginChange<'_>>, form: &Form) {
+    if record.logins.is_empty() {
+        // Written before forms could have several logins: its identifier is the first login's.
+        if let Some(first) = form.login() {
+            if let Some(value) = form.login_value(record, first) {
+                record.logins.insert(first.to_owned(), value.to_owned());
+            }
+        }
+    }
+    for c in changes {
+        match c.value {
+            Some((display, _)) => {
+                record.logins.insert(c.marker.to_owned(), display);
+            }
+            None => {
+                record.logins.shift_remove(c.marker);
+            }
+        }
+    }
+    record.logins.sort_by(|a, _, b, _| order(form, a).cmp(&order(form, b)));
+    record.identifier.clear();
+    if let Some((_, first)) = record.logins.first() {
+        record.identifier.push_str(first);
     }
 }
 

@@ -16,7 +16,7 @@ use crate::pointer::Pointer;
 use crate::record::UserRecord;
 use crate::redact::Redacted;
 use crate::registry::Registry;
-use crate::store::{StoreError, UserStore};
+use crate::store::{IdentityKeys, StoreError, UserStore};
 use crate::types::{Services, StoreRoom};
 use crate::validate::validate;
 use crate::{password, CaptchaVerifier, StaticTokens};
@@ -182,18 +182,29 @@ impl<S: UserStore> Engine<S> {
                 password_hash = Some(hash_password(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }
             let expected_version = record.version;
-            let identity_path = plan.get().identity.as_ref().map(|(_, p)| p.clone());
+            // (key, marker, path) of each login the update sets, to name the one a concurrent
+            // update took first.
+            let set: Vec<(String, &str, Pointer)> = plan
+                .get()
+                .logins
+                .iter()
+                .filter_map(|c| c.value.as_ref().map(|(_, key)| (key.clone(), c.marker, c.path.clone())))
+                .collect();
             // In place: the record is large, and every move of it is a copy.
             apply(plan, &mut record, form, password_hash.clone(), chrono::Utc::now());
             if write {
-                match self.store.commit(expected_version, &record) {
+                // The record's identity keys, computed once here for the store to index.
+                let keys = IdentityKeys::of(&record);
+                match self.store.commit(expected_version, &record, &keys) {
                     Ok(()) => {}
                     Err(StoreError::Conflict) => continue,
                     Err(StoreError::IdentityTaken(key)) => {
-                        let path = identity_path.unwrap_or_default();
-                        let marker = form.login.clone();
+                        let (marker, path) = match set.into_iter().find(|(k, _, _)| *k == key) {
+                            Some((_, marker, path)) => (Some(marker), path),
+                            None => (form.login(), Pointer::root()),
+                        };
                         let mut v = Violation::new(path, ViolationKind::IdentityTaken(key));
-                        v.marker = marker;
+                        v.marker = marker.map(str::to_owned);
                         return Err(Rejection::new(vec![v]));
                     }
                     Err(e) => return Err(storage(e)),
@@ -248,7 +259,7 @@ mod tests {
 
     use super::{constant_time_eq, Engine, Request};
     use crate::registry::{Registry, RegistryOptions};
-    use crate::store::{MemoryStore, UserStore};
+    use crate::store::{IdentityKeys, MemoryStore, UserStore};
     use crate::UserRecord;
 
     thread_local! {
@@ -267,7 +278,7 @@ mod tests {
         let mut user = UserRecord::new("u1", "alice@example.com", "reg");
         user.version = 1;
         user.password_hash = Some("$argon2id$stored".into());
-        store.insert(&user).unwrap();
+        store.insert(&user, &IdentityKeys::of(&user)).unwrap();
         Engine::new(Arc::new(registry), store)
     }
 

@@ -48,4 +48,4 @@ pub use sanitize::{Sanitizer, TooLarge};
 pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
-pub use store::{MemoryStore, StoreError, UserStore};
+pub use store::{IdentityKeys, MemoryStore, StoreError, UserStore};

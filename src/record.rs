@@ -61,9 +61,16 @@ impl NotificationData {
 pub struct UserRecord {
     /// The record's id (Backendless' objectId).
     pub id: String,
-    /// The identity (the value of the form's `isLogin` attribute).
+    /// The identity: the value of the first of the form's logins (`isLogin`, by `position`)
+    /// that holds one, in display form; empty when none does.
     #[serde(default)]
     pub identifier: String,
+    /// The value of every login (`isLogin`) that holds one, by marker, in the form's `position`
+    /// order (display forms). Each is an identity no other user holds. A record written before
+    /// forms could have several logins has none here: its `identifier` is then its first
+    /// login's value.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub logins: IndexMap<String, String>,
     /// The form the user registered with.
     pub form_identifier: String,
     /// Attribute values per language code, each list ordered by the form's `position`.
@@ -96,6 +103,7 @@ impl fmt::Debug for UserRecord {
         f.debug_struct("UserRecord")
             .field("id", &self.id)
             .field("identifier", &self.identifier)
+            .field("logins", &self.logins)
             .field("form_identifier", &self.form_identifier)
             .field("form_data", &self.form_data)
             .field("notification_data", &self.notification_data)
@@ -119,6 +127,7 @@ impl UserRecord {
         UserRecord {
             id: id.into(),
             identifier: identifier.into(),
+            logins: IndexMap::new(),
             form_identifier: form_identifier.into(),
             form_data: IndexMap::new(),
             notification_data: NotificationData::default(),

@@ -285,11 +285,27 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
         let r = Registry::load_dir(dir, RegistryOptions { strict_forms: true, ..RegistryOptions::default() }).unwrap();
         let reg = r.form("reg").unwrap();
-        assert_eq!(reg.login.as_deref(), Some("email"));
+        assert_eq!(reg.logins, ["email"]);
         assert_eq!(reg.password.as_deref(), Some("password"));
         assert_eq!(r.form("profile").unwrap().captcha.as_deref(), Some("captcha"));
         assert!(r.warnings().next().is_none(), "{:?}", r.warnings().collect::<Vec<_>>());
         assert!(r.load_errors().is_empty());
+    }
+
+    #[test]
+    fn several_logins_load_in_position_order() {
+        let logins = json!([
+            {"marker": "phone", "type": "string", "position": 2, "isLogin": true},
+            {"marker": "email", "type": "string", "position": 1, "isLogin": true},
+            {"marker": "nick", "type": "string", "position": 3}
+        ]);
+        let r = load(logins);
+        let f = r.form("f").unwrap();
+        assert_eq!(f.logins(), ["email", "phone"]);
+        assert_eq!(f.login(), Some("email"));
+        assert!(f.attribute("phone").unwrap().is_login() && !f.attribute("nick").unwrap().is_login());
+        let none = load(json!([attr("a", "string")]));
+        assert!(none.form("f").unwrap().logins().is_empty() && none.form("f").unwrap().login().is_none());
     }
 
     #[test]

@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use crate::decode::Body;
 use crate::error::{Violation, ViolationKind};
 use crate::form::{Attribute, Form};
-use crate::identity::{self, IdentityError};
 use crate::json::Json;
 use crate::notification::{self, NotificationPatch};
 use crate::patch;
@@ -21,6 +20,8 @@ use crate::report::Report;
 use crate::rules::Rules;
 use crate::types::{check_value, AttrType, CheckedValue, Cx, Measure, Services, TypeConfig};
 
+mod logins;
+pub(crate) use logins::LoginChange;
 mod seen;
 use seen::Seen;
 mod size;
@@ -31,9 +32,8 @@ use size::RecordSize;
 pub(crate) struct Plan<'a> {
     /// `formData` changes, in body order.
     pub changes: Vec<Change<'a>>,
-    /// The new identity (its display form, [`identity::Identity::display`]) and the pointer of
-    /// the value that set it.
-    pub identity: Option<(String, Pointer)>,
+    /// The logins the body sets or clears, one per login marker at most, in body order.
+    pub logins: Vec<LoginChange<'a>>,
     /// The new password, in clear (hashed by the engine, once, after validation).
     pub password: Option<String>,
     /// `notificationData` changes.
@@ -73,8 +73,8 @@ impl<T> Valid<T> {
 
 /// Checks `body` against `form` and the stored `record`.
 ///
-/// `identity_check` is asked about a new identity (its [`identity::key`]) and answers the
-/// violation it causes, if any (taken by another user, or the store failing to tell).
+/// `identity_check` is asked about a new identity (its [`crate::identity::key`]) and answers
+/// the violation it causes, if any (taken by another user, or the store failing to tell).
 ///
 /// The plan borrows from the body (`'b`, which the registry and form outlive too), never from
 /// the stored record (`'a`), so the record can be handed on to the apply step.
@@ -165,6 +165,7 @@ impl<'b> Validator<'_, 'b> {
         for a in &body.auth {
             self.auth(lang, a.marker, a.value.as_ref(), &a.path, body);
         }
+        self.keep_one_login();
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
                 let kind = ViolationKind::CaptchaRequired(captcha.clone());
@@ -280,11 +281,17 @@ impl<'b> Validator<'_, 'b> {
         if attr.kind == AttrType::Spam {
             return; // verified, never stored
         }
-        if attr.read_only && stored.as_ref() != self.record.stored(lang, marker) {
+        // A login's stored value is in the record's logins, not in its formData.
+        let unchanged = if attr.is_login() {
+            self.login_unchanged(marker, stored.as_ref())
+        } else {
+            stored.as_ref() == self.record.stored(lang, marker)
+        };
+        if attr.read_only && !unchanged {
             return self.report(value_path, marker, ViolationKind::ReadOnly);
         }
         if attr.is_login() {
-            return self.set_identity(attr, stored.as_ref(), &value_path, body);
+            return self.set_login(attr, stored.as_ref(), &value_path, body);
         }
         if !attr.feeds.is_empty() {
             if let Some(s) = stored.as_ref().and_then(StoredValue::as_string) {
@@ -329,10 +336,7 @@ impl<'b> Validator<'_, 'b> {
                     self.out.add_custom(marker, path.clone(), ViolationKind::Required, required.custom.as_deref());
                     return None;
                 }
-                if attr.is_login() {
-                    self.report(path.clone(), marker, ViolationKind::Required);
-                    return None;
-                }
+                // An empty login clears it (`keep_one_login` refuses clearing the last one).
                 if attr.kind == AttrType::Spam {
                     self.report(path.clone(), marker, ViolationKind::CaptchaRequired(marker.to_owned()));
                     return None;
@@ -407,7 +411,10 @@ impl<'b> Validator<'_, 'b> {
         self.make_room("", marker); // a login is not a stored value: any room the record has
         if attr.is_login() {
             match self.value(attr, lang, rules, value, &value_path) {
-                Some(stored) => self.set_identity(attr, stored.as_ref(), &value_path, body),
+                Some(stored) if attr.read_only && !self.login_unchanged(marker, stored.as_ref()) => {
+                    self.report(value_path, marker, ViolationKind::ReadOnly)
+                }
+                Some(stored) => self.set_login(attr, stored.as_ref(), &value_path, body),
                 None => self.refuse_invalid_identity(attr, value, &value_path),
             }
             return;
@@ -436,56 +443,6 @@ impl<'b> Validator<'_, 'b> {
             },
             Some(_) => self.report(path, marker, ViolationKind::InvalidValue { expected: "a password string" }),
         }
-    }
-
-    fn set_identity(&mut self, attr: &Attribute, stored: Option<&StoredValue>, path: &Pointer, body: &Body<'_>) {
-        // The login is first seen under the language-independent slot too, so formData and
-        // authData cannot both set it.
-        if self.plan.identity.is_some() {
-            let kind = ViolationKind::DuplicateMarker(attr.marker.clone(), "authData/formData".into());
-            return self.report(path.clone(), &attr.marker, kind);
-        }
-        let Some(s) = stored.and_then(StoredValue::as_string) else {
-            return self.report(path.clone(), &attr.marker, ViolationKind::Required);
-        };
-        let display = if self.is_stored_identifier(&s) {
-            // Sent back as stored: no change, even for an identifier stored before identities
-            // were checked as they are now (clients echo what they read).
-            self.record.identifier.clone()
-        } else {
-            let identity = match identity::prepare(&s) {
-                Ok(identity) => identity,
-                Err(IdentityError::Empty) => return self.report(path.clone(), &attr.marker, ViolationKind::Required),
-                Err(e) => return self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e)),
-            };
-            if identity.key() != identity::key(&self.record.identifier) {
-                if let Some(kind) = (self.identity_check)(identity.key()) {
-                    self.report(path.clone(), &attr.marker, kind);
-                }
-            }
-            identity.into_display()
-        };
-        self.feed(attr, &display, path, body);
-        self.plan.identity = Some((display, path.clone()));
-    }
-
-    /// A login value that failed its attribute's checks is also told when it cannot be an
-    /// identity at all (`invalid-identity` next to, say, `email`), so that a look-alike is
-    /// always named as one.
-    fn refuse_invalid_identity(&mut self, attr: &Attribute, value: Option<&Json<'_>>, path: &Pointer) {
-        let Some(s) = value.and_then(Json::as_str).filter(|s| attr.is_login() && !self.is_stored_identifier(s)) else {
-            return;
-        };
-        if let Err(e) = identity::prepare(s) {
-            if e != IdentityError::Empty {
-                self.report(path.clone(), &attr.marker, ViolationKind::InvalidIdentity(e));
-            }
-        }
-    }
-
-    /// True when `login` (trimmed) is the record's identifier exactly as stored.
-    fn is_stored_identifier(&self, login: &str) -> bool {
-        !self.record.identifier.is_empty() && login.trim() == self.record.identifier
     }
 
     fn feed(&mut self, attr: &Attribute, value: &str, path: &Pointer, body: &Body<'_>) {

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use serde_json::json;
+use userform::IdentityKeys;
 use userform::{Engine, Limits, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
 /// The most a stored text value may grow per byte of its source.
@@ -26,7 +27,8 @@ fn engine() -> Engine<MemoryStore> {
     let form = json!({"identifier": "f", "attributes": [{"marker": "t", "type": "text", "position": 1}]});
     let registry = Registry::from_forms([("f.json", form)], options).expect("the form loads");
     let store = MemoryStore::new();
-    store.insert(&UserRecord::new("u1", "a@example.com", "f")).unwrap();
+    let user = UserRecord::new("u1", "a@example.com", "f");
+    store.insert(&user, &IdentityKeys::of(&user)).unwrap();
     Engine::new(Arc::new(registry), store)
 }
 

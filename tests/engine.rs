@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use userform::{
-    password, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord, UserStore,
+    password, Engine, IdentityKeys, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord,
+    UserStore,
 };
 
 fn setup(options: RegistryOptions) -> Engine<MemoryStore> {
@@ -15,10 +16,10 @@ fn setup(options: RegistryOptions) -> Engine<MemoryStore> {
     let mut alice = UserRecord::new("u1", "alice@example.com", "reg");
     alice.version = 1;
     alice.password_hash = Some(password::hash("correct horse battery").unwrap());
-    store.insert(&alice).unwrap();
+    store.insert(&alice, &IdentityKeys::of(&alice)).unwrap();
     let mut bob = UserRecord::new("u2", "bob@example.com", "reg");
     bob.version = 1;
-    store.insert(&bob).unwrap();
+    store.insert(&bob, &IdentityKeys::of(&bob)).unwrap();
     Engine::new(Arc::new(registry), store).with_captcha(StaticTokens::new(["good-token"]))
 }
 
@@ -83,7 +84,7 @@ fn captcha_is_verified_and_never_stored() {
     let engine = setup(RegistryOptions::default());
     let mut profile = UserRecord::new("p1", "carol@example.com", "profile");
     profile.version = 1;
-    engine.store().insert(&profile).unwrap();
+    engine.store().insert(&profile, &IdentityKeys::of(&profile)).unwrap();
     let body = json!({"formIdentifier": "profile", "formData": [
         {"marker": "last_name", "type": "string", "value": "Doe"},
         {"marker": "captcha", "type": "spam", "value": {"event": {"token": "good-token", "siteKey": "site-key-1"}}}]});
@@ -178,7 +179,7 @@ fn an_empty_language_list_from_the_store_is_not_kept() {
     let mut r = stored(&engine);
     r.form_data.insert("fr_FR".into(), Vec::new());
     r.version += 1;
-    engine.store().commit(r.version - 1, &r).unwrap();
+    engine.store().commit(r.version - 1, &r, &IdentityKeys::of(&r)).unwrap();
     let u = update(
         &engine,
         json!({"formIdentifier": "reg", "formData": [{"marker": "first_name", "type": "string", "value": "Al"}]}),
@@ -207,7 +208,8 @@ fn a_blank_login_cannot_empty_the_identity() {
     let form = json!({"identifier": "f", "attributes": [{"marker": "login", "type": "string", "isLogin": true}]});
     let registry = Registry::from_forms([("f.json", form)], RegistryOptions::default()).unwrap();
     let store = MemoryStore::new();
-    store.insert(&UserRecord::new("u1", "a@b.co", "f")).unwrap();
+    let user = UserRecord::new("u1", "a@b.co", "f");
+    store.insert(&user, &IdentityKeys::of(&user)).unwrap();
     let engine = Engine::new(Arc::new(registry), store);
     for blank in ["   ", "\u{3000}"] {
         let bytes =
@@ -226,7 +228,8 @@ fn a_stored_state_too_deep_to_read_refuses_a_state_patch_and_keeps_everything() 
     let mut alice = stored(&engine);
     let deep = (0..150).fold(json!(1), |v, _| json!([v]));
     alice.state = json!({"keep": "me", "deep": deep}).into();
-    engine.store().commit(1, &UserRecord { version: 2, ..alice.clone() }).unwrap();
+    let renamed = UserRecord { version: 2, ..alice.clone() };
+    engine.store().commit(1, &renamed, &IdentityKeys::of(&renamed)).unwrap();
     let before = stored(&engine);
     let r = update(&engine, json!({"formIdentifier": "reg", "state": {"x": 1}})).unwrap_err();
     assert_eq!(r.code().as_u16(), 3024);

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use userform::{
-    Engine, Limits, MemoryStore, Registry, RegistryOptions, Request, Sanitizer, StoredValue, UserRecord, UserStore,
+    Engine, IdentityKeys, Limits, MemoryStore, Registry, RegistryOptions, Request, Sanitizer, StoredValue, UserRecord,
+    UserStore,
 };
 
 /// An engine over a form with texts `t`, `u`, a string `s` and a textWithHeader `h`, with
@@ -23,7 +24,7 @@ fn engine(limits: Limits, state: Value) -> Engine<MemoryStore> {
     let store = MemoryStore::new();
     let mut user = UserRecord::new("u1", "a@example.com", "f");
     user.state = StoredValue::from_value(&state);
-    store.insert(&user).unwrap();
+    store.insert(&user, &IdentityKeys::of(&user)).unwrap();
     Engine::new(Arc::new(registry), store)
 }
 

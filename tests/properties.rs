@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
+use userform::IdentityKeys;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 
 fn engine() -> Engine<MemoryStore> {
@@ -12,7 +13,7 @@ fn engine() -> Engine<MemoryStore> {
     let store = MemoryStore::new();
     let mut u = UserRecord::new("u1", "alice@example.com", "reg");
     u.version = 1;
-    store.insert(&u).unwrap();
+    store.insert(&u, &IdentityKeys::of(&u)).unwrap();
     Engine::new(Arc::new(registry), store)
 }
 

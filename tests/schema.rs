@@ -17,6 +17,7 @@ use std::sync::Arc;
 use jsonschema::Validator;
 use serde_json::{json, Map, Value};
 use userform::AttrType;
+use userform::IdentityKeys;
 use userform::{Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens, UserRecord, UserStore};
 
 fn root() -> &'static Path {
@@ -616,7 +617,7 @@ fn engine(registry: Registry, form: &str) -> Engine<MemoryStore> {
         json!({"id": "u1", "identifier": "alice@example.com", "formIdentifier": form, "version": 1}),
     )
     .unwrap();
-    store.insert(&user).unwrap();
+    store.insert(&user, &IdentityKeys::of(&user)).unwrap();
     Engine::new(Arc::new(registry), store).with_captcha(StaticTokens::new(["good"]))
 }
 

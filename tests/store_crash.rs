@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::json;
 use userform::{identity, UserRecord};
-use userform::{SqliteStore, StoreError, UserStore};
+use userform::{IdentityKeys, SqliteStore, StoreError, UserStore};
 
 /// Set (to the database path) in the child process.
 const CHILD_ENV: &str = "USERFORM_CRASH_CHILD_DB";
@@ -34,8 +34,9 @@ fn sqlite_keeps_every_acknowledged_commit_across_sigkill() {
     let path = dir.path().join("crash.db");
     {
         let s = SqliteStore::open(&path).unwrap();
-        s.insert(&UserRecord::new("u1", "even@x.io", "crash")).unwrap();
-        s.insert(&UserRecord::new("u2", "", "crash")).unwrap();
+        for r in [UserRecord::new("u1", "even@x.io", "crash"), UserRecord::new("u2", "", "crash")] {
+            s.insert(&r, &IdentityKeys::of(&r)).unwrap();
+        }
     }
     let mut acked = 0u64;
     for round in 0..ROUNDS {
@@ -106,7 +107,7 @@ fn writer(path: &str) {
         r.state = state.into();
         // The identity flips on every commit, so the unique index is rewritten each time too.
         r.identifier = if r.version.is_multiple_of(2) { "even@x.io" } else { "odd@x.io" }.into();
-        match s.commit(expected, &r) {
+        match s.commit(expected, &r, &IdentityKeys::of(&r)) {
             Ok(()) => {
                 writeln!(out, "ACK {}", r.version).unwrap();
                 out.flush().unwrap();

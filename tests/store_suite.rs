@@ -16,7 +16,7 @@ use std::sync::{Arc, Barrier};
 
 use serde_json::{json, Value};
 use userform::{identity, Engine, MemoryStore, Registry, RegistryOptions, Request, StoredEntry, UserRecord};
-use userform::{StoreError, UserStore};
+use userform::{IdentityKeys, StoreError, UserStore};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -108,6 +108,16 @@ fn full_record(id: &str, identifier: &str) -> UserRecord {
     r
 }
 
+/// Inserts `r` holding its own keys, as the engine would compute them.
+fn insert<S: UserStore + ?Sized>(s: &S, r: &UserRecord) -> Result<(), StoreError> {
+    s.insert(r, &IdentityKeys::of(r))
+}
+
+/// Commits `r` holding its own keys, as the engine would compute them.
+fn commit<S: UserStore + ?Sized>(s: &S, expected_version: u64, r: &UserRecord) -> Result<(), StoreError> {
+    s.commit(expected_version, r, &IdentityKeys::of(r))
+}
+
 /// What "byte for byte" compares: the stored record as JSON, and the password hash (which the
 /// JSON never holds).
 fn snapshot(store: &dyn UserStore, id: &str) -> (String, Option<String>) {
@@ -122,7 +132,7 @@ fn insert_and_get(s: &dyn UserStore) {
     let id = unique("ig");
     let ident = format!("{id}@Example.com");
     let r = full_record(&id, &ident);
-    s.insert(&r).unwrap();
+    insert(s, &r).unwrap();
     let got = s.get(&id).unwrap().expect("inserted record");
     assert_eq!(got, r, "a record reads back as it was written");
     assert_eq!(got.password_hash, r.password_hash);
@@ -134,35 +144,35 @@ fn insert_and_get(s: &dyn UserStore) {
 
     // Duplicate id, taken identity: refused, nothing written.
     let mut dup = UserRecord::new(id.clone(), unique("other"), "suite");
-    assert_eq!(s.insert(&dup), Err(StoreError::DuplicateId(id.clone())));
+    assert_eq!(insert(s, &dup), Err(StoreError::DuplicateId(id.clone())));
     dup.id = unique("ig2");
     dup.identifier = format!("  {}  ", ident.to_uppercase());
-    assert_eq!(s.insert(&dup), Err(StoreError::IdentityTaken(identity::key(&ident))));
+    assert_eq!(insert(s, &dup), Err(StoreError::IdentityTaken(identity::key(&ident))));
     assert_eq!(s.get(&dup.id).unwrap(), None);
     assert_eq!(s.get(&id).unwrap().unwrap(), r);
 
     // Any number of users may have no identity.
     for _ in 0..3 {
-        s.insert(&UserRecord::new(unique("anon"), "", "suite")).unwrap();
+        insert(s, &UserRecord::new(unique("anon"), "", "suite")).unwrap();
     }
 }
 
 fn commit_checks_version(s: &dyn UserStore) {
     let id = unique("cv");
-    s.insert(&full_record(&id, &format!("{id}@x.io"))).unwrap();
+    insert(s, &full_record(&id, &format!("{id}@x.io"))).unwrap();
     let mut r = s.get(&id).unwrap().unwrap();
     r.state = json!({"v": 1}).into();
     r.version = 1;
-    assert_eq!(s.commit(7, &r), Err(StoreError::Conflict), "wrong expected version");
-    s.commit(0, &r).unwrap();
+    assert_eq!(commit(s, 7, &r), Err(StoreError::Conflict), "wrong expected version");
+    commit(s, 0, &r).unwrap();
     assert_eq!(s.get(&id).unwrap().unwrap(), r);
-    assert_eq!(s.commit(0, &r), Err(StoreError::Conflict), "a stale version never overwrites");
+    assert_eq!(commit(s, 0, &r), Err(StoreError::Conflict), "a stale version never overwrites");
     r.version = 2;
     r.password_hash = None;
-    s.commit(1, &r).unwrap();
+    commit(s, 1, &r).unwrap();
     assert_eq!(s.get(&id).unwrap().unwrap().password_hash, None);
     let ghost = UserRecord::new(unique("ghost"), "", "suite");
-    assert_eq!(s.commit(0, &ghost), Err(StoreError::Conflict), "a missing record is a conflict");
+    assert_eq!(commit(s, 0, &ghost), Err(StoreError::Conflict), "a missing record is a conflict");
     assert_eq!(s.get(&ghost.id).unwrap(), None, "commit never inserts");
 }
 
@@ -170,8 +180,8 @@ fn identity_is_case_space_and_nfc_insensitive(s: &dyn UserStore) {
     let p = unique("nfc");
     let (a, b) = (format!("{p}-a"), format!("{p}-b"));
     let amelie = format!("Am\u{e9}lie.{p}@Example.com"); // precomposed é
-    s.insert(&UserRecord::new(a.clone(), amelie.clone(), "suite")).unwrap();
-    s.insert(&UserRecord::new(b.clone(), format!("{p}-b@x.io"), "suite")).unwrap();
+    insert(s, &UserRecord::new(a.clone(), amelie.clone(), "suite")).unwrap();
+    insert(s, &UserRecord::new(b.clone(), format!("{p}-b@x.io"), "suite")).unwrap();
     let key = identity::key(&amelie);
     for variant in [
         format!(" ame\u{301}lie.{p}@example.com "), // decomposed é, spaces
@@ -182,27 +192,27 @@ fn identity_is_case_space_and_nfc_insensitive(s: &dyn UserStore) {
         let mut r = s.get(&b).unwrap().unwrap();
         r.identifier = variant.clone();
         r.version += 1;
-        assert_eq!(s.commit(r.version - 1, &r), Err(StoreError::IdentityTaken(key.clone())), "{variant:?}");
+        assert_eq!(commit(s, r.version - 1, &r), Err(StoreError::IdentityTaken(key.clone())), "{variant:?}");
         let mut c = UserRecord::new(unique("nfc-c"), variant.clone(), "suite");
-        assert_eq!(s.insert(&c), Err(StoreError::IdentityTaken(key.clone())), "{variant:?}");
+        assert_eq!(insert(s, &c), Err(StoreError::IdentityTaken(key.clone())), "{variant:?}");
         c.identifier.clear();
-        s.insert(&c).unwrap();
+        insert(s, &c).unwrap();
     }
     // The owner may change the case of its own identity.
     let mut r = s.get(&a).unwrap().unwrap();
     r.identifier = amelie.to_uppercase();
     r.version += 1;
-    s.commit(0, &r).unwrap();
+    commit(s, 0, &r).unwrap();
     assert_eq!(s.identity_owner(&key).unwrap().as_deref(), Some(a.as_str()));
     // Giving an identity up frees it.
     r.identifier = format!("{p}-new@x.io");
     r.version += 1;
-    s.commit(1, &r).unwrap();
+    commit(s, 1, &r).unwrap();
     assert_eq!(s.identity_owner(&key).unwrap(), None);
     let mut rb = s.get(&b).unwrap().unwrap();
     rb.identifier = amelie.clone();
     rb.version += 1;
-    s.commit(0, &rb).unwrap();
+    commit(s, 0, &rb).unwrap();
     assert_eq!(s.identity_owner(&key).unwrap().as_deref(), Some(b.as_str()));
     assert_eq!(s.identity_owner(&identity::key(&format!("{p}-b@x.io"))).unwrap(), None);
 }
@@ -210,8 +220,8 @@ fn identity_is_case_space_and_nfc_insensitive(s: &dyn UserStore) {
 fn failed_commit_leaves_record_unchanged(s: &dyn UserStore) {
     let p = unique("fc");
     let (a, b) = (format!("{p}-a"), format!("{p}-b"));
-    s.insert(&full_record(&a, &format!("{p}-a@x.io"))).unwrap();
-    s.insert(&full_record(&b, &format!("{p}-b@x.io"))).unwrap();
+    insert(s, &full_record(&a, &format!("{p}-a@x.io"))).unwrap();
+    insert(s, &full_record(&b, &format!("{p}-b@x.io"))).unwrap();
     let before = snapshot(s, &a);
     let mut r = s.get(&a).unwrap().unwrap();
     r.state = json!({"changed": true}).into();
@@ -219,11 +229,11 @@ fn failed_commit_leaves_record_unchanged(s: &dyn UserStore) {
     r.password_hash = Some("$argon2id$other".into());
     r.version = 1;
     // Stale version.
-    assert_eq!(s.commit(5, &r), Err(StoreError::Conflict));
+    assert_eq!(commit(s, 5, &r), Err(StoreError::Conflict));
     assert_eq!(snapshot(s, &a), before);
     // Identity held by another user.
     r.identifier = format!("{p}-B@X.io");
-    assert!(matches!(s.commit(0, &r), Err(StoreError::IdentityTaken(_))));
+    assert!(matches!(commit(s, 0, &r), Err(StoreError::IdentityTaken(_))));
     assert_eq!(snapshot(s, &a), before);
     assert_eq!(s.identity_owner(&identity::key(&format!("{p}-a@x.io"))).unwrap().as_deref(), Some(a.as_str()));
 }
@@ -237,7 +247,7 @@ fn identity_race(s: &dyn UserStore) {
     let variants = [free.clone(), free.to_lowercase(), format!("  {}", free.to_uppercase()), format!("{free}\t")];
     let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
     for (i, id) in ids.iter().enumerate() {
-        s.insert(&UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
+        insert(s, &UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
     }
     let barrier = Barrier::new(N);
     let results: Vec<Result<(), StoreError>> = std::thread::scope(|sc| {
@@ -251,7 +261,7 @@ fn identity_race(s: &dyn UserStore) {
                     r.identifier = variants[i % variants.len()].clone();
                     r.version += 1;
                     barrier.wait();
-                    s.commit(0, &r)
+                    commit(s, 0, &r)
                 })
             })
             .collect();
@@ -273,6 +283,130 @@ fn identity_race(s: &dyn UserStore) {
             assert_eq!((identity::key(&r.identifier), r.version), (key.clone(), 1));
         } else {
             assert_eq!((r.identifier.clone(), r.version), (format!("{p}-own{i}@x.io"), 0), "losers are unchanged");
+        }
+    }
+}
+
+/// A record with several logins (`email` and `phone`), the identifier being the first.
+fn with_logins(id: &str, logins: &[(&str, &str)]) -> UserRecord {
+    let mut r = UserRecord::new(id, logins.first().map_or("", |(_, v)| *v), "suite");
+    r.logins = logins.iter().map(|(m, v)| (m.to_string(), v.to_string())).collect();
+    r
+}
+
+/// A record holds every key of its logins; each is unique among records whichever login holds
+/// it (one namespace); a commit moves exactly the keys that changed, and a refused one moves none.
+fn several_keys_per_record(s: &dyn UserStore) {
+    let p = unique("keys");
+    let (a, b) = (format!("{p}-a"), format!("{p}-b"));
+    let (email, phone) = (format!("{p}@x.io"), format!("+1555-{p}"));
+    let r = with_logins(&a, &[("email", &email), ("phone", &phone)]);
+    assert_eq!(IdentityKeys::of(&r).as_slice().len(), 2);
+    insert(s, &r).unwrap();
+    assert_eq!(s.get(&a).unwrap().unwrap(), r, "the logins read back, in order");
+    assert_eq!(s.get(&a).unwrap().unwrap().logins.keys().collect::<Vec<_>>(), ["email", "phone"]);
+    for key in [identity::key(&email), identity::key(&phone)] {
+        assert_eq!(s.identity_owner(&key).unwrap().as_deref(), Some(a.as_str()), "{key}");
+    }
+    // Taken by either, in any login of another record (the phone in its identifier, the
+    // e-mail in a login of another name): one namespace.
+    let other = with_logins(&b, &[("email", &format!("{p}-b@x.io")), ("nick", &phone.to_uppercase())]);
+    assert_eq!(insert(s, &other), Err(StoreError::IdentityTaken(identity::key(&phone))));
+    let other = with_logins(&b, &[("nick", &format!(" {} ", email.to_uppercase()))]);
+    assert_eq!(insert(s, &other), Err(StoreError::IdentityTaken(identity::key(&email))));
+    assert_eq!(s.get(&b).unwrap(), None, "a refused insert writes nothing");
+    let other = with_logins(&b, &[("email", &format!("{p}-b@x.io"))]);
+    insert(s, &other).unwrap();
+
+    // A new phone: the old one is free, the e-mail stays.
+    let phone2 = format!("{phone}-2");
+    let mut r = s.get(&a).unwrap().unwrap();
+    r.logins.insert("phone".into(), phone2.clone());
+    r.version = 1;
+    commit(s, 0, &r).unwrap();
+    assert_eq!(s.identity_owner(&identity::key(&phone)).unwrap(), None);
+    assert_eq!(s.identity_owner(&identity::key(&phone2)).unwrap().as_deref(), Some(a.as_str()));
+    assert_eq!(s.identity_owner(&identity::key(&email)).unwrap().as_deref(), Some(a.as_str()));
+
+    // A commit whose one key of three another record holds moves none of them.
+    let before = snapshot(s, &a);
+    let mut bad = r.clone();
+    bad.logins.insert("phone".into(), format!("{phone}-3"));
+    bad.logins.insert("nick".into(), format!("{p}-B@X.io"));
+    bad.version = 2;
+    assert_eq!(commit(s, 1, &bad), Err(StoreError::IdentityTaken(identity::key(&format!("{p}-b@x.io")))));
+    assert_eq!(snapshot(s, &a), before);
+    assert_eq!(s.identity_owner(&identity::key(&phone2)).unwrap().as_deref(), Some(a.as_str()));
+    assert_eq!(s.identity_owner(&identity::key(&format!("{phone}-3"))).unwrap(), None);
+
+    // Two logins of one record may hold one key (it is still one identity), and giving every
+    // login up frees every key.
+    let mut same = r.clone();
+    same.logins.insert("phone".into(), email.to_uppercase());
+    same.version = 2;
+    commit(s, 1, &same).unwrap();
+    assert_eq!(s.identity_owner(&identity::key(&phone2)).unwrap(), None);
+    assert_eq!(s.identity_owner(&identity::key(&email)).unwrap().as_deref(), Some(a.as_str()));
+    let mut none = UserRecord::new(a.clone(), "", "suite");
+    none.version = 3;
+    commit(s, 2, &none).unwrap();
+    assert_eq!(s.identity_owner(&identity::key(&email)).unwrap(), None);
+    // The freed e-mail can go to the other record, in a second login of it.
+    let mut rb = s.get(&b).unwrap().unwrap();
+    rb.logins.insert("phone".into(), email.clone());
+    rb.version = 1;
+    commit(s, 0, &rb).unwrap();
+    assert_eq!(s.identity_owner(&identity::key(&email)).unwrap().as_deref(), Some(b.as_str()));
+    assert_eq!(s.identity_owner(&identity::key(&format!("{p}-b@x.io"))).unwrap().as_deref(), Some(b.as_str()));
+}
+
+/// 16 threads, each user with its own e-mail, race to add one free phone as a second login and
+/// to change their e-mail in the same commit: one wins both, every loser keeps exactly its
+/// keys, and no key has two holders.
+fn several_keys_race(s: &dyn UserStore) {
+    const N: usize = 16;
+    let p = unique("krace");
+    let phone = format!("+1555-{p}");
+    let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        insert(s, &with_logins(id, &[("email", &format!("{p}-own{i}@x.io"))])).unwrap();
+    }
+    let barrier = Barrier::new(N);
+    let results: Vec<Result<(), StoreError>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let (barrier, phone, p) = (&barrier, &phone, &p);
+                sc.spawn(move || {
+                    let mut r = s.get(id).unwrap().unwrap();
+                    r.identifier = format!("{p}-new{i}@x.io");
+                    r.logins.insert("email".into(), r.identifier.clone());
+                    r.logins.insert("phone".into(), phone.clone());
+                    r.version += 1;
+                    barrier.wait();
+                    commit(s, 0, &r)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
+    assert_eq!(winners.len(), 1, "exactly one commit takes the phone: {results:?}");
+    for r in results.iter().filter(|r| r.is_err()) {
+        assert_eq!(*r, Err(StoreError::IdentityTaken(identity::key(&phone))), "losers are told the phone");
+    }
+    let w = winners[0];
+    assert_eq!(s.identity_owner(&identity::key(&phone)).unwrap().as_deref(), Some(ids[w].as_str()));
+    for (i, id) in ids.iter().enumerate() {
+        let (own, new) = (identity::key(&format!("{p}-own{i}@x.io")), identity::key(&format!("{p}-new{i}@x.io")));
+        if i == w {
+            assert_eq!(s.identity_owner(&own).unwrap(), None);
+            assert_eq!(s.identity_owner(&new).unwrap().as_deref(), Some(id.as_str()));
+        } else {
+            assert_eq!(s.identity_owner(&own).unwrap().as_deref(), Some(id.as_str()), "loser {i} keeps its e-mail");
+            assert_eq!(s.identity_owner(&new).unwrap(), None, "loser {i} took nothing");
+            assert_eq!(s.get(id).unwrap().unwrap().version, 0);
         }
     }
 }
@@ -302,7 +436,7 @@ fn no_lost_updates(s: &dyn UserStore) {
 
 fn no_lost_updates_of(s: &dyn UserStore, threads: usize, each: usize) {
     let id = unique("lost");
-    s.insert(&UserRecord::new(id.clone(), "", "suite")).unwrap();
+    insert(s, &UserRecord::new(id.clone(), "", "suite")).unwrap();
     std::thread::scope(|sc| {
         for t in 0..threads {
             let id = &id;
@@ -316,7 +450,7 @@ fn no_lost_updates_of(s: &dyn UserStore, threads: usize, each: usize) {
                         state.as_object_mut().unwrap().insert(format!("t{t}-{i}"), json!(i));
                         r.state = state.into();
                         r.version += 1;
-                        match s.commit(expected, &r) {
+                        match commit(s, expected, &r) {
                             Ok(()) => break,
                             Err(StoreError::Conflict) => backoff.wait(),
                             Err(e) => panic!("commit failed: {e}"),
@@ -341,10 +475,12 @@ fn no_lost_updates_of(s: &dyn UserStore, threads: usize, each: usize) {
 // ---------------------------------------------------------------------------------------------
 // Engine-level tests
 
-/// The form the engine tests use: a login and eight string markers `m0`..`m7`.
+/// The form the engine tests use: two logins (`login` first, `phone` last) and eight string
+/// markers `m0`..`m7`.
 fn registry() -> Arc<Registry> {
     let mut attributes = vec![json!({"marker": "login", "type": "string", "position": 0, "isLogin": true})];
     attributes.extend((0..8).map(|i| json!({"marker": format!("m{i}"), "type": "string", "position": i + 1})));
+    attributes.push(json!({"marker": "phone", "type": "string", "position": 9, "isLogin": true}));
     let form = json!({"identifier": "suite", "attributes": attributes});
     Arc::new(Registry::from_forms([("suite.json", form)], RegistryOptions::default()).expect("suite form compiles"))
 }
@@ -364,7 +500,7 @@ fn engine_no_lost_updates<S: UserStore>(store: S) {
     const THREADS: usize = 8;
     const EACH: usize = 200;
     let id = unique("elost");
-    store.insert(&UserRecord::new(id.clone(), format!("{id}@x.io"), "suite")).unwrap();
+    insert(&store, &UserRecord::new(id.clone(), format!("{id}@x.io"), "suite")).unwrap();
     let engine = Engine::new(registry(), store).with_max_attempts(20);
     std::thread::scope(|sc| {
         for t in 0..THREADS {
@@ -404,7 +540,7 @@ fn engine_identity_race<S: UserStore>(store: S) {
     let key = identity::key(&free);
     let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
     for (i, id) in ids.iter().enumerate() {
-        store.insert(&UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
+        insert(&store, &UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
     }
     let engine = Engine::new(registry(), store);
     let barrier = Barrier::new(N);
@@ -438,6 +574,64 @@ fn engine_identity_race<S: UserStore>(store: S) {
     }
 }
 
+/// 16 users race through the engine to take one free phone (their second login): one
+/// succeeds, the others get 3018 naming `phone`; the winner's identifier stays its first login.
+/// Then a phone held by one user is refused to another in its first login (one namespace), and
+/// a cleared first login makes the phone the identifier.
+fn engine_several_logins<S: UserStore>(store: S) {
+    const N: usize = 16;
+    let p = unique("elogins");
+    let phone = format!("+1 555 {p}");
+    let key = identity::key(&phone);
+    let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        insert(&store, &UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
+    }
+    let engine = Engine::new(registry(), store);
+    let barrier = Barrier::new(N);
+    let results: Vec<Result<UserRecord, userform::Rejection>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let (engine, barrier, phone) = (&engine, &barrier, &phone);
+                sc.spawn(move || {
+                    let b = body(json!([{"marker": "phone", "type": "string", "value": phone}]));
+                    barrier.wait();
+                    engine.update(&Request::new(id, &b))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
+    assert_eq!(winners.len(), 1, "exactly one update takes the phone");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!((r.code().as_u16(), rule_of(r)), (3018, vec!["identity-taken"]), "{r}");
+        assert_eq!(r.violations()[0].marker.as_deref(), Some("phone"));
+    }
+    let w = winners[0];
+    let winner = engine.store().get(&ids[w]).unwrap().unwrap();
+    assert_eq!(winner.identifier, format!("{p}-own{w}@x.io"), "the first login stays the identifier");
+    assert_eq!(winner.logins.get("phone"), Some(&phone));
+    assert_eq!(engine.store().identity_owner(&key).unwrap().as_deref(), Some(ids[w].as_str()));
+    // Another user may not take the phone as its first login either.
+    let loser = &ids[(w + 1) % N];
+    let b = body(json!([{"marker": "login", "type": "string", "value": phone}]));
+    let e = engine.update(&Request::new(loser, &b)).unwrap_err();
+    assert_eq!((e.code().as_u16(), e.violations()[0].marker.as_deref()), (3018, Some("login")));
+    // The winner clears its first login: the phone becomes the identifier, the e-mail is free.
+    let b = body(json!([{"marker": "login", "type": "string", "value": null}]));
+    let r = engine.update(&Request::new(&ids[w], &b)).unwrap();
+    assert_eq!((r.identifier.as_str(), r.logins.len()), (phone.as_str(), 1));
+    let own = identity::key(&format!("{p}-own{w}@x.io"));
+    assert_eq!(engine.store().identity_owner(&own).unwrap(), None);
+    // And the last login cannot be cleared.
+    let b = body(json!([{"marker": "phone", "type": "string", "value": ""}]));
+    let e = engine.update(&Request::new(&ids[w], &b)).unwrap_err();
+    assert_eq!((e.code().as_u16(), rule_of(&e)), (3045, vec!["required"]));
+    assert_eq!(engine.store().identity_owner(&key).unwrap().as_deref(), Some(ids[w].as_str()));
+}
+
 /// A store whose every commit meets a concurrent change.
 struct AlwaysConflict<S> {
     inner: S,
@@ -451,10 +645,10 @@ impl<S: UserStore> UserStore for AlwaysConflict<S> {
     fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError> {
         self.inner.identity_owner(identity_key)
     }
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
-        self.inner.insert(record)
+    fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
+        self.inner.insert(record, keys)
     }
-    fn commit(&self, _expected_version: u64, _record: &UserRecord) -> Result<(), StoreError> {
+    fn commit(&self, _expected_version: u64, _record: &UserRecord, _keys: &IdentityKeys) -> Result<(), StoreError> {
         self.commits.fetch_add(1, Ordering::Relaxed);
         Err(StoreError::Conflict)
     }
@@ -464,7 +658,7 @@ impl<S: UserStore> UserStore for AlwaysConflict<S> {
 /// record is untouched.
 fn engine_conflict_surfaces<S: UserStore>(store: S) {
     let id = unique("econf");
-    store.insert(&full_record(&id, &format!("{id}@x.io"))).unwrap();
+    insert(&store, &full_record(&id, &format!("{id}@x.io"))).unwrap();
     let before = snapshot(&store, &id);
     let engine =
         Engine::new(registry(), AlwaysConflict { inner: store, commits: AtomicUsize::new(0) }).with_max_attempts(3);
@@ -481,8 +675,8 @@ fn engine_conflict_surfaces<S: UserStore>(store: S) {
 fn engine_rejection_leaves_record_unchanged<S: UserStore>(store: S) {
     let p = unique("erej");
     let (a, b) = (format!("{p}-a"), format!("{p}-b"));
-    store.insert(&full_record(&a, &format!("{p}-a@x.io"))).unwrap();
-    store.insert(&full_record(&b, &format!("{p}-b@x.io"))).unwrap();
+    insert(&store, &full_record(&a, &format!("{p}-a@x.io"))).unwrap();
+    insert(&store, &full_record(&b, &format!("{p}-b@x.io"))).unwrap();
     let before = snapshot(&store, &a);
     let engine = Engine::new(registry(), store);
     let bad_type = body(
@@ -543,6 +737,24 @@ macro_rules! suite {
                 }
             }
             #[test]
+            fn several_keys_per_record() {
+                if let Some(f) = $open {
+                    super::several_keys_per_record(&*f.store);
+                }
+            }
+            #[test]
+            fn several_keys_race_16_threads() {
+                if let Some(f) = $open {
+                    super::several_keys_race(&*f.store);
+                }
+            }
+            #[test]
+            fn engine_several_logins_16_threads() {
+                if let Some(f) = $open {
+                    super::engine_several_logins(f.store.clone());
+                }
+            }
+            #[test]
             fn no_lost_updates_8x200() {
                 if let Some(f) = $open {
                     super::no_lost_updates(&*f.store);
@@ -599,8 +811,8 @@ mod sqlite_only {
         let r = full_record("u1", "a@x.io");
         {
             let s = SqliteStore::open(&path).unwrap();
-            assert_eq!(s.schema_version().unwrap(), 2);
-            s.insert(&r).unwrap();
+            assert_eq!(s.schema_version().unwrap(), 4);
+            insert(&s, &r).unwrap();
         }
         let s = SqliteStore::open(&path).unwrap();
         assert_eq!(s.get("u1").unwrap().unwrap(), r);
@@ -608,7 +820,7 @@ mod sqlite_only {
         drop(s);
         let c = rusqlite::Connection::open(&path).unwrap();
         let rows: i64 = c.query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(rows, 2, "each migration runs once");
+        assert_eq!(rows, 4, "each migration runs once");
         let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
         let hash: Option<String> =
@@ -637,7 +849,7 @@ mod sqlite_only {
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for s in &stores {
-            assert_eq!(s.schema_version().unwrap(), 2);
+            assert_eq!(s.schema_version().unwrap(), 4);
         }
     }
 
@@ -649,7 +861,7 @@ mod sqlite_only {
         let path = dir.path().join("users.db");
         let (s1, s2) = (SqliteStore::open(&path).unwrap(), SqliteStore::open(&path).unwrap());
         for i in 0..8 {
-            s1.insert(&UserRecord::new(format!("u{i}"), format!("own{i}@x.io"), "suite")).unwrap();
+            insert(&s1, &UserRecord::new(format!("u{i}"), format!("own{i}@x.io"), "suite")).unwrap();
         }
         let barrier = Barrier::new(8);
         let oks = std::thread::scope(|sc| {
@@ -661,7 +873,7 @@ mod sqlite_only {
                         r.identifier = "shared@x.io".into();
                         r.version = 1;
                         barrier.wait();
-                        s.commit(0, &r)
+                        commit(s, 0, &r)
                     })
                 })
                 .collect();
@@ -689,16 +901,16 @@ mod postgres_only {
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
         for s in &stores {
-            assert_eq!(s.schema_version().unwrap(), 2);
+            assert_eq!(s.schema_version().unwrap(), 4);
         }
         let r = full_record("u1", "a@x.io");
-        stores[0].insert(&r).unwrap();
+        insert(&stores[0], &r).unwrap();
         assert_eq!(stores[5].get("u1").unwrap().unwrap(), r);
         drop(stores);
         let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
         let versions: i64 =
             c.query_one(&format!("SELECT COUNT(*) FROM \"{schema}\".userform_schema_version"), &[]).unwrap().get(0);
-        assert_eq!(versions, 2, "each migration runs once");
+        assert_eq!(versions, 4, "each migration runs once");
         c.batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE")).unwrap();
     }
 

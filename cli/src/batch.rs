@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{json, Value};
-use userform::{answer, Engine, MemoryStore, Registry, Rejection, Request, UserRecord, UserStore};
+use userform::{answer, Engine, IdentityKeys, MemoryStore, Registry, Rejection, Request, UserRecord, UserStore};
 
 use crate::messages::{bodies, column_only, fatal, violation_lines, Fatal};
 use crate::{default_user, load_registry, read_user, stdin_not_terminal, Cli, Format};
@@ -68,7 +68,7 @@ enum Engines {
 
 fn engine_with(registry: &Arc<Registry>, user: &UserRecord) -> Result<Engine<MemoryStore>, Fatal> {
     let store = MemoryStore::new();
-    store.insert(user).map_err(|e| fatal("user", e.to_string()))?;
+    store.insert(user, &IdentityKeys::of(user)).map_err(|e| fatal("user", e.to_string()))?;
     Ok(Engine::new(Arc::clone(registry), store))
 }
 

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use userform::{
-    answer, password, AppCredentials, Engine, MemoryStore, Registry, RegistryOptions, Request, StaticTokens,
-    UserRecord, UserStore,
+    answer, password, AppCredentials, Engine, IdentityKeys, MemoryStore, Registry, RegistryOptions, Request,
+    StaticTokens, UserRecord, UserStore,
 };
 
 /// The default user's id, identity and password (SPEC §8).
@@ -150,7 +150,7 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     for u in users {
         let record = setup_user(u, &body_form)?;
         first_id.get_or_insert_with(|| record.id.clone());
-        store.insert(&record).map_err(|e| format!("users: {e}"))?;
+        store.insert(&record, &IdentityKeys::of(&record)).map_err(|e| format!("users: {e}"))?;
     }
     let session: Option<String> = match &f.session {
         None => first_id.clone(),

@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use clap::{Parser, ValueEnum};
 use serde_json::Value;
-use userform::{answer, Engine, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
+use userform::{answer, Engine, IdentityKeys, MemoryStore, Registry, RegistryOptions, Request, UserRecord, UserStore};
 use userform_cli::fixture;
 
 use messages::{fatal, Fatal};
@@ -120,7 +120,7 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
     let session = cli.session.clone().unwrap_or_else(|| user.id.clone());
     let store = open_store(cli.db.as_deref())?;
     if store.get(&user.id).map_err(|e| fatal("db", e.to_string()))?.is_none() {
-        store.insert(&user).map_err(|e| fatal("user", e.to_string()))?;
+        store.insert(&user, &IdentityKeys::of(&user)).map_err(|e| fatal("user", e.to_string()))?;
     }
     let engine = Engine::new(Arc::new(registry), store);
     let req = Request { session: Some(&session), target: None, app: None, lang: cli.lang.as_deref(), body: &body };

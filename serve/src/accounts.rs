@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 use userform::Attribute;
 use userform::Pointer;
 use userform::{
-    identity, password, Engine, Form, Registry, Rejection, Request, StoreError, UserRecord, UserStore, Violation,
-    ViolationKind,
+    identity, password, Engine, Form, IdentityKeys, Registry, Rejection, Request, StoreError, UserRecord, UserStore,
+    Violation, ViolationKind,
 };
 
 use crate::error::ApiError;
@@ -103,10 +103,10 @@ impl UserStore for Draft {
     fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError> {
         self.real.identity_owner(identity_key)
     }
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
+    fn insert(&self, record: &UserRecord, _keys: &IdentityKeys) -> Result<(), StoreError> {
         Err(StoreError::DuplicateId(record.id.clone()))
     }
-    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
+    fn commit(&self, expected_version: u64, record: &UserRecord, _keys: &IdentityKeys) -> Result<(), StoreError> {
         let mut r = self.record()?;
         if r.id != record.id || r.version != expected_version {
             return Err(StoreError::Conflict);
@@ -134,7 +134,8 @@ impl Accounts {
         &self.registry
     }
 
-    /// The form behind an auth provider marker: a form with a login and a password attribute.
+    /// The form behind an auth provider marker: a form with a login (one at least) and a
+    /// password attribute.
     pub fn provider(&self, marker: &str) -> Result<&Form, ApiError> {
         self.registry
             .form(marker)
@@ -143,8 +144,8 @@ impl Accounts {
     }
 
     /// Creates a user of form `provider` from an `IUserBody`. With `require_all`, every
-    /// required attribute must be in the body (each one missing is a 3045); the login and the
-    /// password always must.
+    /// required attribute must be in the body (each one missing is a 3045); a login (any of the
+    /// form's) and the password always must.
     pub fn sign_up(&self, provider: &str, body: &[u8], require_all: bool) -> Result<UserRecord, ApiError> {
         let form = self.provider(provider)?;
         let head = Head::of(body);
@@ -172,7 +173,7 @@ impl Accounts {
         let mut record = draft.record().map_err(storage)?.clone();
         let missing = missing(form, &lang, require_all, |a| {
             if a.is_login() {
-                record.identifier.is_empty()
+                !record.logins.contains_key(a.marker())
             } else if a.is_password() {
                 record.password_hash.is_none()
             } else {
@@ -182,15 +183,18 @@ impl Accounts {
         if !missing.is_empty() {
             return Err(Rejection::new(missing).into());
         }
+        let keys = IdentityKeys::of(&record);
         for _ in 0..ID_ATTEMPTS {
-            match self.store().insert(&record) {
+            match self.store().insert(&record, &keys) {
                 Ok(()) => {
                     record.password_hash = None;
                     return Ok(record);
                 }
                 Err(StoreError::DuplicateId(_)) => record.id = token::random_id().map_err(storage)?.to_string(),
                 Err(StoreError::IdentityTaken(key)) => {
-                    let login = form.login().unwrap_or_default().to_owned();
+                    // The login that holds the key (taken since the engine checked it).
+                    let held = record.logins.iter().find(|(_, v)| identity::key(v) == key).map(|(m, _)| m.as_str());
+                    let login = held.or(form.login()).unwrap_or_default().to_owned();
                     let v = Violation::new(Pointer::root().child("authData"), ViolationKind::IdentityTaken(key))
                         .with_marker(login);
                     return Err(Rejection::new(vec![v]).into());
@@ -201,7 +205,8 @@ impl Accounts {
         Err(ApiError::Storage("no free user id".into()))
     }
 
-    /// `userform user add`: a user of `form` with only a login and a password.
+    /// `userform user add`: a user of `form` with only a login (its first, by position) and a
+    /// password.
     pub fn add(&self, form: &str, login: &str, password: &str) -> Result<UserRecord, ApiError> {
         let f = self.provider(form)?;
         let body = json!({
@@ -214,8 +219,9 @@ impl Accounts {
         self.sign_up(form, body.to_string().as_bytes(), false)
     }
 
-    /// The user a sign-in names, if the password is theirs. An unknown login, a user of
-    /// another provider and a wrong password all verify one Argon2 hash and answer the same.
+    /// The user a sign-in names, if the password is theirs: the user holding `login`'s identity,
+    /// whichever of their logins holds it. An unknown login, a user of another provider and a
+    /// wrong password all verify one Argon2 hash and answer the same.
     pub fn verify(&self, provider: &str, login: &str, password: &str) -> Result<Option<UserRecord>, ApiError> {
         let form = self.provider(provider)?.identifier().to_owned();
         self.check_password(Some(&form), login, password)
@@ -277,7 +283,7 @@ impl Accounts {
             let mut erased = UserRecord::new(stored.id.clone(), "", stored.form_identifier.clone());
             erased.created_at = stored.created_at.clone();
             erased.version = stored.version + 1;
-            match self.store().commit(stored.version, &erased) {
+            match self.store().commit(stored.version, &erased, &IdentityKeys::of(&erased)) {
                 Ok(()) => return Ok(()),
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(storage(e)),
@@ -287,13 +293,16 @@ impl Accounts {
     }
 }
 
-/// Every attribute a new user must have and that is `absent`: the login and the password
-/// always, and with `require_all` every attribute required in `lang` that has no default.
+/// Every attribute a new user must have and that is `absent`: a login (told on the first when
+/// every login is absent) and the password always, and with `require_all` every attribute
+/// required in `lang` that has no default.
 fn missing(form: &Form, lang: &str, require_all: bool, absent: impl Fn(&Attribute) -> bool) -> Vec<Violation> {
     let at = || Pointer::root().child("formData");
+    let no_login = form.attributes().filter(|a| a.is_login()).all(&absent);
     let mut out = Vec::new();
     for a in form.attributes() {
-        let needed = a.is_login() || a.is_password() || (require_all && a.required_in(lang));
+        let first_login = no_login && form.login() == Some(a.marker());
+        let needed = first_login || a.is_password() || (require_all && a.required_in(lang));
         if needed && absent(a) {
             let kind = if a.is_password() { ViolationKind::PasswordRequired } else { ViolationKind::Required };
             out.push(Violation::new(at(), kind).with_marker(a.marker().to_owned()));

@@ -32,8 +32,11 @@ struct Harness {
 }
 
 fn args(dir: &Path, extra: &[&str]) -> ServeArgs {
+    args_with(dir, concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/forms"), extra)
+}
+
+fn args_with(dir: &Path, forms: &str, extra: &[&str]) -> ServeArgs {
     let db = format!("sqlite:{}", dir.join("users.db").display());
-    let forms = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/forms");
     let mut argv = vec!["userform", "serve", "--db", &db, "--forms", forms, "--app-token", TOKEN];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).unwrap().command {
@@ -334,6 +337,76 @@ async fn sign_up_needs_every_required_attribute_and_a_free_login() {
     let me = h.me(a.body["accessToken"].as_str().unwrap()).await;
     assert_eq!(me.body["formData"], json!([{"marker": "last_name", "type": "string", "value": "B"}]));
     assert_eq!((me.body["total"].as_str(), me.body["groups"].as_array().map(Vec::len)), (Some("1"), Some(0)));
+}
+
+/// A form with two logins (an e-mail and a phone, both `isLogin`): a user signs up with either
+/// and signs in with either; each value is unique whichever login holds it; the identifier is
+/// the first login, by position, that holds a value.
+#[tokio::test]
+async fn two_logins_sign_up_and_sign_in_with_either() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir(&forms).unwrap();
+    let form = json!({"identifier": "shop", "attributes": [
+        {"marker": "email", "type": "string", "position": 1, "isLogin": true,
+         "validators": {"emailInspectionValidator": true}},
+        {"marker": "phone", "type": "string", "position": 2, "isLogin": true},
+        {"marker": "password", "type": "string", "position": 3, "isPassword": true},
+        {"marker": "name", "type": "string", "position": 4}]});
+    std::fs::write(forms.join("shop.json"), form.to_string()).unwrap();
+    let service = Arc::new(args_with(dir.path(), forms.to_str().unwrap(), &[]).build().unwrap());
+    let h = Harness { app: http::router(service.clone()), service, dir };
+    let shop = "/api/content/users-auth-providers/marker/shop/users";
+    let sign_up = |auth: Value| json!({"formIdentifier": "shop", "authData": auth});
+    let sign_in = |marker: &str, login: &str| json!({"authData": [{"marker": marker, "value": login}, {"marker": "password", "value": "pw123456"}]});
+
+    // No login at all: a 3045 on the first login.
+    let a = h
+        .call(
+            Method::POST,
+            &format!("{shop}/sign-up"),
+            None,
+            Some(sign_up(json!([{"marker": "password", "value": "pw123456"}]))),
+        )
+        .await;
+    assert_eq!(
+        (a.status, a.body["code"].as_u64(), &a.body["errors"][0]["marker"]),
+        (StatusCode::BAD_REQUEST, Some(3045), &json!("email"))
+    );
+    // The phone alone: it is the identifier.
+    let phone_only = json!([{"marker": "phone", "value": "+15551234567"}, {"marker": "password", "value": "pw123456"}]);
+    let a = h.call(Method::POST, &format!("{shop}/sign-up"), None, Some(sign_up(phone_only))).await;
+    assert_eq!((a.status, a.body["identifier"].as_str()), (StatusCode::OK, Some("+15551234567")), "{}", a.body);
+    let a = h.call(Method::POST, &format!("{shop}/auth"), None, Some(sign_in("phone", "+15551234567"))).await;
+    assert_eq!((a.status, a.body["userIdentifier"].as_str()), (StatusCode::OK, Some("+15551234567")), "{}", a.body);
+    let access = a.body["accessToken"].as_str().unwrap().to_owned();
+
+    // Another user may not take the phone, however it is spelt, beside a free e-mail.
+    for phone in ["+15551234567", " +15551234567\t"] {
+        let auth = json!([{"marker": "email", "value": "b@example.com"}, {"marker": "phone", "value": phone},
+                          {"marker": "password", "value": "pw"}]);
+        let a = h.call(Method::POST, &format!("{shop}/sign-up"), None, Some(sign_up(auth))).await;
+        assert_eq!(
+            (a.status, a.body["code"].as_u64(), &a.body["errors"][0]["marker"]),
+            (StatusCode::BAD_REQUEST, Some(3018), &json!("phone"))
+        );
+    }
+
+    // The user adds an e-mail: the first login by position, so the new identifier; both sign in.
+    let body = json!({"formIdentifier": "shop", "authData": [{"marker": "email", "value": "a@example.com"}]});
+    let a = h.call(Method::PUT, "/api/content/users/me", Some(&access), Some(body)).await;
+    assert_eq!((a.status, &a.body), (StatusCode::OK, &json!(true)));
+    for (marker, login) in [("email", "A@Example.com"), ("phone", "+15551234567"), ("email", "+15551234567")] {
+        let a = h.call(Method::POST, &format!("{shop}/auth"), None, Some(sign_in(marker, login))).await;
+        assert_eq!(
+            (a.status, a.body["userIdentifier"].as_str()),
+            (StatusCode::OK, Some("a@example.com")),
+            "{marker} {login}"
+        );
+    }
+    // A login marker the form does not have is not a way in.
+    let a = h.call(Method::POST, &format!("{shop}/auth"), None, Some(sign_in("name", "a@example.com"))).await;
+    assert_eq!((a.status, a.body["rule"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed-request")));
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! Everything that can be decided without a body is decided here, per language where the form
 //! gives settings per language: the attribute types, the options of choice and entity
 //! attributes, the validators (regexes compiled), the default values in canonical shape, which
-//! attribute is the login, the password, the captcha. A form that could only fail later is
+//! attributes are the logins, the password, the captcha. A form that could only fail later is
 //! refused now with every [`LoadError`] found (one per attribute at most); what OneEntry
 //! tolerates becomes a [`LoadWarning`].
 
@@ -82,7 +82,7 @@ fn label(key: Option<&str>, value: &Value, index: usize) -> String {
         .map_or_else(|| format!("attributes[{index}]"), str::to_owned)
 }
 
-/// The form from its compiled attributes: ordered by `position`, its login, password and
+/// The form from its compiled attributes: ordered by `position`, its logins, password and
 /// captcha found.
 fn assemble(
     source: &str,
@@ -97,10 +97,8 @@ fn assemble(
     };
     attrs.sort_by_key(|a| a.position);
 
-    let logins: Vec<&Attribute> = attrs.iter().filter(|a| a.is_login()).collect();
-    if logins.len() > 1 {
-        return Err(err(Some(&logins[1].marker), LoadErrorKind::SecondLogin(logins[0].marker.clone())));
-    }
+    // Any number of logins (an e-mail and a phone, say): each is an identity (SPEC §2).
+    let logins: Vec<String> = attrs.iter().filter(|a| a.is_login()).map(|a| a.marker.clone()).collect();
     let passwords: Vec<&Attribute> = attrs.iter().filter(|a| a.is_password()).collect();
     if passwords.len() > 1 {
         return Err(err(Some(&passwords[1].marker), LoadErrorKind::SecondPassword(passwords[0].marker.clone())));
@@ -109,11 +107,10 @@ fn assemble(
     if captchas.len() > 1 {
         return Err(err(Some(&captchas[1].marker), LoadErrorKind::SecondCaptcha(captchas[0].marker.clone())));
     }
-    let login = logins.first().map(|a| a.marker.clone());
     let password = passwords.first().map(|a| a.marker.clone());
     let captcha = captchas.first().map(|a| a.marker.clone());
     let attributes: IndexMap<String, Attribute, _> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
-    Ok(Form { identifier, attributes, login, password, captcha, warnings })
+    Ok(Form { identifier, attributes, logins, password, captcha, warnings })
 }
 
 /// Compiles one attribute (`key`: its key in `attributes` keyed by marker); `Err` is the reason

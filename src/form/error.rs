@@ -78,9 +78,6 @@ pub enum LoadErrorKind {
     /// A second `spam` attribute.
     #[error("more than one spam (captcha) attribute (`{0}` is one already)")]
     SecondCaptcha(String),
-    /// A second `isLogin` attribute.
-    #[error("more than one isLogin attribute (`{0}` is one already)")]
-    SecondLogin(String),
     /// A `radioButton` or `list` without options.
     #[error("a `{0}` needs a non-empty `listTitles`")]
     NoOptions(&'static str),
@@ -179,7 +176,6 @@ impl LoadErrorKind {
             CredentialNotAString(_) => "credential-not-a-string",
             SecondPassword(_) => "second-password",
             SecondCaptcha(_) => "second-captcha",
-            SecondLogin(_) => "second-login",
             NoOptions(_) => "no-options",
             OptionsNotAList => "options-shape",
             NoDefaultLanguage { .. } => "no-default-language",

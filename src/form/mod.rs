@@ -17,6 +17,7 @@ mod warning;
 
 use indexmap::IndexMap;
 
+use crate::record::UserRecord;
 use crate::rules::RuleSets;
 use crate::types::{AttrType, TypeConfig};
 
@@ -33,8 +34,8 @@ pub struct Form {
     /// [`Form::attribute`]). Hashed with foldhash: the keys come from the form, not from
     /// bodies, and every entry of every body is looked up here.
     pub(crate) attributes: IndexMap<String, Attribute, foldhash::fast::RandomState>,
-    /// Marker of the `isLogin` attribute (the identity), if any.
-    pub(crate) login: Option<String>,
+    /// Markers of the `isLogin` attributes (each an identity), in `position` order.
+    pub(crate) logins: Vec<String>,
     /// Marker of the `isPassword` attribute, if any.
     pub(crate) password: Option<String>,
     /// Marker of the `spam` (captcha) attribute, if any.
@@ -49,9 +50,28 @@ impl Form {
         &self.identifier
     }
 
-    /// The marker of the login (the identity), if the form has one.
+    /// The marker of the first login (by `position`), if the form has one: the attribute whose
+    /// value is the record's `identifier` whenever it holds one.
     pub fn login(&self) -> Option<&str> {
-        self.login.as_deref()
+        self.logins.first().map(String::as_str)
+    }
+
+    /// The markers of the logins (`isLogin`), in `position` order. Each is an identity: every
+    /// value of each is unique among users, and a user signs in with any of them.
+    pub fn logins(&self) -> &[String] {
+        &self.logins
+    }
+
+    /// The stored value of the login `marker` in `record`: the record's `logins`, or, for a
+    /// record written before forms could have several logins (no `logins`), its identifier as
+    /// the value of the form's first login. `None` when it holds none.
+    pub fn login_value<'r>(&self, record: &'r UserRecord, marker: &str) -> Option<&'r str> {
+        let value = if record.logins.is_empty() {
+            (self.login() == Some(marker)).then_some(record.identifier.as_str())
+        } else {
+            record.logins.get(marker).map(String::as_str)
+        };
+        value.filter(|v| !v.is_empty())
     }
 
     /// The marker of the password, if the form has one.
@@ -131,7 +151,7 @@ pub enum Role {
     /// An ordinary attribute.
     #[default]
     Plain,
-    /// `isLogin`: its value is an identity.
+    /// `isLogin`: its value is an identity (a form may have several).
     Login,
     /// `isPassword`: its value is hashed, never stored or shown.
     Password,
@@ -186,7 +206,7 @@ impl Attribute {
         rules.required.is_some() && rules.default.is_none()
     }
 
-    /// True for the login (an identity).
+    /// True for a login (an identity).
     pub fn is_login(&self) -> bool {
         self.role == Role::Login
     }

@@ -6,7 +6,7 @@
 //! the attribute's type and by the validators that JSON Schema can express exactly
 //! (`requiredValidator`, string lengths, a `regExpValidator` that means the same in ECMA 262,
 //! `fieldMaskValidator`, number bounds, options, item counts, file sizes and extensions, the
-//! captcha site key), `authData` limited to the login and password, `langCode` and the
+//! captcha site key), `authData` limited to the logins and the password, `langCode` and the
 //! language keys limited to the accepted languages.
 //!
 //! The export is **sound**: every body the engine accepts is valid against it. It is looser

@@ -12,11 +12,13 @@ use crate::rules::{FilesRule, ListRule, MaskRule, NumberRule, Rules};
 use crate::types::{value_key, AttrType, TypeConfig};
 
 /// The `value` of an entry of `a` under one language's `config` (options) and `rules`, `null`
-/// included when it is accepted.
-pub(super) fn attribute_value(a: &Attribute, config: &TypeConfig, rules: &Rules) -> Value {
+/// included when it is accepted. `several_logins`: the form has more than one login, so that a
+/// login may be cleared while another one holds a value.
+pub(super) fn attribute_value(a: &Attribute, config: &TypeConfig, rules: &Rules, several_logins: bool) -> Value {
     // An empty value (null, "", [], ...) skips the validators: it takes the default, or is a
-    // 3045 when required, or clears the attribute.
-    let empty_ok = rules.default.is_some() || (rules.required.is_none() && !a.is_login() && a.kind != AttrType::Spam);
+    // 3045 when required, or clears the attribute (a login: only while another one is left).
+    let clears = !a.is_login() || several_logins;
+    let empty_ok = rules.default.is_some() || (rules.required.is_none() && clears && a.kind != AttrType::Spam);
     let value = match a.kind {
         AttrType::String => string_value(rules, empty_ok, rules.trim),
         AttrType::Integer | AttrType::Real | AttrType::Float => number_value(a.kind, rules.number.as_ref()),

@@ -1,12 +1,12 @@
-//! An in-memory [`UserStore`]: a mutex around two ordered maps (records and the identity index).
+//! An in-memory [`UserStore`]: a mutex around ordered maps (records, the identity index and the
+//! keys each record holds).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
-use super::{StoreError, UserStore};
-use crate::identity;
+use super::{IdentityKeys, StoreError, UserStore};
 use crate::record::{NotificationData, StoredEntry, UserRecord};
 
 /// Records in memory, for tests, tools and single-process services that persist elsewhere.
@@ -23,6 +23,8 @@ struct Inner {
     users: BTreeMap<String, UserRecord>,
     /// identity key → user id
     identities: BTreeMap<String, String>,
+    /// user id → the keys it holds (absent: none)
+    held: BTreeMap<String, IdentityKeys>,
 }
 
 impl MemoryStore {
@@ -51,41 +53,51 @@ impl UserStore for MemoryStore {
         Ok(self.lock()?.identities.get(identity_key).cloned())
     }
 
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
+    fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
         let mut g = self.lock()?;
-        if g.users.contains_key(&record.id) {
+        let Inner { users, identities, held } = &mut *g;
+        if users.contains_key(&record.id) {
             return Err(StoreError::DuplicateId(record.id.clone()));
         }
-        let key = identity::key(&record.identifier);
-        if !key.is_empty() {
-            if g.identities.contains_key(&key) {
-                return Err(StoreError::IdentityTaken(key));
-            }
-            g.identities.insert(key, record.id.clone());
+        if let Some(taken) = keys.as_slice().iter().find(|k| identities.contains_key(k.as_str())) {
+            return Err(StoreError::IdentityTaken(taken.clone()));
         }
-        g.users.insert(record.id.clone(), record.clone());
+        for key in keys.as_slice() {
+            identities.insert(key.clone(), record.id.clone());
+        }
+        if !keys.is_empty() {
+            held.insert(record.id.clone(), keys.clone());
+        }
+        users.insert(record.id.clone(), record.clone());
         Ok(())
     }
 
-    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
+    fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
         let mut guard = self.lock()?;
-        let Inner { users, identities } = &mut *guard;
+        let Inner { users, identities, held } = &mut *guard;
         let stored = match users.get_mut(record.id.as_str()) {
             Some(stored) if stored.version == expected_version => stored,
             _ => return Err(StoreError::Conflict),
         };
-        // The same identifier has the same key: the index needs no change, nor the keys computing.
-        if stored.identifier != record.identifier {
-            let old_key = identity::key(&stored.identifier);
-            let new_key = identity::key(&record.identifier);
-            if new_key != old_key && !new_key.is_empty() {
-                if let Some(owner) = identities.get(&new_key) {
-                    if owner != &record.id {
-                        return Err(StoreError::IdentityTaken(new_key));
-                    }
-                }
-                identities.remove(&old_key);
-                identities.insert(new_key, record.id.clone());
+        // The same keys (most commits: a profile save): the index needs no change.
+        let empty = IdentityKeys::default();
+        let old = held.get(record.id.as_str()).unwrap_or(&empty);
+        if old != keys {
+            let taken =
+                keys.as_slice().iter().find(|k| identities.get(k.as_str()).is_some_and(|owner| owner != &record.id));
+            if let Some(taken) = taken {
+                return Err(StoreError::IdentityTaken(taken.clone()));
+            }
+            for gone in old.as_slice().iter().filter(|k| !keys.contains(k)) {
+                identities.remove(gone);
+            }
+            for key in keys.as_slice() {
+                identities.insert(key.clone(), record.id.clone());
+            }
+            if keys.is_empty() {
+                held.remove(record.id.as_str());
+            } else {
+                held.insert(record.id.clone(), keys.clone());
             }
         }
         // In place, reusing the stored record's allocations (its id is already `record.id`).
@@ -103,6 +115,7 @@ fn assign_record(dst: &mut UserRecord, src: &UserRecord) {
     let UserRecord {
         id,
         identifier,
+        logins,
         form_identifier,
         form_data,
         notification_data,
@@ -114,6 +127,7 @@ fn assign_record(dst: &mut UserRecord, src: &UserRecord) {
     } = src;
     dst.id.clone_from(id);
     dst.identifier.clone_from(identifier);
+    dst.logins.clone_from(logins);
     dst.form_identifier.clone_from(form_identifier);
     assign_form_data(&mut dst.form_data, form_data);
     let NotificationData { email, phone_push, phone_sms } = notification_data;
@@ -161,22 +175,33 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    fn insert(s: &MemoryStore, r: &UserRecord) -> Result<(), StoreError> {
+        s.insert(r, &IdentityKeys::of(r))
+    }
+
+    fn commit(s: &MemoryStore, expected_version: u64, r: &UserRecord) -> Result<(), StoreError> {
+        s.commit(expected_version, r, &IdentityKeys::of(r))
+    }
+
     #[test]
     fn version_and_identity_are_checked() {
         let s = MemoryStore::new();
-        s.insert(&UserRecord::new("u1", "a@x.io", "reg")).unwrap();
-        s.insert(&UserRecord::new("u2", "b@x.io", "reg")).unwrap();
-        assert_eq!(s.insert(&UserRecord::new("u3", " A@X.io", "reg")), Err(StoreError::IdentityTaken("a@x.io".into())));
+        insert(&s, &UserRecord::new("u1", "a@x.io", "reg")).unwrap();
+        insert(&s, &UserRecord::new("u2", "b@x.io", "reg")).unwrap();
+        assert_eq!(
+            insert(&s, &UserRecord::new("u3", " A@X.io", "reg")),
+            Err(StoreError::IdentityTaken("a@x.io".into()))
+        );
         let mut r = s.get("u1").unwrap().unwrap();
         r.version = 1;
         r.identifier = "B@x.io".into();
-        assert!(matches!(s.commit(0, &r), Err(StoreError::IdentityTaken(_))));
+        assert!(matches!(commit(&s, 0, &r), Err(StoreError::IdentityTaken(_))));
         r.identifier = "c@x.io".into();
-        assert_eq!(s.commit(5, &r), Err(StoreError::Conflict));
-        s.commit(0, &r).unwrap();
+        assert_eq!(commit(&s, 5, &r), Err(StoreError::Conflict));
+        commit(&s, 0, &r).unwrap();
         assert_eq!(s.identity_owner("c@x.io").unwrap().as_deref(), Some("u1"));
         assert_eq!(s.identity_owner("a@x.io").unwrap(), None);
-        assert_eq!(s.commit(0, &r), Err(StoreError::Conflict));
+        assert_eq!(commit(&s, 0, &r), Err(StoreError::Conflict));
     }
 
     /// JSON values of many shapes, some sharing keys in another order.
@@ -235,7 +260,7 @@ mod tests {
     #[test]
     fn commits_store_exactly_the_record() {
         let s = MemoryStore::new();
-        s.insert(&UserRecord::new("u1", "a@x.io", "reg")).unwrap();
+        insert(&s, &UserRecord::new("u1", "a@x.io", "reg")).unwrap();
         let mut version = 0;
         for round in 0..2 {
             for mut r in records(0) {
@@ -243,7 +268,7 @@ mod tests {
                 if round == 1 {
                     r.form_data.reverse();
                 }
-                s.commit(version, &r).unwrap();
+                commit(&s, version, &r).unwrap();
                 version += 1;
                 assert_eq!(s.get("u1").unwrap().as_ref(), Some(&r));
                 let stored = s.get("u1").unwrap().unwrap();
@@ -257,32 +282,32 @@ mod tests {
     #[test]
     fn identity_index_follows_identifier_changes_only() {
         let s = MemoryStore::new();
-        s.insert(&UserRecord::new("u1", "a@x.io", "reg")).unwrap();
-        s.insert(&UserRecord::new("u2", "b@x.io", "reg")).unwrap();
+        insert(&s, &UserRecord::new("u1", "a@x.io", "reg")).unwrap();
+        insert(&s, &UserRecord::new("u2", "b@x.io", "reg")).unwrap();
         let mut r = s.get("u1").unwrap().unwrap();
         // Unchanged identifier: nothing to check, the index stays.
         r.version = 1;
-        s.commit(0, &r).unwrap();
+        commit(&s, 0, &r).unwrap();
         assert_eq!(s.identity_owner("a@x.io").unwrap().as_deref(), Some("u1"));
         // Another spelling of the same identity: the key is the same, still nothing changes.
         r.version = 2;
         r.identifier = " A@X.io".into();
-        s.commit(1, &r).unwrap();
+        commit(&s, 1, &r).unwrap();
         assert_eq!(s.identity_owner("a@x.io").unwrap().as_deref(), Some("u1"));
         // A taken identity is refused and nothing is written.
         r.version = 3;
         r.identifier = "b@X.io".into();
-        assert_eq!(s.commit(2, &r), Err(StoreError::IdentityTaken("b@x.io".into())));
+        assert_eq!(commit(&s, 2, &r), Err(StoreError::IdentityTaken("b@x.io".into())));
         assert_eq!(s.get("u1").unwrap().unwrap().version, 2);
         assert_eq!(s.identity_owner("b@x.io").unwrap().as_deref(), Some("u2"));
         // A free one moves the index.
         r.identifier = "c@x.io".into();
-        s.commit(2, &r).unwrap();
+        commit(&s, 2, &r).unwrap();
         assert_eq!(s.identity_owner("c@x.io").unwrap().as_deref(), Some("u1"));
         assert_eq!(s.identity_owner("a@x.io").unwrap(), None);
         // Unknown ids conflict.
         let mut ghost = r.clone();
         ghost.id = "nobody".into();
-        assert_eq!(s.commit(3, &ghost), Err(StoreError::Conflict));
+        assert_eq!(commit(&s, 3, &ghost), Err(StoreError::Conflict));
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! A store is the last step of the flow (bytes → body → plan → record → commit). It offers
 //! optimistic concurrency: [`UserStore::commit`] writes a record only if the stored version is
-//! still the one the update started from, and keeps identities unique through an index on
-//! [`crate::identity::key`]. The engine retries a conflicting commit a bounded number of times.
+//! still the one the update started from, and keeps identities unique through an index of
+//! [`IdentityKeys`] (one [`crate::identity::key`] per login value, any number per record, each
+//! held by one user at most). The engine retries a conflicting commit a bounded number of times.
 
 mod memory;
 
@@ -58,21 +59,71 @@ pub enum StoreError {
 
 /// A store of user records with optimistic concurrency and a unique identity index.
 ///
+/// Every write takes the record and its [`IdentityKeys`], computed once by the caller (the
+/// engine) with [`IdentityKeys::of`]: the store indexes exactly those keys for the record,
+/// replacing the ones it held, and refuses a key another record holds. One namespace: a key is
+/// a key whichever login attribute holds it.
+///
 /// Implementations must be safe to share between threads; every method is one atomic step.
 pub trait UserStore: Send + Sync {
     /// The record with this id, if any.
     fn get(&self, id: &str) -> Result<Option<UserRecord>, StoreError>;
 
-    /// The id of the user whose identity has this normalised key ([`crate::identity::key`]).
+    /// The id of the user holding an identity with this normalised key
+    /// ([`crate::identity::key`]), whichever of the user's logins it is.
     fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError>;
 
-    /// Adds a new record. Fails with [`StoreError::DuplicateId`] or [`StoreError::IdentityTaken`].
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError>;
+    /// Adds a new record holding `keys`. Fails with [`StoreError::DuplicateId`], or with
+    /// [`StoreError::IdentityTaken`] naming a key another record holds; on error nothing is
+    /// written.
+    fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError>;
 
     /// Replaces the record with `record.id` if its stored version is still `expected_version`
-    /// (else [`StoreError::Conflict`]) and no other record holds its identity (else
-    /// [`StoreError::IdentityTaken`]). On error nothing is written.
-    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError>;
+    /// (else [`StoreError::Conflict`]), and makes `keys` the keys it holds if no other record
+    /// holds one of them (else [`StoreError::IdentityTaken`] naming it). On error nothing is
+    /// written.
+    fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError>;
+}
+
+/// The identity keys of a record: [`crate::identity::key`] of its `identifier` and of each of its
+/// `logins`, without the empty key (no identity), sorted, each once.
+///
+/// Made only from a record ([`IdentityKeys::of`]), so that the keys a store indexes are always
+/// some record's; the engine computes them once per commit and hands them to the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdentityKeys(Vec<String>);
+
+impl IdentityKeys {
+    /// The keys of `record`'s identities.
+    pub fn of(record: &UserRecord) -> Self {
+        // The identifier is one of the logins (the first), unless the record was written
+        // before records had `logins`: then it is the one identity.
+        let identifier = Some(record.identifier.as_str()).filter(|i| !record.logins.values().any(|v| v == i));
+        Self::of_values(identifier.into_iter().chain(record.logins.values().map(String::as_str)))
+    }
+
+    /// The keys of these identity values (what a migration reads out of stored rows).
+    pub(crate) fn of_values<'v>(values: impl IntoIterator<Item = &'v str>) -> Self {
+        let mut keys: Vec<String> = values.into_iter().map(crate::identity::key).filter(|k| !k.is_empty()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        IdentityKeys(keys)
+    }
+
+    /// The keys, sorted.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+
+    /// True when the record holds no identity.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when `key` is one of them.
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.binary_search_by(|k| k.as_str().cmp(key)).is_ok()
+    }
 }
 
 impl StoreError {
@@ -84,8 +135,9 @@ impl StoreError {
     }
 }
 
-/// The value of a store's `identity_key` column for `identifier`: [`crate::identity::key`], or
-/// `NULL` (`None`) when there is no identity, so that any number of users may have none.
+/// The value of the `identity_key` column of schema version 2 for `identifier`:
+/// [`crate::identity::key`], or `NULL` (`None`) when there is no identity. Only migration 2 (the
+/// rekey of that column) uses it; the column is gone from version 3 on.
 #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
 pub(crate) fn key_column(identifier: &str) -> Option<String> {
     let key = crate::identity::key(identifier);
@@ -99,10 +151,10 @@ impl<S: UserStore + ?Sized> UserStore for std::sync::Arc<S> {
     fn identity_owner(&self, identity_key: &str) -> Result<Option<String>, StoreError> {
         (**self).identity_owner(identity_key)
     }
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
-        (**self).insert(record)
+    fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
+        (**self).insert(record, keys)
     }
-    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
-        (**self).commit(expected_version, record)
+    fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
+        (**self).commit(expected_version, record, keys)
     }
 }

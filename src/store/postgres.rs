@@ -9,55 +9,17 @@ use ::postgres::types::{Json, ToSql};
 use ::postgres::{Client, Config, NoTls, Statement};
 use indexmap::IndexMap;
 
-use super::{StoreError, UserStore};
+use super::{IdentityKeys, StoreError, UserStore};
 use crate::record::{NotificationData, StoredEntry, StoredValue, UserRecord};
 
-/// The advisory lock key held while migrating (the bytes of "userform").
-const MIGRATION_LOCK: i64 = 0x7573_6572_666f_726d;
-
-/// One step of the schema's history.
-enum Migration {
-    /// SQL run as is.
-    Sql(&'static str),
-    /// `identity_key` recomputed for every row with the current [`crate::identity::key`]
-    /// (appended whenever that function changes, so existing users are compared as new ones are).
-    RekeyIdentities,
-}
-
-/// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
-const MIGRATIONS: &[Migration] = &[
-    // 1: the users table.
-    Migration::Sql(
-        "CREATE TABLE userform_users (
-        id                TEXT PRIMARY KEY,
-        identity_key      TEXT,
-        identifier        TEXT NOT NULL,
-        form_identifier   TEXT NOT NULL,
-        form_data         JSONB NOT NULL,
-        notification_data JSONB NOT NULL,
-        state             JSONB NOT NULL,
-        version           BIGINT NOT NULL,
-        created_at        TEXT NOT NULL,
-        updated_at        TEXT NOT NULL,
-        password_hash     TEXT,
-        CONSTRAINT userform_users_identity_key_key UNIQUE (identity_key)
-    )",
-    ),
-    // 2: identities compared under PRECIS and UTS 46 (they were trimmed, NFC, lower-cased).
-    Migration::RekeyIdentities,
-];
-
-/// Rows read at a time by [`rekey_identities`].
-const REKEY_PAGE: i64 = 1000;
-
-/// The schema version this build writes (the number of migrations).
-const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+mod migrate;
+use migrate::{is_race, migrate_once, Refusal, SCHEMA_VERSION};
 
 /// Connections a store opens at most unless told otherwise ([`PostgresStore::max_connections`]).
 const DEFAULT_MAX_CONNECTIONS: usize = 16;
 
 const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_data, state, version, \
-                       created_at, updated_at, password_hash";
+                       created_at, updated_at, password_hash, logins";
 
 /// User records in a PostgreSQL database (feature `postgres`), for services that outgrow one
 /// machine, through a small pool of connections.
@@ -78,9 +40,10 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 ///   this statement wait, then re-check its `WHERE` against the new row: it matches nothing and the
 ///   commit answers [`StoreError::Conflict`]. (A serialisation failure, which databases running
 ///   `SERIALIZABLE` raise instead, is a conflict too.)
-/// - **Unique identities.** `identity_key` holds [`crate::identity::key`] of the identifier (`NULL` when
-///   empty) under the `UNIQUE` constraint `userform_users_identity_key_key`; a write that would
-///   duplicate one answers [`StoreError::IdentityTaken`].
+/// - **Unique identities.** `userform_identity_keys` holds one row per [`IdentityKeys`] key of each
+///   record (its identifier and each of its logins), the key its primary key; a write that would
+///   give a key to a second record answers [`StoreError::IdentityTaken`]. A write is one
+///   statement: the record's row and its keys change together or not at all.
 ///
 /// # Schema
 ///
@@ -88,7 +51,6 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 /// CREATE TABLE userform_schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ ...);
 /// CREATE TABLE userform_users (
 ///     id                TEXT PRIMARY KEY,
-///     identity_key      TEXT,                  -- identity::key(identifier), NULL when none
 ///     identifier        TEXT NOT NULL,
 ///     form_identifier   TEXT NOT NULL,
 ///     form_data         JSONB NOT NULL,        -- {langCode: [{marker, type, value}]}
@@ -98,8 +60,13 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 ///     created_at        TEXT NOT NULL,
 ///     updated_at        TEXT NOT NULL,
 ///     password_hash     TEXT,                  -- Argon2id PHC string
-///     CONSTRAINT userform_users_identity_key_key UNIQUE (identity_key)
+///     logins            JSONB NOT NULL         -- [[marker, value], ...] of the record's logins
 /// );
+/// CREATE TABLE userform_identity_keys (
+///     key               TEXT PRIMARY KEY,      -- an identity::key of the user's identities
+///     user_id           TEXT NOT NULL REFERENCES userform_users (id) ON DELETE CASCADE
+/// );
+/// CREATE INDEX userform_identity_keys_user_id ON userform_identity_keys (user_id);
 /// ```
 ///
 /// The tables are prefixed so that they can share a database (and schema) with others; pass a
@@ -109,9 +76,10 @@ const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_
 ///
 /// Migrations run when a store connects, in one transaction holding a transaction-scoped advisory
 /// lock (`pg_advisory_xact_lock`), so services starting together do not race. Migration 2
-/// recomputes every `identity_key` under the current identity comparison (PRECIS, UTS 46
-/// domains); if two existing users now have the same key, it rolls back and connecting answers
-/// [`StoreError::IdentityCollision`] naming both. On a database that
+/// recomputed version 1's `identity_key` column under the current identity comparison (PRECIS,
+/// UTS 46 domains); migrations 3 and 4 replace that column by `userform_identity_keys` and
+/// compute every record's keys into it. If two existing users have one key, the migration rolls
+/// back and connecting answers [`StoreError::IdentityCollision`] naming both. On a database that
 /// has no advisory locks the migration runs without one and is retried if a concurrent one won.
 ///
 /// `Send + Sync`: share one store between threads (e.g. in an `Arc`).
@@ -135,6 +103,8 @@ struct Conn {
     owner: Statement,
     insert: Statement,
     commit: Statement,
+    /// Which of a write's keys another user holds (after the write failed on one).
+    taken: Statement,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -294,148 +264,46 @@ fn parse(url: &str) -> Result<Config, StoreError> {
     Config::from_str(url).map_err(|e| StoreError::Backend(format!("invalid PostgreSQL connection string: {e}")))
 }
 
-/// Why a migration attempt stopped without a database error.
-enum Refusal {
-    /// The database's schema version is newer than ours.
-    Newer(i32),
-    /// Rekeying found two users with one identity ([`StoreError::IdentityCollision`]).
-    Collision(StoreError),
-}
-
-/// One migration attempt; `Ok(Err(_))` when it stopped on purpose (and rolled back).
-fn migrate_once(
-    client: &mut Client,
-    schema: Option<&str>,
-    lock: bool,
-) -> Result<Result<(), Refusal>, ::postgres::Error> {
-    let mut tx = client.transaction()?;
-    if lock {
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-    }
-    if let Some(schema) = schema {
-        tx.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))?;
-    }
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS userform_schema_version (
-            version    INTEGER PRIMARY KEY,
-            applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-        )",
-    )?;
-    let current: i32 =
-        tx.query_one("SELECT COALESCE(MAX(version), 0) FROM userform_schema_version", &[])?.try_get(0)?;
-    if current > SCHEMA_VERSION {
-        return Ok(Err(Refusal::Newer(current)));
-    }
-    for (i, step) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        match step {
-            Migration::Sql(sql) => tx.batch_execute(sql)?,
-            Migration::RekeyIdentities => {
-                if let Err(collision) = rekey_identities(&mut tx)? {
-                    return Ok(Err(Refusal::Collision(collision)));
-                }
-            }
-        }
-        tx.execute("INSERT INTO userform_schema_version (version) VALUES ($1)", &[&(i as i32 + 1)])?;
-    }
-    tx.commit().map(Ok)
-}
-
-/// Recomputes `identity_key` for every row inside the migration's transaction, a page of rows
-/// at a time (memory stays bounded whatever the table's size). Rows whose key changes first
-/// lose it, then every keyless row gets its new one, so two rows that merely trade keys never
-/// meet the `UNIQUE` constraint half-way. Two rows with one new key are `Ok(Err(collision))`,
-/// found before any write that would fail (a failed statement would abort the transaction).
-fn rekey_identities(tx: &mut ::postgres::Transaction<'_>) -> Result<Result<(), StoreError>, ::postgres::Error> {
-    // Pass 1: clear the keys that change.
-    let mut after = String::new();
-    loop {
-        let page = tx.query(
-            "SELECT id, identity_key, identifier FROM userform_users WHERE id > $1 ORDER BY id LIMIT $2",
-            &[&after, &REKEY_PAGE],
-        )?;
-        let Some(last) = page.last() else { break };
-        after = last.try_get(0)?;
-        let mut changed: Vec<String> = Vec::new();
-        for row in &page {
-            let old: Option<String> = row.try_get(1)?;
-            if old != super::key_column(row.try_get(2)?) {
-                changed.push(row.try_get(0)?);
-            }
-        }
-        if !changed.is_empty() {
-            tx.execute("UPDATE userform_users SET identity_key = NULL WHERE id = ANY($1)", &[&changed])?;
-        }
-    }
-    // Pass 2: give every keyless row its key.
-    after.clear();
-    loop {
-        let page = tx.query(
-            "SELECT id, identifier FROM userform_users WHERE identity_key IS NULL AND id > $1 ORDER BY id LIMIT $2",
-            &[&after, &REKEY_PAGE],
-        )?;
-        let Some(last) = page.last() else { break };
-        after = last.try_get(0)?;
-        // key → (id, identifier), to find two rows of this page with one key.
-        let mut keyed: std::collections::BTreeMap<String, (String, String)> = std::collections::BTreeMap::new();
-        for row in &page {
-            let (id, identifier): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            let Some(key) = super::key_column(&identifier) else { continue };
-            if let Some(other) = keyed.remove(&key) {
-                return Ok(Err(StoreError::collision(key, other, (id, identifier))));
-            }
-            keyed.insert(key, (id, identifier));
-        }
-        if keyed.is_empty() {
-            continue;
-        }
-        let keys: Vec<&str> = keyed.keys().map(String::as_str).collect();
-        let holder = tx.query_opt(
-            "SELECT identity_key, id, identifier FROM userform_users WHERE identity_key = ANY($1) ORDER BY id LIMIT 1",
-            &[&keys],
-        )?;
-        if let Some(holder) = holder {
-            let key: String = holder.try_get(0)?;
-            let other = (holder.try_get(1)?, holder.try_get(2)?);
-            // The holder's key is one of this page's (the query asked for no other).
-            let mine = keyed.remove(&key).unwrap_or_default();
-            return Ok(Err(StoreError::collision(key, other, mine)));
-        }
-        let ids: Vec<&str> = keyed.values().map(|(id, _)| id.as_str()).collect();
-        tx.execute(
-            "UPDATE userform_users AS u SET identity_key = v.key
-             FROM unnest($1::text[], $2::text[]) AS v(id, key) WHERE u.id = v.id",
-            &[&ids, &keys],
-        )?;
-    }
-    Ok(Ok(()))
-}
-
-/// A concurrent migration (without the advisory lock) got there first.
-fn is_race(e: &::postgres::Error) -> bool {
-    matches!(e.code(), Some(c) if [
-        SqlState::UNIQUE_VIOLATION,
-        SqlState::DUPLICATE_TABLE,
-        SqlState::DUPLICATE_OBJECT,
-        SqlState::DUPLICATE_SCHEMA,
-        SqlState::T_R_SERIALIZATION_FAILURE,
-        SqlState::T_R_DEADLOCK_DETECTED,
-    ].contains(c))
-}
-
 impl Conn {
     fn prepare(mut client: Client) -> Result<Conn, ::postgres::Error> {
         let get = client.prepare(&format!("SELECT {COLUMNS} FROM userform_users WHERE id = $1"))?;
-        let owner = client.prepare("SELECT id FROM userform_users WHERE identity_key = $1")?;
+        let owner = client.prepare("SELECT user_id FROM userform_identity_keys WHERE key = $1")?;
+        // One statement each, so that the record and its keys are written together (or not at
+        // all) in one round trip.
         let insert = client.prepare(&format!(
-            "INSERT INTO userform_users ({COLUMNS}, identity_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            "WITH inserted AS (
+                 INSERT INTO userform_users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 RETURNING id
+             )
+             INSERT INTO userform_identity_keys (key, user_id)
+             SELECT k.key, inserted.id FROM inserted, unnest($12::text[]) AS k(key)"
         ))?;
+        // The keys the user no longer has go; those it did not hold yet come (a key another
+        // user holds, or takes concurrently, fails the statement on the primary key). Every
+        // part runs on the same snapshot, and only once the update matched.
         let commit = client.prepare(
-            "UPDATE userform_users SET identifier = $2, form_identifier = $3, form_data = $4,
-                 notification_data = $5, state = $6, version = $7, created_at = $8, updated_at = $9,
-                 password_hash = $10, identity_key = $11
-             WHERE id = $1 AND version = $12",
+            "WITH updated AS (
+                 UPDATE userform_users SET identifier = $2, form_identifier = $3, form_data = $4,
+                     notification_data = $5, state = $6, version = $7, created_at = $8, updated_at = $9,
+                     password_hash = $10, logins = $11
+                 WHERE id = $1 AND version = $13
+                 RETURNING id
+             ), dropped AS (
+                 DELETE FROM userform_identity_keys AS k USING updated
+                 WHERE k.user_id = updated.id AND k.key <> ALL ($12::text[])
+             ), added AS (
+                 INSERT INTO userform_identity_keys (key, user_id)
+                 SELECT n.key, updated.id FROM updated, unnest($12::text[]) AS n(key)
+                 WHERE NOT EXISTS (
+                     SELECT 1 FROM userform_identity_keys AS k WHERE k.key = n.key AND k.user_id = updated.id
+                 )
+             )
+             SELECT count(*) FROM updated",
         )?;
-        Ok(Conn { client, get, owner, insert, commit })
+        let taken = client.prepare(
+            "SELECT key FROM userform_identity_keys WHERE key = ANY($1::text[]) AND user_id <> $2 ORDER BY key LIMIT 1",
+        )?;
+        Ok(Conn { client, get, owner, insert, commit, taken })
     }
 }
 
@@ -455,30 +323,29 @@ fn to_i64(version: u64) -> Result<i64, StoreError> {
     i64::try_from(version).map_err(|_| StoreError::Backend(format!("version {version} out of range")))
 }
 
-/// Maps a failed write: unique violations to the store's errors, the rest to `Backend`. A commit
-/// never changes the id, so its only unique violation is the identity's; an insert tells the two
-/// apart by the constraint's name (or, from a server that does not send it, by the message).
-/// What every write sends of a record, as the parameters `$1`…`$11` of the insert and commit
-/// statements (the commit adds the expected version as `$12`).
+/// What every write sends of a record, as the parameters `$1`…`$12` of the insert and commit
+/// statements (the commit adds the expected version as `$13`).
 struct Row<'r> {
     record: &'r UserRecord,
     form_data: Json<&'r IndexMap<String, Vec<StoredEntry>>>,
     notification_data: Json<&'r NotificationData>,
     state: Json<&'r StoredValue>,
     version: i64,
-    /// The normalised identity, `NULL` when there is none.
-    key: Option<String>,
+    /// `[[marker, value], ...]`: an array keeps the logins' order.
+    logins: Json<Vec<(&'r str, &'r str)>>,
+    keys: &'r [String],
 }
 
 impl<'r> Row<'r> {
-    fn new(record: &'r UserRecord) -> Result<Self, StoreError> {
+    fn new(record: &'r UserRecord, keys: &'r IdentityKeys) -> Result<Self, StoreError> {
         Ok(Row {
             record,
             form_data: Json(&record.form_data),
             notification_data: Json(&record.notification_data),
             state: Json(&record.state),
             version: to_i64(record.version)?,
-            key: super::key_column(&record.identifier),
+            logins: Json(record.logins.iter().map(|(m, v)| (m.as_str(), v.as_str())).collect()),
+            keys: keys.as_slice(),
         })
     }
 
@@ -495,28 +362,42 @@ impl<'r> Row<'r> {
             &r.created_at,
             &r.updated_at,
             &r.password_hash,
-            &self.key,
+            &self.logins,
+            &self.keys,
         ]
     }
 }
 
-fn write_error(e: ::postgres::Error, record: &UserRecord, key: &Option<String>, inserting: bool) -> StoreError {
-    if let Some(db) = e.as_db_error() {
-        if *db.code() == SqlState::UNIQUE_VIOLATION {
-            let identity = match db.constraint() {
-                Some(c) => c == "userform_users_identity_key_key",
-                None => {
-                    db.message().contains("identity_key") || db.detail().is_some_and(|d| d.contains("identity_key"))
-                }
-            };
-            return if identity || !inserting {
-                StoreError::IdentityTaken(key.clone().unwrap_or_default())
-            } else {
-                StoreError::DuplicateId(record.id.clone())
-            };
-        }
+/// Maps a failed write: a unique violation of the key table is [`StoreError::IdentityTaken`]
+/// naming the key another user holds (asked of the database once the statement failed), one of
+/// the users' id [`StoreError::DuplicateId`], the rest `Backend`. A commit never changes the id,
+/// so its only unique violation is a key's; an insert tells the two apart by the constraint's
+/// name (or, from a server that does not send it, by the message).
+fn write_error(
+    store: &PostgresStore,
+    e: ::postgres::Error,
+    record: &UserRecord,
+    keys: &[String],
+    inserting: bool,
+) -> StoreError {
+    let Some(db) = e.as_db_error() else { return backend(e) };
+    if *db.code() != SqlState::UNIQUE_VIOLATION {
+        return backend(e);
     }
-    backend(e)
+    let identity = match db.constraint() {
+        Some(c) => c == "userform_identity_keys_pkey",
+        None => db.message().contains("identity_keys") || db.detail().is_some_and(|d| d.contains("(key)")),
+    };
+    if inserting && !identity {
+        return StoreError::DuplicateId(record.id.clone());
+    }
+    let taken = store
+        .with_conn(true, |c| c.client.query_opt(&c.taken, &[&keys, &record.id]))
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<_, String>(0).ok());
+    // The holder may have let the key go since: then any of the keys is as good a name.
+    StoreError::IdentityTaken(taken.or_else(|| keys.first().cloned()).unwrap_or_default())
 }
 
 impl UserStore for PostgresStore {
@@ -539,6 +420,10 @@ impl UserStore for PostgresStore {
                 created_at: row.try_get(7)?,
                 updated_at: row.try_get(8)?,
                 password_hash: row.try_get(9)?,
+                logins: {
+                    let Json(pairs): Json<Vec<(String, String)>> = row.try_get(10)?;
+                    pairs.into_iter().collect()
+                },
             })
         };
         decode().map(Some).map_err(|e| StoreError::Backend(format!("stored record `{id}` is not a valid record: {e}")))
@@ -552,8 +437,8 @@ impl UserStore for PostgresStore {
         row.map(|r| r.try_get(0)).transpose().map_err(backend)
     }
 
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
-        let row = Row::new(record)?;
+    fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
+        let row = Row::new(record, keys)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -564,18 +449,18 @@ impl UserStore for PostgresStore {
                 Ok(_) => return Ok(()),
                 // SERIALIZABLE databases may ask for a retry; the insert wrote nothing.
                 Err(e) if attempt < 5 && e.code() == Some(&SqlState::T_R_SERIALIZATION_FAILURE) => continue,
-                Err(e) => return Err(write_error(e, record, &row.key, true)),
+                Err(e) => return Err(write_error(self, e, record, row.keys, true)),
             }
         }
     }
 
-    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
-        let row = Row::new(record)?;
+    fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
+        let row = Row::new(record, keys)?;
         let expected = to_i64(expected_version)?;
         let mut params = row.params();
         params.push(&expected);
         let mut conn = self.take()?;
-        let out = conn.client.execute(&conn.commit, &params);
+        let out = conn.client.query_one(&conn.commit, &params).and_then(|r| r.try_get::<_, i64>(0));
         self.give_back(conn);
         match out {
             Ok(0) => Err(StoreError::Conflict),
@@ -583,7 +468,7 @@ impl UserStore for PostgresStore {
             Err(e) if matches!(e.code(), Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED) => {
                 Err(StoreError::Conflict)
             }
-            Err(e) => Err(write_error(e, record, &row.key, false)),
+            Err(e) => Err(write_error(self, e, record, row.keys, false)),
         }
     }
 }

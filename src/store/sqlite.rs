@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{ffi, params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::{StoreError, UserStore};
+use super::{IdentityKeys, StoreError, UserStore};
 use crate::record::UserRecord;
 
 /// How long a connection waits for a lock held by another connection or process.
@@ -19,9 +19,13 @@ const MAX_IDLE_READERS: usize = 8;
 enum Migration {
     /// SQL run as is.
     Sql(&'static str),
-    /// `identity_key` recomputed for every row with the current [`crate::identity::key`] (appended
-    /// whenever that function changes, so existing users are compared as new ones are).
+    /// Schema 2's `users.identity_key` column recomputed for every row with the current
+    /// [`crate::identity::key`]. Only migration 2: the column is gone from version 3 on.
     RekeyIdentities,
+    /// `identity_keys` refilled from every record's [`IdentityKeys`] (its identifier and its
+    /// logins) with the current [`crate::identity::key`]: appended whenever that function
+    /// changes, so that existing users are compared as new ones are.
+    RekeyKeyTable,
 }
 
 /// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
@@ -38,6 +42,29 @@ const MIGRATIONS: &[Migration] = &[
     ),
     // 2: identities compared under PRECIS and UTS 46 (they were trimmed, NFC, lower-cased).
     Migration::RekeyIdentities,
+    // 3: several logins per record: the identity keys move to their own table, one row per key
+    // (the users table is rebuilt without `identity_key`, which SQLite cannot drop while it is
+    // UNIQUE). No foreign key: SQLite would not enforce it unless every connection asked, and
+    // the store writes a record and its keys in one transaction.
+    Migration::Sql(
+        "CREATE TABLE identity_keys (
+            key     TEXT PRIMARY KEY NOT NULL,
+            user_id TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX identity_keys_user_id ON identity_keys (user_id);
+        CREATE TABLE users_v3 (
+            id            TEXT PRIMARY KEY NOT NULL,
+            version       INTEGER NOT NULL,
+            password_hash TEXT,
+            record        TEXT NOT NULL
+        );
+        INSERT INTO users_v3 (id, version, password_hash, record) SELECT id, version, password_hash, record FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_v3 RENAME TO users;",
+    ),
+    // 4: the keys of every record computed into the table (what version 2 held in the column,
+    // for every record written before records had several logins).
+    Migration::RekeyKeyTable,
 ];
 
 /// The schema version this build writes (the number of migrations).
@@ -56,10 +83,10 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// - **No lost updates.** A commit is `UPDATE users … WHERE id = ? AND version = ?`; when no row
 ///   matches (the record changed or vanished since it was read) nothing is written and the commit
 ///   answers [`StoreError::Conflict`].
-/// - **Unique identities.** `users.identity_key` holds [`crate::identity::key`] of the record's identifier
-///   (`NULL` when the identifier is empty, so any number of users may have none) under a `UNIQUE`
-///   constraint; a write that would duplicate one answers [`StoreError::IdentityTaken`] and writes
-///   nothing.
+/// - **Unique identities.** `identity_keys` holds one row per [`IdentityKeys`] key of each record
+///   (its identifier and each of its logins; none when it has no identity), the key its primary
+///   key: a write that would give a key to a second record answers [`StoreError::IdentityTaken`]
+///   and writes nothing. The record's row and its keys change in one transaction.
 ///
 /// # Schema
 ///
@@ -67,20 +94,25 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
 /// CREATE TABLE users (
 ///     id            TEXT PRIMARY KEY NOT NULL,
-///     identity_key  TEXT UNIQUE,          -- identity::key(identifier), NULL when none
 ///     version       INTEGER NOT NULL,     -- the record's version, checked on commit
 ///     password_hash TEXT,                 -- Argon2id PHC string (never part of `record`)
-///     record        TEXT NOT NULL         -- the record as JSON (SPEC §5)
+///     record        TEXT NOT NULL         -- the record as JSON (SPEC §5), `logins` included
 /// );
+/// CREATE TABLE identity_keys (
+///     key           TEXT PRIMARY KEY NOT NULL,  -- an identity::key of the user's identities
+///     user_id       TEXT NOT NULL               -- users.id
+/// ) WITHOUT ROWID;
+/// CREATE INDEX identity_keys_user_id ON identity_keys (user_id);
 /// ```
 ///
 /// The store creates and migrates the schema itself when it opens a database: each migration runs
 /// once, inside the same `BEGIN IMMEDIATE` transaction that records it in `schema_version`, so
 /// processes opening one file at the same time do not race. A database whose schema is newer than
-/// this build knows is refused rather than misread. Migration 2 recomputes every `identity_key`
-/// under the current identity comparison (PRECIS, UTS 46 domains); if two existing users now
-/// have the same key, the migration rolls back and `open` answers
-/// [`StoreError::IdentityCollision`] naming both.
+/// this build knows is refused rather than misread. Migration 2 recomputed version 1's
+/// `identity_key` column under the current identity comparison (PRECIS, UTS 46 domains);
+/// migrations 3 and 4 replace that column by the `identity_keys` table and compute every
+/// record's keys into it. If two existing users have one key, the migration rolls back and `open`
+/// answers [`StoreError::IdentityCollision`] naming both.
 ///
 /// # Concurrency
 ///
@@ -219,6 +251,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         match step {
             Migration::Sql(sql) => tx.execute_batch(sql).map_err(backend)?,
             Migration::RekeyIdentities => rekey_identities(&tx)?,
+            Migration::RekeyKeyTable => rekey_key_table(&tx)?,
         }
         tx.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
@@ -229,7 +262,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     tx.commit().map_err(backend)
 }
 
-/// Rows read at a time by [`rekey_identities`].
+/// Rows read at a time by [`rekey_identities`] and [`rekey_key_table`].
 const REKEY_PAGE: i64 = 512;
 
 /// Recomputes `identity_key` for every row, inside the migration's transaction, reading a page
@@ -285,6 +318,55 @@ fn rekey_identities(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Refills `identity_keys` from the records, inside the migration's transaction, a page of rows
+/// at a time: every record's [`IdentityKeys`] (its identifier and its logins, read out of the
+/// record's JSON). A key a second record has is an [`StoreError::IdentityCollision`], and the
+/// transaction rolls back.
+fn rekey_key_table(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM identity_keys", []).map_err(backend)?;
+    let identifier = |id: &str| -> Result<String, StoreError> {
+        tx.query_row("SELECT json_extract(record, '$.identifier') FROM users WHERE id = ?1", [id], |r| {
+            r.get::<_, Option<String>>(0)
+        })
+        .map(Option::unwrap_or_default)
+        .map_err(backend)
+    };
+    let mut after = String::new();
+    loop {
+        let page: Vec<(String, Option<String>, Option<String>)> = tx
+            .prepare(&format!(
+                "SELECT id, json_extract(record, '$.identifier'), json_extract(record, '$.logins') FROM users
+                 WHERE id > ?1 ORDER BY id LIMIT {REKEY_PAGE}"
+            ))
+            .and_then(|mut s| s.query_map([&after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect())
+            .map_err(backend)?;
+        let Some((last, _, _)) = page.last() else { break };
+        after.clone_from(last);
+        for (id, ident, logins) in page {
+            let ident = ident.unwrap_or_default();
+            let logins: indexmap::IndexMap<String, String> = match logins {
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Backend(format!("stored record `{id}` has unreadable `logins`: {e}")))?,
+                None => indexmap::IndexMap::new(),
+            };
+            let keys =
+                IdentityKeys::of_values(std::iter::once(ident.as_str()).chain(logins.values().map(String::as_str)));
+            for key in keys.as_slice() {
+                let holder: Option<String> = tx
+                    .query_row("SELECT user_id FROM identity_keys WHERE key = ?1", [key], |r| r.get(0))
+                    .optional()
+                    .map_err(backend)?;
+                if let Some(other) = holder {
+                    let other_ident = identifier(&other)?;
+                    return Err(StoreError::collision(key.clone(), (other, other_ident), (id, ident)));
+                }
+                tx.execute("INSERT INTO identity_keys (key, user_id) VALUES (?1, ?2)", [key, &id]).map_err(backend)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(format!("sqlite: {e}"))
 }
@@ -293,35 +375,48 @@ fn to_i64(version: u64) -> Result<i64, StoreError> {
     i64::try_from(version).map_err(|_| StoreError::Backend(format!("version {version} out of range")))
 }
 
-/// The columns written for a record: (identity_key, version, password_hash, record JSON).
+/// The columns written for a record: (version, record JSON); the password hash is the record's.
 struct Row {
-    identity_key: Option<String>,
     version: i64,
     record: String,
 }
 
 fn row_of(record: &UserRecord) -> Result<Row, StoreError> {
     Ok(Row {
-        identity_key: super::key_column(&record.identifier),
         version: to_i64(record.version)?,
         record: serde_json::to_string(record).map_err(|e| StoreError::Backend(format!("record to JSON: {e}")))?,
     })
 }
 
-/// Maps a constraint violation to the store's error, anything else to `Backend`.
-fn write_error(e: rusqlite::Error, row: &Row, id: &str) -> StoreError {
+/// Maps a constraint violation to the store's error, anything else to `Backend`: a key of
+/// `identity_keys` (writing `key`) is [`StoreError::IdentityTaken`], the users' id
+/// [`StoreError::DuplicateId`].
+fn write_error(e: rusqlite::Error, id: &str, key: Option<&str>) -> StoreError {
     if let rusqlite::Error::SqliteFailure(ffi::Error { code: ErrorCode::ConstraintViolation, extended_code }, msg) = &e
     {
-        // The message names the column: "UNIQUE constraint failed: users.identity_key".
+        // The message names the column: "UNIQUE constraint failed: identity_keys.key".
         let column = msg.as_deref().and_then(|m| m.rsplit(": ").next()).unwrap_or("");
-        if column == "users.identity_key" {
-            return StoreError::IdentityTaken(row.identity_key.clone().unwrap_or_default());
+        if let (Some(key), "identity_keys.key") = (key, column) {
+            return StoreError::IdentityTaken(key.to_owned());
         }
         if *extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY || column == "users.id" {
             return StoreError::DuplicateId(id.to_string());
         }
     }
     backend(e)
+}
+
+/// Gives the user `id` these keys, inside the write's transaction.
+fn add_keys<'k>(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    keys: impl IntoIterator<Item = &'k String>,
+) -> Result<(), StoreError> {
+    let mut add = tx.prepare_cached("INSERT INTO identity_keys (key, user_id) VALUES (?1, ?2)").map_err(backend)?;
+    for key in keys {
+        add.execute(params![key, id]).map_err(|e| write_error(e, id, Some(key)))?;
+    }
+    Ok(())
 }
 
 impl UserStore for SqliteStore {
@@ -345,43 +440,51 @@ impl UserStore for SqliteStore {
             return Ok(None);
         }
         self.read(|c| {
-            c.prepare_cached("SELECT id FROM users WHERE identity_key = ?1")?
+            c.prepare_cached("SELECT user_id FROM identity_keys WHERE key = ?1")?
                 .query_row([identity_key], |r| r.get(0))
                 .optional()
         })
     }
 
-    fn insert(&self, record: &UserRecord) -> Result<(), StoreError> {
+    fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
         let row = row_of(record)?;
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
-        tx.prepare_cached(
-            "INSERT INTO users (id, identity_key, version, password_hash, record) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![record.id, row.identity_key, row.version, record.password_hash, row.record])
-        })
-        .map_err(|e| write_error(e, &row, &record.id))?;
+        tx.prepare_cached("INSERT INTO users (id, version, password_hash, record) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute(params![record.id, row.version, record.password_hash, row.record]))
+            .map_err(|e| write_error(e, &record.id, None))?;
+        // Dropping `tx` on an error rolls the row back.
+        add_keys(&tx, &record.id, keys.as_slice())?;
         tx.commit().map_err(backend)
     }
 
-    fn commit(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
+    fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
         let row = row_of(record)?;
         let expected = to_i64(expected_version)?;
         let mut conn = self.writer();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
         let changed = tx
             .prepare_cached(
-                "UPDATE users SET identity_key = ?1, version = ?2, password_hash = ?3, record = ?4
-                 WHERE id = ?5 AND version = ?6",
+                "UPDATE users SET version = ?1, password_hash = ?2, record = ?3 WHERE id = ?4 AND version = ?5",
             )
-            .and_then(|mut s| {
-                s.execute(params![row.identity_key, row.version, record.password_hash, row.record, record.id, expected])
-            })
-            .map_err(|e| write_error(e, &row, &record.id))?;
+            .and_then(|mut s| s.execute(params![row.version, record.password_hash, row.record, record.id, expected]))
+            .map_err(|e| write_error(e, &record.id, None))?;
         if changed == 0 {
             // Dropping `tx` rolls back (nothing was written anyway).
             return Err(StoreError::Conflict);
+        }
+        // The keys held, in the byte order `IdentityKeys` sorts by (SQLite's BINARY collation):
+        // the same keys (most commits) need no write.
+        let held: Vec<String> = tx
+            .prepare_cached("SELECT key FROM identity_keys WHERE user_id = ?1 ORDER BY key")
+            .and_then(|mut s| s.query_map([&record.id], |r| r.get(0))?.collect())
+            .map_err(backend)?;
+        if held != keys.as_slice() {
+            let mut drop = tx.prepare_cached("DELETE FROM identity_keys WHERE key = ?1").map_err(backend)?;
+            for gone in held.iter().filter(|k| !keys.contains(k)) {
+                drop.execute([gone]).map_err(backend)?;
+            }
+            add_keys(&tx, &record.id, keys.as_slice().iter().filter(|k| held.binary_search(k).is_err()))?;
         }
         tx.commit().map_err(backend)
     }

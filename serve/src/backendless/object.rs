@@ -3,7 +3,7 @@
 //!
 //! - `objectId` and `ownerId` are the record's id, `___class` is `Users`, `created` and
 //!   `updated` are the record's times in Unix milliseconds (as Backendless writes them);
-//! - the login attribute holds the record's identifier;
+//! - each login attribute holds its value (`Form::login_value`);
 //! - every other attribute of the form holds its stored value in canonical shape (SPEC §5), or
 //!   `null` when it has none (Backendless answers every column of the table);
 //! - the password, `button` and `spam` (captcha) attributes are never written: they have no
@@ -37,7 +37,7 @@ pub fn properties(record: &UserRecord, form: &Form, lang: &str) -> Map<String, V
             continue;
         }
         let value = if a.is_login() {
-            Some(record.identifier.clone()).filter(|i| !i.is_empty()).map_or(Value::Null, Value::String)
+            form.login_value(record, marker).map_or(Value::Null, Value::from)
         } else {
             record.value(lang, marker).unwrap_or(Value::Null)
         };
@@ -90,7 +90,7 @@ pub(super) mod fixtures {
         let store = MemoryStore::default();
         let mut r = UserRecord::new("42", "alice@example.com", "reg");
         r.created_at = "2024-05-07T21:02:00.000Z".into();
-        store.insert(&r).unwrap();
+        store.insert(&r, &userform::IdentityKeys::of(&r)).unwrap();
         let engine = Engine::new(registry.clone(), store);
         engine.update(&Request::new("42", body.to_string().as_bytes())).unwrap()
     }

@@ -9,7 +9,7 @@
 //! - any other property equal to what the service wrote for it (`null` for one it did not
 //!   write) is no change and is left out: the SDK echoes every property it read, and an
 //!   unchanged identity, read-only value or required attribute never set is then no error;
-//! - the login attribute is an identity change (`authData`);
+//! - a login attribute (any of them) is an identity change (`authData`);
 //! - every other attribute is a `formData` entry of the registry's default language, typed by
 //!   the form's attribute;
 //! - a property the form does not define is a dynamic entry (3031 unless `dynamicProperties`
@@ -77,7 +77,7 @@ pub fn body(sent: &Value, record: &UserRecord, form: &Form, lang: &str) -> Resul
         if current.get(property).unwrap_or(&Value::Null) == value {
             continue;
         }
-        if form.login() == Some(property.as_str()) {
+        if form.logins().iter().any(|l| l == property) {
             credential(&mut auth_data, &mut credentials);
             continue;
         }
@@ -273,7 +273,7 @@ mod tests {
         let form = reg.form("reg").unwrap();
         let r = record(&reg, &json!({"formIdentifier": "reg"}));
         let store = MemoryStore::default();
-        store.insert(&r).unwrap();
+        store.insert(&r, &userform::IdentityKeys::of(&r)).unwrap();
         let engine = Engine::new(reg.clone(), store);
         let sent = json!({
             "first_name": "Ada", "last_name": "", "unknown": "x",

@@ -48,9 +48,9 @@ pub async fn sign_up(
     .await
 }
 
-/// `POST …/auth`: checks the login and password and opens a session. Unknown login, wrong
-/// password and archived account answer alike; attempts are rate-limited per login and per
-/// address.
+/// `POST …/auth`: checks the login and password and opens a session. The login may be any of
+/// the form's logins (the first one `authData` carries is used). Unknown login, wrong password
+/// and archived account answer alike; attempts are rate-limited per login and per address.
 pub async fn auth(
     State(s): State<Shared>,
     Path(provider): Path<String>,
@@ -58,20 +58,20 @@ pub async fn auth(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let form = s.accounts.provider(&provider)?;
-    let (login_marker, password_marker) = (form.login().map(str::to_owned), form.password().map(str::to_owned));
     let req: AuthBody = parse(&body)?;
-    let value = |marker: &Option<String>| {
+    let value = |is: &dyn Fn(&str) -> bool, names: String| {
         req.auth_data
             .iter()
-            .find(|c| Some(&c.marker) == marker.as_ref())
+            .find(|c| is(&c.marker))
             .and_then(|c| c.value.as_str())
             .map(str::to_owned)
-            .ok_or_else(|| {
-                ApiError::Malformed(format!("authData must carry `{}` as a string", marker.as_deref().unwrap_or("")))
-            })
+            .ok_or_else(|| ApiError::Malformed(format!("authData must carry {names} as a string")))
     };
-    let login = value(&login_marker)?;
-    let password = value(&password_marker)?;
+    let logins = form.logins();
+    let names = logins.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" or ");
+    let login = value(&|m| logins.iter().any(|l| l == m), names)?;
+    let password_marker = form.password().unwrap_or_default();
+    let password = value(&|m| m == password_marker, format!("`{password_marker}`"))?;
     blocking(move || {
         s.sign_in_limit.attempt(&login, &addr)?;
         let user = s.accounts.verify(&provider, &login, &password)?.ok_or(ApiError::BadCredentials)?;
