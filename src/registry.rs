@@ -421,6 +421,28 @@ mod tests {
     }
 
     #[test]
+    fn each_form_and_attribute_keeps_its_source() {
+        let nick = json!({"type": "string", "localizeInfos": {"en_US": {"title": "Nick"}}, "x-extra": [1]});
+        let r = Registry::from_forms(
+            [(
+                "f.json",
+                json!({"id": 7, "identifier": "f", "localizeInfos": {"en_US": {"title": "F"}},
+                "attributes": {"nick": nick.clone()}}),
+            )],
+            RegistryOptions::default(),
+        )
+        .unwrap();
+        let f = r.form("f").unwrap();
+        assert_eq!(
+            Value::Object(f.source().clone()),
+            json!({"id": 7, "identifier": "f", "localizeInfos": {"en_US": {"title": "F"}}})
+        );
+        let a = f.attribute("nick").unwrap();
+        assert_eq!(Value::Object(a.source().clone()), nick, "as written: no marker, no position");
+        assert_eq!((a.marker(), a.position()), ("nick", 0));
+    }
+
+    #[test]
     fn what_oneentry_tolerates_is_a_warning() {
         // The npm README's attribute: the default 11 is not one of the options 1 and 2.
         let r = load(json!([{"type": "list", "marker": "list1", "position": 192,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use userform::{PostgresStore, SqliteStore};
-use userform::{Registry, RegistryOptions, UserStore};
+use userform::{RegistryError, RegistryOptions, UserStore};
 
 use crate::accounts::Accounts;
 use crate::backendless::{AppError, BackendlessApp};
@@ -52,6 +52,10 @@ pub struct Data {
     /// `sqlite:PATH` (embedded) or `postgres://…` (several instances on one database).
     #[arg(long, default_value = "sqlite:userform.db")]
     pub db: String,
+    /// Refuse to start when any form file has an error (without it, that form is left out,
+    /// its errors logged, and the others are served).
+    #[arg(long)]
+    pub strict_forms: bool,
 }
 
 /// `userform user add`.
@@ -137,9 +141,9 @@ pub fn duration(s: &str) -> Result<Duration, String> {
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    /// A form could not be loaded.
+    /// The forms directory cannot be read, or, with `--strict-forms`, a form has an error.
     #[error("forms: {0}")]
-    Forms(String),
+    Forms(#[from] RegistryError),
     /// The Backendless application id or API key cannot be served.
     #[error(transparent)]
     Backendless(#[from] AppError),
@@ -199,14 +203,12 @@ pub struct Opened {
     pub forms: Forms,
 }
 
-/// The registry, the forms and the database of `data`.
+/// The registry (its load errors and warnings logged), the forms and the database of `data`.
 pub fn open(data: &Data) -> Result<Opened, StartError> {
-    let options = RegistryOptions::default();
-    let default_lang = options.default_lang_code.clone();
-    let registry = Registry::load_dir(&data.forms, options).map_err(|e| StartError::Forms(e.to_string()))?;
-    let forms = Forms::load_dir(&data.forms, &default_lang).map_err(|e| StartError::Forms(e.to_string()))?;
+    let options = RegistryOptions { strict_forms: data.strict_forms, ..RegistryOptions::default() };
+    let forms = Forms::load(&data.forms, options)?;
     let Db { users, sessions } = open_db(&data.db)?;
-    let accounts = Accounts::new(Arc::new(registry), users)
+    let accounts = Accounts::new(forms.registry().clone(), users)
         .map_err(|e| StartError::Db { db: redact(&data.db), reason: e.to_string() })?;
     Ok(Opened { accounts, sessions, forms })
 }
@@ -290,6 +292,9 @@ mod tests {
         assert_eq!(a.cors_origins.len(), 2);
         assert_eq!(a.access_ttl, Duration::from_secs(1));
         assert!(a.backendless_app_id.is_none() && a.backendless_api_key.is_none());
+        assert!(!a.data.strict_forms, "a form with an error is left out unless --strict-forms");
+        let cli = Cli::try_parse_from(["userform", "serve", "--strict-forms"]).unwrap();
+        assert!(matches!(cli.command, Command::Serve(ServeArgs { data: Data { strict_forms: true, .. }, .. })));
         let cli =
             Cli::try_parse_from(["userform", "serve", "--backendless-app-id", "APP", "--backendless-api-key", "KEY"])
                 .unwrap();

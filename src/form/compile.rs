@@ -8,6 +8,7 @@
 //! tolerates becomes a [`LoadWarning`].
 
 use indexmap::IndexMap;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::error::{LoadError, LoadErrorKind};
@@ -22,42 +23,49 @@ use crate::report::Report;
 use crate::rules::{RuleSets, Rules};
 use crate::types::{check_value, AttrType, Cx, Services, TypeConfig};
 
-/// Compiles one form. `source` names it in errors; `default_lang` picks the base settings when
+/// Compiles one form. `file` names it in errors; `default_lang` picks the base settings when
 /// validators or options are given per language. `Err` holds every problem found.
-pub(crate) fn compile(
-    source: &str,
-    json: Value,
-    default_lang: &str,
-    env: &Services<'_>,
-) -> Result<Form, Vec<LoadError>> {
+pub(crate) fn compile(file: &str, json: Value, default_lang: &str, env: &Services<'_>) -> Result<Form, Vec<LoadError>> {
     let err = |attribute: Option<&str>, kind: LoadErrorKind| LoadError {
-        file: source.to_owned(),
+        file: file.to_owned(),
         attribute: attribute.map(str::to_owned),
         kind,
     };
-    let raw: RawForm =
-        serde_json::from_value(json).map_err(|e| vec![err(None, LoadErrorKind::NotAForm(e.to_string()))])?;
+    let raw = RawForm::deserialize(&json).map_err(|e| vec![err(None, LoadErrorKind::NotAForm(e.to_string()))])?;
     let identifier = match raw.identifier {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
         _ => return Err(vec![err(None, LoadErrorKind::NoIdentifier)]),
     };
     let found = raw::attributes(raw.attributes).map_err(|kind| vec![err(None, kind)])?;
+    // The form's own fields as exported, for services that serve it back (each attribute
+    // keeps its own object).
+    let mut source = match json {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    source.shift_remove("attributes");
 
     let mut attrs: Vec<Attribute> = Vec::with_capacity(found.len());
     let mut warnings: Vec<LoadWarning> = Vec::new();
     let mut errors = Vec::new();
     for (index, Found { key, value }) in found.into_iter().enumerate() {
         let label = label(key.as_deref(), &value, index);
-        let compiled = serde_json::from_value::<RawAttribute>(value)
+        let compiled = RawAttribute::deserialize(&value)
             .map_err(|e| LoadErrorKind::NotAnAttribute(e.to_string()))
-            .and_then(|raw| attribute(key, raw, index, default_lang, env));
+            .and_then(|raw| attribute(key, raw, index, default_lang, env))
+            .map(|(mut attr, w)| {
+                if let Value::Object(m) = value {
+                    attr.source = m;
+                }
+                (attr, w)
+            });
         match compiled {
             Ok((attr, _)) if attrs.iter().any(|x| x.marker == attr.marker) => {
                 errors.push(err(Some(&label), LoadErrorKind::DuplicateMarker));
             }
             Ok((attr, w)) => {
                 for kind in w {
-                    let warning = LoadWarning { file: source.to_owned(), attribute: Some(label.clone()), kind };
+                    let warning = LoadWarning { file: file.to_owned(), attribute: Some(label.clone()), kind };
                     if !warnings.contains(&warning) {
                         warnings.push(warning);
                     }
@@ -70,7 +78,9 @@ pub(crate) fn compile(
     if !errors.is_empty() {
         return Err(errors);
     }
-    assemble(source, identifier, attrs, warnings).map_err(|e| vec![e])
+    let mut form = assemble(file, identifier, attrs, warnings).map_err(|e| vec![e])?;
+    form.source = source;
+    Ok(form)
 }
 
 /// How errors name an attribute: its marker, else its key, else its place.
@@ -110,7 +120,7 @@ fn assemble(
     let password = passwords.first().map(|a| a.marker.clone());
     let captcha = captchas.first().map(|a| a.marker.clone());
     let attributes: IndexMap<String, Attribute, _> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
-    Ok(Form { identifier, attributes, logins, password, captcha, warnings })
+    Ok(Form { identifier, attributes, logins, password, captcha, warnings, source: Map::new() })
 }
 
 /// Compiles one attribute (`key`: its key in `attributes` keyed by marker); `Err` is the reason
@@ -168,7 +178,17 @@ fn attribute(
     let reading = Reading { kind, multiselect: truthy(&raw.multiselect), captcha_key, default_lang };
     let config = configs(&raw.list_titles, &reading)?;
 
-    let mut attr = Attribute { marker, kind, position, config, rules: RuleSets::default(), read_only, role, feeds };
+    let mut attr = Attribute {
+        marker,
+        kind,
+        position,
+        config,
+        rules: RuleSets::default(),
+        read_only,
+        role,
+        feeds,
+        source: Map::new(),
+    };
     let (rules, mut warnings) = rule_sets(&attr, &raw.validators, default_lang, env)?;
     if attr.is_password() && (rules.base.trim || rules.by_lang.values().any(|r| r.trim)) {
         warnings.push(WarningKind::PasswordNotTrimmed);

@@ -5,7 +5,9 @@
 //! (`options`: `listTitles`, flat or keyed by language) and validators already parsed into
 //! [`crate::rules::Rules`] (regexes compiled, numbers-as-strings read), one set per language
 //! that has its own. A form with an error is refused with [`LoadError`]s that name the file,
-//! the attribute and the reason; what OneEntry tolerates loads with a [`LoadWarning`].
+//! the attribute and the reason; what OneEntry tolerates loads with a [`LoadWarning`]. A form
+//! and each of its attributes keep the JSON they were compiled from (`source`), for a service
+//! that serves the form back: one reading of the files, never two that could disagree.
 
 pub(crate) mod compile;
 mod error;
@@ -16,6 +18,7 @@ mod validators;
 mod warning;
 
 use indexmap::IndexMap;
+use serde_json::{Map, Value};
 
 use crate::record::UserRecord;
 use crate::rules::RuleSets;
@@ -42,6 +45,8 @@ pub struct Form {
     pub(crate) captcha: Option<String>,
     /// Things the loader ignored (unknown validators, ...), for the operator to read.
     pub(crate) warnings: Vec<LoadWarning>,
+    /// The form's own fields as the file gave them, `attributes` aside.
+    pub(crate) source: Map<String, Value>,
 }
 
 impl Form {
@@ -98,6 +103,13 @@ impl Form {
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = &Attribute> {
         self.attributes.values()
     }
+
+    /// The form's own fields as the file gave them (`id`, `localizeInfos`, ...), in whatever
+    /// shape they came: what a service serving the form back starts from. `attributes` is not
+    /// among them: each attribute keeps its own ([`Attribute::source`]).
+    pub fn source(&self) -> &Map<String, Value> {
+        &self.source
+    }
 }
 
 /// One compiled attribute of a form.
@@ -121,6 +133,8 @@ pub struct Attribute {
     /// The `notificationData` fields its value feeds (`isNotificationEmail`,
     /// `isNotificationPhoneSMS`, `isNotificationPhonePush`), in that order.
     pub(crate) feeds: Vec<Feed>,
+    /// The attribute object as the file gave it.
+    pub(crate) source: Map<String, Value>,
 }
 
 /// A setting of an attribute per language: the default language's (also used by every language
@@ -214,5 +228,13 @@ impl Attribute {
     /// True for the password.
     pub fn is_password(&self) -> bool {
         self.role == Role::Password
+    }
+
+    /// The attribute object as the file gave it, every setting in whatever shape it came
+    /// (flat or keyed by locale). Its marker may be named `identifier`, or be only its key in
+    /// `attributes` keyed by marker, and its `position` may be missing or a string:
+    /// [`Attribute::marker`] and [`Attribute::position`] are what the engine uses.
+    pub fn source(&self) -> &Map<String, Value> {
+        &self.source
     }
 }

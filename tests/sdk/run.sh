@@ -7,7 +7,9 @@
 #                                  # instances on the one database
 #
 # Builds the service, starts it on free loopback ports (--listen 127.0.0.1:0) with a one-second
-# access token lifetime and the Backendless face on, seeds users with `userform user add` (one
+# access token lifetime and the Backendless face on, over a forms directory of schemas/forms
+# plus tests/sdk/forms (a form in the admin side's shape, and one the service leaves out: its
+# load error is logged at start), seeds users with `userform user add` (one
 # for the OneEntry tests, two for the Backendless ones, so that test files running in parallel
 # never share a user), runs the tests, and stops (SIGTERM)
 # and removes everything it started on exit. Installs node and npm from Debian's packages if
@@ -34,6 +36,7 @@ fi
 BIN="$ROOT/target/debug/userform"
 
 WORK="$(mktemp -d)"
+FORMS="$WORK/forms"
 PIDS=()
 cleanup() {
     local status=$?
@@ -52,11 +55,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+mkdir "$FORMS"
+cp "$ROOT"/schemas/forms/*.json "$HERE"/forms/*.json "$FORMS"/
+
 # start NAME DB: starts an instance and sets STARTED_URL to its base URL (not in a subshell,
 # so that the trap knows its pid).
 start() {
     local name=$1 db=$2
-    "$BIN" serve --listen 127.0.0.1:0 --db "$db" --forms "$ROOT/schemas/forms" --app-token "$APP_TOKEN" \
+    "$BIN" serve --listen 127.0.0.1:0 --db "$db" --forms "$FORMS" --app-token "$APP_TOKEN" \
         --access-ttl 1s --backendless-app-id "$BL_APP_ID" --backendless-api-key "$BL_API_KEY" \
         >"$WORK/$name.out" 2>"$WORK/$name.log" &
     PIDS+=($!)
