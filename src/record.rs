@@ -1,8 +1,9 @@
 //! The stored user record (SPEC §5), its values and its public view.
 //!
 //! `stored_value.rs` keeps a value as its shared canonical text; `timestamp.rs` writes the
-//! record's RFC 3339 times.
+//! record's RFC 3339 times; `size.rs` says how big a value's text and a record will be.
 
+mod size;
 mod stored_value;
 mod timestamp;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::redact;
+pub(crate) use size::{RecordSize, ValueSize};
 pub use stored_value::StoredValue;
 pub(crate) use timestamp::{now_rfc3339, write_timestamp};
 

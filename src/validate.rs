@@ -15,7 +15,7 @@ use crate::json::Json;
 use crate::notification::{self, NotificationPatch};
 use crate::patch;
 use crate::pointer::Pointer;
-use crate::record::{StoredValue, UserRecord};
+use crate::record::{RecordSize, StoredValue, UserRecord};
 use crate::registry::Registry;
 use crate::report::Report;
 use crate::rules::Rules;
@@ -23,8 +23,6 @@ use crate::types::{check_value, AttrType, CheckedValue, Cx, Measure, Services, T
 
 mod seen;
 use seen::Seen;
-mod size;
-use size::RecordSize;
 
 /// What an update changes.
 #[derive(Debug, Clone, Default, PartialEq)]
