@@ -37,7 +37,7 @@ pub use engine::{AppCredentials, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
 pub use form::{Attribute, Form, LoadError, LoadErrorKind, LoadWarning, Located, RegistryError, Role, WarningKind};
 pub use pointer::Pointer;
-pub use record::{NotificationData, StoredEntry, StoredValue, UserRecord};
+pub use record::{EntityId, NotificationData, StoredEntry, StoredValue, UserEntity, UserRecord, UserShapeError};
 pub use registry::{Application, Limits, Registry, RegistryOptions};
 pub use rules::SettingsError;
 /// The HTML sanitizer and its budget error, public only for the equivalence tests that hold

@@ -7,7 +7,7 @@
 
 use crate::json::write::ObjectWriter;
 use crate::json::{self, Arena, Json, Num, Object};
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 /// Objects larger than this are looked up by binary search in a sorted copy of their keys
 /// instead of by scanning, so a merge stays O(n log n) in its inputs whatever their keys.
@@ -27,7 +27,7 @@ pub(crate) fn merge(target: &StoredValue, patch: &Json<'_>, arena: &Arena) -> Op
     if changes_nothing(&t, patch) {
         return Some(target.clone());
     }
-    Some(StoredValue::written(target.json().len() + 256, |out| write_merged(out, Some(&t), patch)))
+    Some(StoredValue::written(ValueSize::merged_state(target.json().len()), |out| write_merged(out, Some(&t), patch)))
 }
 
 /// True exactly when merging `patch` into the object `target` would write `target`'s own text

@@ -1,8 +1,11 @@
 //! The stored user record (SPEC §5), its values and its public view.
 //!
 //! `stored_value.rs` keeps a value as its shared canonical text; `timestamp.rs` writes the
-//! record's RFC 3339 times.
+//! record's RFC 3339 times; `size.rs` says how big a value's text and a record will be;
+//! `entity.rs` is the record in OneEntry's `IUserEntity` shape, written and read back.
 
+mod entity;
+mod size;
 mod stored_value;
 mod timestamp;
 
@@ -14,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::redact;
+pub use entity::{EntityId, UserEntity, UserShapeError};
+pub(crate) use size::{RecordSize, ValueSize};
 pub use stored_value::StoredValue;
 pub(crate) use timestamp::{now_rfc3339, write_timestamp};
 

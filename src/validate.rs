@@ -14,7 +14,7 @@ use crate::json::Json;
 use crate::notification::{self, NotificationPatch};
 use crate::patch;
 use crate::pointer::Pointer;
-use crate::record::{StoredValue, UserRecord};
+use crate::record::{RecordSize, StoredValue, UserRecord};
 use crate::registry::Registry;
 use crate::report::Report;
 use crate::rules::Rules;
@@ -24,8 +24,6 @@ mod logins;
 pub(crate) use logins::LoginChange;
 mod seen;
 use seen::Seen;
-mod size;
-use size::RecordSize;
 
 /// What an update changes.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use userform::{answer, Engine, IdentityKeys, MemoryStore, Registry, Rejection, Request, UserRecord, UserStore};
 
 use crate::messages::{bodies, column_only, fatal, violation_lines, Fatal};
-use crate::{default_user, load_registry, read_user, stdin_not_terminal, Cli, Format};
+use crate::{default_user, entity_lang, load_registry, read_user, stdin_not_terminal, Cli, Format};
 
 /// Lines validated in parallel at a time: bounds memory on large inputs and keeps output flowing.
 const BATCH_LINES: usize = 4096;
@@ -29,7 +29,17 @@ const BATCH_LINES: usize = 4096;
 /// wins, as in `serde_json::Value` and `JSON.parse`. `None` when the body is not a JSON object
 /// or its (last) `formIdentifier` is not a string. Nothing but that value is built.
 pub fn form_identifier(body: &[u8]) -> Option<String> {
-    struct Last;
+    top_level_string(body, "formIdentifier")
+}
+
+/// The body's `langCode`, read as [`form_identifier`] reads its key.
+pub fn lang_code(body: &[u8]) -> Option<String> {
+    top_level_string(body, "langCode")
+}
+
+/// The string value of the body's (last) top-level `wanted` key.
+fn top_level_string(body: &[u8], wanted: &'static str) -> Option<String> {
+    struct Last(&'static str);
     impl<'de> Visitor<'de> for Last {
         type Value = Option<String>;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -38,7 +48,7 @@ pub fn form_identifier(body: &[u8]) -> Option<String> {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
             let mut form = None;
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if key == "formIdentifier" {
+                if key == self.0 {
                     form = match map.next_value::<Value>()? {
                         Value::String(s) => Some(s),
                         _ => None,
@@ -51,7 +61,7 @@ pub fn form_identifier(body: &[u8]) -> Option<String> {
         }
     }
     let mut de = serde_json::Deserializer::from_slice(body);
-    let form = de.deserialize_map(Last).ok()?;
+    let form = de.deserialize_map(Last(wanted)).ok()?;
     de.end().ok()?;
     form
 }
@@ -123,7 +133,8 @@ fn failure_report(line: usize, rejection: Rejection, format: Format) -> String {
 /// Runs the batch in `input` (a file, or `-` for standard input).
 pub fn run(cli: &Cli, input: &str) -> Result<bool, Fatal> {
     let registry = load_registry(&cli.forms, cli.strict_forms)?;
-    let user = cli.user.as_deref().map(read_user).transpose()?;
+    // Bodies differ line by line: an `IUserEntity` user is in `--lang` or the default language.
+    let user = cli.user.as_deref().map(|path| read_user(path, &entity_lang(cli, None, &registry))).transpose()?;
     let engines = Engines::new(registry, user)?;
     let mut reader: Box<dyn BufRead> = if input == "-" {
         stdin_not_terminal("NDJSON batch")?;
@@ -200,7 +211,7 @@ pub fn run(cli: &Cli, input: &str) -> Result<bool, Fatal> {
 
 #[cfg(test)]
 mod tests {
-    use super::form_identifier;
+    use super::{form_identifier, lang_code};
 
     #[test]
     fn the_last_form_identifier_wins() {
@@ -212,5 +223,7 @@ mod tests {
         assert_eq!(form_identifier(br#"{"formIdentifier":"reg"} trailing"#), None);
         assert_eq!(form_identifier(br#"["reg"]"#), None);
         assert_eq!(form_identifier(br#"{"formIdentifier":"r\u0065g"}"#).as_deref(), Some("reg"));
+        assert_eq!(lang_code(br#"{"langCode":"fr_FR","formIdentifier":"reg"}"#).as_deref(), Some("fr_FR"));
+        assert_eq!(lang_code(br#"{"formIdentifier":"reg","langCode":null}"#), None);
     }
 }

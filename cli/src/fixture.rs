@@ -3,7 +3,8 @@
 //! test tooling, so it lives here rather than in the library, which keeps only the answer format
 //! ([`userform::answer`]). The fixture format is described in `docs/CONTRACT.md`.
 //!
-//! A fixture sets up forms, registry options, users and a session, sends one body, and states
+//! A fixture sets up forms, registry options, users (stored records, or OneEntry's
+//! `IUserEntity` in the body's language) and a session, sends one body, and states
 //! what must come back: `result`, `code`, some `errors` (each must be found among the actual
 //! ones, comparing only the keys it lists) and a partial `user` (matched against the target's
 //! record as stored after the attempt). What loading the forms reported (the errors of forms
@@ -115,6 +116,7 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
         None => Vec::new(),
     };
     let options: RegistryOptions = serde_json::from_value(Value::Object(reg)).map_err(|e| format!("registry: {e}"))?;
+    let default_lang = options.default_lang_code.clone();
     let registry = match &f.forms {
         Some(forms) => {
             Registry::from_forms(forms.iter().enumerate().map(|(i, v)| (format!("forms[{i}]"), v.clone())), options)
@@ -138,6 +140,11 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
         .map(str::to_owned)
         .or_else(|| serde_json::from_slice::<Value>(&body).ok()?.get("formIdentifier")?.as_str().map(str::to_owned))
         .unwrap_or_else(|| "reg".to_owned());
+    // A user given as an `IUserEntity` holds the entries of the language the body is applied in.
+    let parsed_body = || f.body.clone().or_else(|| serde_json::from_slice::<Value>(&body).ok());
+    let lang = parsed_body()
+        .and_then(|b| b.get("langCode").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or(default_lang);
 
     let store = MemoryStore::new();
     let users = match &f.users {
@@ -148,7 +155,7 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     };
     let mut first_id = None;
     for u in users {
-        let record = setup_user(u, &body_form)?;
+        let record = setup_user(u, &body_form, &lang)?;
         first_id.get_or_insert_with(|| record.id.clone());
         store.insert(&record, &IdentityKeys::of(&record)).map_err(|e| format!("users: {e}"))?;
     }
@@ -184,13 +191,14 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     compare(&f.expect, &actual, stored.as_ref())
 }
 
-/// Builds a stored record from a fixture user, hashing a clear `password`.
-fn setup_user(mut u: Value, body_form: &str) -> Result<UserRecord, String> {
+/// Builds a stored record from a fixture user (a stored record, or an `IUserEntity` whose
+/// entries are `lang`'s), hashing a clear `password`.
+fn setup_user(mut u: Value, body_form: &str, lang: &str) -> Result<UserRecord, String> {
     let obj = u.as_object_mut().ok_or("a user must be an object")?;
     let clear = obj.remove("password");
     obj.entry("formIdentifier").or_insert_with(|| Value::from(body_form));
     obj.entry("version").or_insert_with(|| Value::from(1));
-    let mut record: UserRecord = serde_json::from_value(u).map_err(|e| format!("users: {e}"))?;
+    let mut record = UserRecord::from_json(u, lang).map_err(|e| format!("users: {e}"))?;
     if record.created_at.is_empty() {
         record.created_at = "2024-01-01T00:00:00.000Z".into();
         record.updated_at = record.created_at.clone();

@@ -2,7 +2,8 @@
 //! validate a batch of them, or run the fixture suite.
 //!
 //! ```text
-//! validate-body [--forms DIR] [--strict-forms] [--user FILE] [--lang CODE] [--format text|json] [--db URL] [BODY|-]
+//! validate-body [--forms DIR] [--strict-forms] [--user FILE] [--lang CODE] [--format text|json]
+//!               [--user-shape record|entity] [--db URL] [--session ID] [BODY|-]
 //! validate-body [--forms DIR] [--strict-forms] [--user FILE] [--lang CODE] [--format text|json] --ndjson FILE|-
 //! validate-body --fixtures DIR
 //! ```
@@ -12,7 +13,9 @@
 //! The body is applied to the `--user` record (or an empty record of the body's form) in a
 //! throwaway in-memory store, or in the store `--db` names, and the answer is printed: `true`
 //! or `false` and one line per violation (`code path marker rule: message`), or one JSON object
-//! (`--format json`). `--ndjson` is the batch mode (see `batch.rs`).
+//! (`--format json`). `--user` is a stored record or OneEntry's `IUserEntity` (getUser's
+//! answer); `--user-shape entity` prints the updated user in that shape. `--ndjson` is the
+//! batch mode (see `batch.rs`).
 //!
 //! The forms load as SPEC §2 says: a form with an error is left out (said on stderr as
 //! `error: …; the form is left out`) and the others load; `--strict-forms` makes any error
@@ -47,7 +50,9 @@ struct Cli {
     /// stderr, and the others load).
     #[arg(long, conflicts_with = "fixtures")]
     strict_forms: bool,
-    /// The stored user record the body is applied to (default: an empty record of the body's form).
+    /// The stored user record the body is applied to (default: an empty record of the body's
+    /// form): the stored shape, or OneEntry's IUserEntity (getUser's answer), whose formData is
+    /// taken in the body's langCode, else --lang, else the default language.
     #[arg(long)]
     user: Option<PathBuf>,
     /// Language of the entries when the body has no langCode.
@@ -56,6 +61,10 @@ struct Cli {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// The shape of the updated user that `--format json` prints: the stored record, or
+    /// OneEntry's IUserEntity in the body's language.
+    #[arg(long, value_enum, default_value_t = UserShape::Record, conflicts_with_all = ["fixtures", "ndjson"])]
+    user_shape: UserShape,
     /// Run every fixture under this directory instead of validating a body.
     #[arg(long, conflicts_with_all = ["user", "lang", "body"])]
     fixtures: Option<PathBuf>,
@@ -84,6 +93,15 @@ enum Format {
     Json,
 }
 
+/// How the updated user is printed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum UserShape {
+    /// The stored record (SPEC §5), less the password hash.
+    Record,
+    /// OneEntry's `IUserEntity`: one language's entries, the id as a number when it is one.
+    Entity,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -109,10 +127,14 @@ fn main() -> ExitCode {
 }
 
 fn run_body(cli: &Cli) -> Result<bool, Fatal> {
+    if cli.user_shape == UserShape::Entity && cli.format != Format::Json {
+        return Err(fatal("usage", "--user-shape entity shapes the user that --format json prints: add --format json"));
+    }
     let body = read_body(cli.body.as_deref().unwrap_or("-"))?;
     let registry = load_registry(&cli.forms, cli.strict_forms)?;
+    let lang = entity_lang(cli, Some(&body), &registry);
     let user = match &cli.user {
-        Some(path) => read_user(path)?,
+        Some(path) => read_user(path, &lang)?,
         None => {
             default_user(cli.session.as_deref().unwrap_or("u1"), &batch::form_identifier(&body).unwrap_or_default())
         }
@@ -126,7 +148,14 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
     let req = Request { session: Some(&session), target: None, app: None, lang: cli.lang.as_deref(), body: &body };
     let outcome = engine.update(&req);
     match cli.format {
-        Format::Json => println!("{}", answer(&outcome)),
+        Format::Json => {
+            let mut printed = answer(&outcome);
+            if let (UserShape::Entity, Ok(user), Value::Object(fields)) = (cli.user_shape, &outcome, &mut printed) {
+                let entity = serde_json::to_value(user.to_entity(&lang)).map_err(|e| fatal("user", e.to_string()))?;
+                fields.insert("user".into(), entity);
+            }
+            println!("{printed}");
+        }
         Format::Text => match &outcome {
             Ok(_) => println!("true"),
             Err(r) => {
@@ -151,6 +180,15 @@ fn load_registry(dir: &Path, strict: bool) -> Result<Registry, Fatal> {
         eprintln!("warning: {w}");
     }
     Ok(registry)
+}
+
+/// The language an `IUserEntity` given with `--user` is in, and the one `--user-shape entity`
+/// prints: the language the engine applies the body in (the body's `langCode`, else `--lang`,
+/// else the registry's default). A batch has no one body: `body` is `None` there.
+fn entity_lang(cli: &Cli, body: Option<&[u8]>, registry: &Registry) -> String {
+    body.and_then(batch::lang_code)
+        .or_else(|| cli.lang.clone())
+        .unwrap_or_else(|| registry.options().default_lang_code.clone())
 }
 
 /// An empty record of `form` with this id, as a freshly signed-up user has.
@@ -215,14 +253,14 @@ fn read_body(arg: &str) -> Result<Vec<u8>, Fatal> {
     Ok(buf)
 }
 
-/// A stored record (SPEC's stored shape); a clear `password` is hashed, as fixtures do.
-fn read_user(path: &Path) -> Result<UserRecord, Fatal> {
+/// A stored record (SPEC's stored shape) or an `IUserEntity` whose entries are in `lang`; a
+/// clear `password` is hashed, as fixtures do.
+fn read_user(path: &Path, lang: &str) -> Result<UserRecord, Fatal> {
     let text = std::fs::read(path).map_err(|e| fatal("io", format!("cannot read {}: {e}", path.display())))?;
     let mut v: Value =
         serde_json::from_slice(&text).map_err(|e| fatal("user", format!("{} is not JSON: {e}", path.display())))?;
     let clear = v.as_object_mut().and_then(|o| o.remove("password"));
-    let mut user: UserRecord = serde_json::from_value(v)
-        .map_err(|e| fatal("user", format!("{} is not a user record: {e}", path.display())))?;
+    let mut user = UserRecord::from_json(v, lang).map_err(|e| fatal("user", format!("{}: {e}", path.display())))?;
     if let Some(p) = clear {
         let p = p.as_str().ok_or_else(|| fatal("user", "password must be a string"))?;
         user.password_hash = Some(userform::password::hash(p).map_err(|e| fatal("user", e))?);

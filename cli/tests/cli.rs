@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -223,4 +223,67 @@ fn a_store_the_build_lacks_says_how_to_get_it() {
     let stderr = text(&out.stderr);
     assert!(stderr.starts_with("error[usage]: --db sqlite:users.db needs the `sqlite` feature: "), "{stderr}");
     assert!(stderr.contains("--features sqlite"), "{stderr}");
+}
+
+/// `--user` reads OneEntry's getUser answer (`IUserEntity`) as well as a stored record, and
+/// `--user-shape entity` prints the updated user in that shape: what one prints, the other reads.
+#[test]
+fn a_user_entity_is_read_and_written() {
+    let body = br#"{"formIdentifier":"reg","formData":[{"marker":"age","type":"integer","value":31}]}"#;
+    let out = run(&["--user", "examples/users/get-user-entity.json", "--format", "json", "-"], body);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let user = &answer["user"];
+    assert_eq!((&user["id"], &user["version"], &user["state"]), (&json!("1764"), &json!(2), &json!({"orderCount": 1})));
+    let markers: Vec<&str> =
+        user["formData"]["en_US"].as_array().unwrap().iter().map(|e| e["marker"].as_str().unwrap()).collect();
+    assert_eq!(markers, ["first_name", "last_name", "age"], "the entity's entries kept, in the form's order");
+
+    let out = run(
+        &["--user", "examples/users/get-user-entity.json", "--format", "json", "--user-shape", "entity", "-"],
+        body,
+    );
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let entity: Value = serde_json::from_slice::<Value>(&out.stdout).unwrap()["user"].take();
+    assert_eq!(
+        entity,
+        json!({"id": 1764, "identifier": "alice@example.com", "authProviderIdentifier": "reg", "formIdentifier": "reg",
+            "formData": [{"marker": "first_name", "type": "string", "value": "Alice"},
+                {"marker": "last_name", "type": "string", "value": "Doe"},
+                {"marker": "age", "type": "integer", "value": 31}],
+            "notificationData": {"phonePush": []}, "state": {"orderCount": 1}, "groups": [], "total": "1"})
+    );
+
+    // Read back with a ru_RU body, the entity's entries are taken as ru_RU's (as getUser("ru_RU")
+    // would have answered them), and the entity printed is ru_RU's.
+    let ru = br#"{"formIdentifier":"reg","langCode":"ru_RU","formData":[{"marker":"age","type":"integer","value":5}]}"#;
+    let path = std::env::temp_dir().join(format!("userform-cli-entity-{}.json", std::process::id()));
+    std::fs::write(&path, entity.to_string()).unwrap();
+    let out = run(&["--user", path.to_str().unwrap(), "--format", "json", "--user-shape", "entity", "-"], ru);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let again: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let values: Vec<&Value> = again["user"]["formData"].as_array().unwrap().iter().map(|e| &e["value"]).collect();
+    assert_eq!(values, [&json!("Alice"), &json!("Doe"), &json!(5)]);
+    assert_eq!(again["user"]["id"], json!(1764), "the id read back is the id written");
+}
+
+#[test]
+fn user_entity_errors_are_usage_errors() {
+    let out = run(&["--user-shape", "entity", "examples/bodies/seed-string.json"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).starts_with("error[usage]: --user-shape entity shapes the user that --format json prints")
+    );
+    let path = std::env::temp_dir().join(format!("userform-cli-bad-entity-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"id": -1, "formIdentifier": "reg", "groups": []}"#).unwrap();
+    let out = run(&["--user", path.to_str().unwrap(), "examples/bodies/seed-string.json"], b"");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error[user]: "), "{stderr}");
+    assert!(
+        stderr.contains(": not an IUserEntity: id must be a whole number from 0 up or a string, not -1"),
+        "{stderr}"
+    );
 }

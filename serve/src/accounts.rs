@@ -1,6 +1,6 @@
 //! Users as the service sees them: sign-up and `user add` through the engine, sign-in checks,
-//! profile updates, archive and erasure, and the answers' shapes (`IUserEntity`, the sign-up
-//! answer).
+//! profile updates, archive and erasure, and the sign-up answer's shape (`IUserEntity` is the
+//! library's `UserRecord::to_entity`).
 //!
 //! Everything here is blocking (store I/O, Argon2): the HTTP layer runs it on tokio's blocking
 //! pool.
@@ -314,22 +314,6 @@ fn missing(form: &Form, lang: &str, require_all: bool, absent: impl Fn(&Attribut
 /// A record's id as `IUserEntity` wants it: a number when it is one.
 fn id_value(id: &str) -> Value {
     id.parse::<u64>().map_or_else(|_| Value::from(id), Value::from)
-}
-
-/// `IUserEntity` for `lang`: `formData` is that language's entries.
-pub fn user_entity(record: &UserRecord, lang: &str) -> Value {
-    let entries = record.form_data.get(lang).map(|e| serde_json::to_value(e).unwrap_or(Value::Null));
-    json!({
-        "id": id_value(&record.id),
-        "identifier": record.identifier,
-        "authProviderIdentifier": record.form_identifier,
-        "formIdentifier": record.form_identifier,
-        "formData": entries.unwrap_or_else(|| json!([])),
-        "notificationData": record.notification_data,
-        "state": record.state,
-        "groups": [],
-        "total": "1",
-    })
 }
 
 /// The sign-up answer (the SDK's `SignUpResponseSchema`).

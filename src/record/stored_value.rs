@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use super::ValueSize;
 use crate::json;
 
 /// A stored value, kept as its JSON text and shared.
@@ -70,14 +71,14 @@ impl StoredValue {
 
     /// Writes a value with `write` (which must append exactly one JSON value). Short texts are
     /// written into a buffer kept per thread and copied out, so they cost one allocation.
-    pub(crate) fn written(capacity: usize, write: impl FnOnce(&mut String)) -> Self {
+    pub(crate) fn written(size: ValueSize, write: impl FnOnce(&mut String)) -> Self {
         thread_local! {
             static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
         }
         // A nested call (none today) would find the cell empty and simply allocate.
         let mut text = SCRATCH.take();
         text.clear();
-        text.reserve(capacity);
+        text.reserve(size.bytes());
         write(&mut text);
         if text.len() >= LONG_TEXT {
             return StoredValue::from_json_text(text);
@@ -92,7 +93,7 @@ impl StoredValue {
 
     /// A JSON string.
     pub(crate) fn string(s: &str) -> Self {
-        StoredValue::written(s.len() + 2, |out| json::write::string(out, s))
+        StoredValue::written(ValueSize::string(s), |out| json::write::string(out, s))
     }
 
     /// A JSON integer.

@@ -3,9 +3,11 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::ValueSize;
+
 /// The current time as RFC 3339 with milliseconds, UTC (`2024-05-07T21:02:00.000Z`).
 pub(crate) fn now_rfc3339() -> String {
-    let mut out = String::with_capacity(24);
+    let mut out = ValueSize::TIMESTAMP.buffer();
     write_timestamp(&mut out, Utc::now());
     out
 }

@@ -6,14 +6,15 @@ use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 use super::settings::{instant, ordered};
-use super::{Custom, Rules, SettingsError, Validator};
+use super::{says_nothing, Custom, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
 
 const NAME: &str = "dateInspectionValidator";
 
 /// The table's line for `dateInspectionValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_moment, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: NAME, applies_to: AttrType::is_moment, install, describe: says_nothing };
 
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     rules.date = Some(DateRule::read(cfg, NAME, custom)?);

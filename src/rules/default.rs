@@ -6,13 +6,19 @@
 use serde_json::Value;
 
 use super::settings::is_unset;
-use super::{any_type, Custom, Rules, SettingsError, Validator};
+use super::{any_type, Custom, Narrowing, Rules, SettingsError, Validator};
 use crate::record::StoredValue;
 
 /// The table's line for `defaultValueValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: "defaultValueValidator", applies_to: any_type, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: "defaultValueValidator", applies_to: any_type, install, describe };
 
 fn install(cfg: &Value, _: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     rules.default = cfg.get("fieldDefaultValue").filter(|d| !is_unset(d)).map(StoredValue::from_value);
     Ok(())
+}
+
+/// An empty value takes the default, so it is accepted whether or not the attribute is required.
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    n.fills_empty |= rules.default.is_some();
 }

@@ -3,12 +3,12 @@
 use serde_json::Value;
 use validator::ValidateEmail;
 
-use super::{string_only, Custom, Rules, SettingsError, Validator};
+use super::{says_nothing, string_only, Custom, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 /// The table's line for `emailInspectionValidator` (`true` or an object).
 pub(super) const VALIDATOR: Validator =
-    Validator { name: "emailInspectionValidator", applies_to: string_only, install };
+    Validator { name: "emailInspectionValidator", applies_to: string_only, install, describe: says_nothing };
 
 fn install(_: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     rules.email = Some(EmailRule { custom });

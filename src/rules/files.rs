@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 
+use super::ecma::literal;
 use super::settings::{bound, count, words};
-use super::{Custom, FileMeta, Rules, SettingsError, Validator};
+use super::{Custom, FileMeta, Narrowing, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
 use crate::pointer::Pointer;
@@ -14,7 +15,7 @@ use crate::pointer::Pointer;
 const NAME: &str = "checkingFilesValidator";
 
 /// The table's line for `checkingFilesValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::holds_files, install };
+pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::holds_files, install, describe };
 
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     let extensions = words(cfg, NAME, "extensions")?;
@@ -27,6 +28,43 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
         custom,
     });
     Ok(())
+}
+
+/// `maxItems` (`maxCount`), each file's `size` at most `maxValue` in `maxUnits`, and its
+/// `filename` ending in one of the extensions when JSON Schema can say it exactly.
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    let Some(r) = &rules.files else { return };
+    if let Some(max) = r.max_count {
+        n.at_most_items(max);
+    }
+    if let Some(max) = r.max_size {
+        n.files_at_most(max);
+    }
+    n.file_name_pattern = extension_pattern(&r.extensions);
+}
+
+/// The extensions as a pattern on the file name, when every extension is ASCII letters and
+/// digits (compared case-insensitively: `K` also stands for U+212A KELVIN SIGN, which
+/// lower-cases to `k`).
+fn extension_pattern(extensions: &[String]) -> Option<String> {
+    if extensions.is_empty()
+        || !extensions.iter().all(|e| !e.is_empty() && e.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    let alternatives: Vec<String> = extensions
+        .iter()
+        .map(|e| {
+            e.chars()
+                .map(|c| match c {
+                    'k' | 'K' => "[kK\u{212A}]".to_owned(),
+                    c if c.is_ascii_alphabetic() => format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase()),
+                    c => literal(c),
+                })
+                .collect()
+        })
+        .collect();
+    Some(format!("\\.(?:{})$", alternatives.join("|")))
 }
 
 /// The largest size of one file in bytes: `maxValue` (a number or numeric string, fractions
@@ -155,6 +193,20 @@ mod tests {
         assert!(rules_hit(&["é"], &[], &["a.É"], "h").is_empty());
         assert_eq!(rules_hit(&["png"], &["cdn.example.com"], &["a.png"], "evil.example.com"), ["file-host"]);
         assert!(rules_hit(&[], &["cdn.example.com"], &["a.png"], "cdn.example.com").is_empty());
+    }
+
+    #[test]
+    fn extensions_as_a_file_name_pattern() {
+        let pattern = |e: &[&str]| extension_pattern(&e.iter().map(|e| (*e).to_owned()).collect::<Vec<_>>());
+        assert_eq!(pattern(&["png", "mk4"]).unwrap(), "\\.(?:[pP][nN][gG]|[mM][kK\u{212A}]4)$");
+        assert_eq!(pattern(&["tar.gz"]), None, "only letters and digits");
+        assert_eq!(pattern(&[]), None, "no extensions: any name");
+        let described = Rules {
+            files: Some(installed(json!({"extensions": ["PDF"], "maxCount": 2})).unwrap()),
+            ..Rules::default()
+        };
+        let n = described.narrowing();
+        assert_eq!((n.file_name_pattern.as_deref(), n.max_items), (Some("\\.(?:[pP][dD][fF])$"), Some(2)));
     }
 
     /// The rule `settings` install, or why they cannot.

@@ -9,13 +9,14 @@ use serde_json::Value;
 use super::numeric_text::read_number;
 use super::rounding::string_or_number;
 use super::settings::words;
-use super::{Custom, Note, Rules, SettingsError, Validator};
+use super::{says_nothing, Custom, Note, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 const NAME: &str = "checkForAGivenList";
 
 /// The table's line for `checkForAGivenList`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: string_or_number, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: NAME, applies_to: string_or_number, install, describe: says_nothing };
 
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     let values = match cfg.get("values") {

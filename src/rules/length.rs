@@ -5,14 +5,14 @@
 use serde_json::Value;
 
 use super::settings::{count, ordered};
-use super::{Custom, Rules, SettingsError, Validator};
+use super::{Custom, Narrowing, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
 
 const NAME: &str = "stringInspectionValidator";
 
 /// The table's line for `stringInspectionValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_textual, install };
+pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_textual, install, describe };
 
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     let min = count(cfg, NAME, "stringMin")?;
@@ -20,6 +20,17 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
     ordered(NAME, ("stringMin", min), ("stringMax", max))?;
     rules.length = Some(LengthRule { min, max, exact: count(cfg, NAME, "stringLength")?, custom });
     Ok(())
+}
+
+/// `minLength` and `maxLength` (JSON Schema counts characters too); an exact length is both.
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    let Some(r) = &rules.length else { return };
+    for min in [r.min, r.exact].into_iter().flatten() {
+        n.at_least_chars(min);
+    }
+    for max in [r.max, r.exact].into_iter().flatten() {
+        n.at_most_chars(max);
+    }
 }
 
 /// `stringInspectionValidator`: lengths in characters.

@@ -4,14 +4,14 @@
 use serde_json::Value;
 
 use super::settings::{count, ordered};
-use super::{Custom, Rules, SettingsError, Validator};
+use super::{Custom, Narrowing, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
 
 const NAME: &str = "listInspectionValidator";
 
 /// The table's line for `listInspectionValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: holds_items, install };
+pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: holds_items, install, describe };
 
 /// Types whose values are lists: a multiselect `list`, entities, intervals, several images or
 /// files.
@@ -27,6 +27,17 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
     ordered(NAME, ("minItems", min_items), ("maxItems", max_items))?;
     rules.list = Some(ListRule { min_items, max_items, custom });
     Ok(())
+}
+
+/// `minItems` (of a non-empty value: an empty one skips the validators) and `maxItems`.
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    let Some(r) = &rules.list else { return };
+    if let Some(min) = r.min_items {
+        n.at_least_items(min);
+    }
+    if let Some(max) = r.max_items {
+        n.at_most_items(max);
+    }
 }
 
 /// `listInspectionValidator {minItems, maxItems}`.

@@ -4,12 +4,14 @@
 
 use serde_json::Value;
 
+use super::ecma::literal;
 use super::settings::text;
-use super::{string_only, Custom, Rules, SettingsError, Validator};
+use super::{string_only, Custom, Narrowing, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 /// The table's line for `fieldMaskValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: "fieldMaskValidator", applies_to: string_only, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: "fieldMaskValidator", applies_to: string_only, install, describe };
 
 /// An empty `maskValue` sets no rule.
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
@@ -18,6 +20,13 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
         rules.mask = Some(MaskRule { mask, hint: text(cfg, "hint"), custom });
     }
     Ok(())
+}
+
+/// A `pattern`: the hint, then the mask with `9` and `#` as ASCII digits.
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    if let Some(m) = &rules.mask {
+        n.matching(m.pattern());
+    }
 }
 
 /// `fieldMaskValidator`: `9` and `#` are digits, everything else literal; `hint` a fixed prefix.
@@ -32,6 +41,21 @@ pub struct MaskRule {
 }
 
 impl MaskRule {
+    /// The mask as a pattern ECMA 262 and the `regex` crate read alike, anchored at both ends.
+    fn pattern(&self) -> String {
+        let mut p = String::from("^");
+        p.extend(self.hint.chars().map(literal));
+        for c in self.mask.chars() {
+            if c == '9' || c == '#' {
+                p.push_str("[0-9]");
+            } else {
+                p.push_str(&literal(c));
+            }
+        }
+        p.push('$');
+        p
+    }
+
     /// `Some` when `s` is not the hint followed by something that fits the mask.
     pub(crate) fn check(&self, s: &str) -> Option<ViolationKind> {
         let fits = s.strip_prefix(self.hint.as_str()).is_some_and(|rest| fits(&self.mask, rest));
@@ -53,7 +77,16 @@ fn fits(mask: &str, value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::fits;
+    use super::{fits, MaskRule};
+
+    #[test]
+    fn as_a_pattern() {
+        let m = MaskRule { mask: "+9 (999) 99#".into(), hint: "x.".into(), custom: None };
+        assert_eq!(m.pattern(), "^x\\.\\+[0-9] \\([0-9][0-9][0-9]\\) [0-9][0-9][0-9]$");
+        let re = regex::Regex::new(&m.pattern()).unwrap();
+        assert!(re.is_match("x.+7 (912) 345") && m.check("x.+7 (912) 345").is_none());
+        assert!(!re.is_match("x.+7 (912) 34a") && m.check("x.+7 (912) 34a").is_some());
+    }
 
     #[test]
     fn digits_and_literals() {

@@ -5,13 +5,14 @@
 
 use serde_json::Value;
 
-use super::{Custom, DateRule, Rules, SettingsError, Validator};
+use super::{says_nothing, Custom, DateRule, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 
 const NAME: &str = "minMaxDateValidator";
 
 /// The table's line for `minMaxDateValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: AttrType::is_moment, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: NAME, applies_to: AttrType::is_moment, install, describe: says_nothing };
 
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     rules.min_max_date = Some(DateRule::read(cfg, NAME, custom)?);

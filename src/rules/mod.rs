@@ -8,6 +8,10 @@
 //! order, over the [`Measure`] of a value that passed its type's shape checks, and adds what
 //! they find to the update's [`Report`].
 //!
+//! Each line also says what JSON Schema can state of its rule (`describe`, into a
+//! [`Narrowing`]); the schema export asks the table, never a validator by name. `ecma.rs` holds
+//! the regex text ECMA 262 and the `regex` crate read alike, which those descriptions write.
+//!
 //! Adding a validator: a file here with its rule and `VALIDATOR`, a field in [`Rules`], a line
 //! in [`VALIDATORS`], a call in [`Rules::check`], a [`crate::error::ViolationKind`] variant,
 //! fixtures (ARCHITECTURE.md, "Adding things").
@@ -16,6 +20,7 @@ mod boolean;
 mod comparison;
 mod date;
 mod default;
+mod ecma;
 mod email;
 mod files;
 mod given_list;
@@ -24,6 +29,7 @@ mod list;
 mod mask;
 mod measure;
 mod min_max_date;
+mod narrowing;
 mod number;
 mod numeric_text;
 pub(crate) mod pattern;
@@ -52,6 +58,7 @@ pub use length::LengthRule;
 pub use list::ListRule;
 pub use mask::MaskRule;
 pub(crate) use measure::{FileMeta, Measure};
+pub(crate) use narrowing::Narrowing;
 pub use number::NumberRule;
 pub use numeric_text::NumericTextRule;
 pub use pattern::PatternRule;
@@ -73,6 +80,10 @@ pub(crate) struct Validator {
     pub applies_to: fn(AttrType) -> bool,
     /// Reads the settings (`customErrorText` already taken out) into its field of `Rules`.
     pub install: fn(&Value, Custom, &mut Rules) -> Result<(), SettingsError>,
+    /// Adds what JSON Schema can say exactly of its rule in `Rules`, if any, to the
+    /// [`Narrowing`] the schema export places into the value's shape ([`says_nothing`] when
+    /// JSON Schema cannot say it).
+    pub describe: fn(&Rules, &mut Narrowing),
 }
 
 #[cfg(test)]
@@ -127,6 +138,10 @@ pub(crate) fn validator(name: &str) -> Option<&'static Validator> {
 fn any_type(_: AttrType) -> bool {
     true
 }
+
+/// Contributes nothing to the exported schema: what the validator checks cannot be written
+/// exactly in JSON Schema (and the export stays sound by leaving it out).
+fn says_nothing(_: &Rules, _: &mut Narrowing) {}
 
 /// Applies to `string` only.
 fn string_only(kind: AttrType) -> bool {

@@ -5,11 +5,12 @@
 
 use serde_json::Value;
 
-use super::{string_only, Custom, Rules, SettingsError, Validator};
+use super::{says_nothing, string_only, Custom, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 /// The table's line for `checkForNumberValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: "checkForNumberValidator", applies_to: string_only, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: "checkForNumberValidator", applies_to: string_only, install, describe: says_nothing };
 
 fn install(_: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     rules.numeric = Some(NumericTextRule { custom });

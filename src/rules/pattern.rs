@@ -6,12 +6,14 @@
 use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
+use super::ecma::portable_pattern;
 use super::settings::text;
-use super::{string_only, Custom, Rules, SettingsError, Validator};
+use super::{string_only, Custom, Narrowing, Rules, SettingsError, Validator};
 use crate::error::ViolationKind;
 
 /// The table's line for `regExpValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: "regExpValidator", applies_to: string_only, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: "regExpValidator", applies_to: string_only, install, describe };
 
 /// An empty `patternValue` sets no rule.
 fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
@@ -27,6 +29,13 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
         compile(&source, flags).map_err(|e| SettingsError::Pattern { pattern: written, reason: e.to_string() })?;
     rules.pattern = Some(PatternRule { source, flags, regex, custom });
     Ok(())
+}
+
+/// `pattern`, when the regex provably means the same under ECMA 262 (see `ecma.rs`).
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    if let Some(pattern) = rules.pattern.as_ref().and_then(portable_pattern) {
+        n.matching(pattern);
+    }
 }
 
 /// `regExpValidator`: the pattern as written (without the literal's slashes), its flags, and

@@ -4,14 +4,20 @@
 
 use serde_json::Value;
 
-use super::{any_type, Custom, Rules, SettingsError, Validator};
+use super::{any_type, Custom, Narrowing, Rules, SettingsError, Validator};
 
 /// The table's line for `requiredValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: "requiredValidator", applies_to: any_type, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: "requiredValidator", applies_to: any_type, install, describe };
 
 fn install(_: &Value, custom: Custom, rules: &mut Rules) -> Result<(), SettingsError> {
     rules.required = Some(RequiredRule { custom });
     Ok(())
+}
+
+/// An empty value is refused (unless a default fills it: `defaultValueValidator`'s part).
+fn describe(rules: &Rules, n: &mut Narrowing) {
+    n.refuses_empty |= rules.required.is_some();
 }
 
 /// `requiredValidator`.

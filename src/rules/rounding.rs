@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::numeric_text::read_number;
 use super::settings::bound;
-use super::{Custom, Rules, SettingsError, Validator};
+use super::{says_nothing, Custom, Rules, SettingsError, Validator};
 use crate::attr_type::AttrType;
 use crate::error::ViolationKind;
 
@@ -18,7 +18,8 @@ const NAME: &str = "roundingNumberValidator";
 const MOST_PLACES: u32 = 20;
 
 /// The table's line for `roundingNumberValidator`.
-pub(super) const VALIDATOR: Validator = Validator { name: NAME, applies_to: string_or_number, install };
+pub(super) const VALIDATOR: Validator =
+    Validator { name: NAME, applies_to: string_or_number, install, describe: says_nothing };
 
 /// `string`, `integer`, `real` and `float`.
 pub(super) fn string_or_number(kind: AttrType) -> bool {

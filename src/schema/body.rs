@@ -224,7 +224,7 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
 /// A password, in `authData` or `formData`: checked as sent (never trimmed); `""` or `null`
 /// leaves it unchanged.
 fn password_value(rules: &Rules) -> Value {
-    json!({"anyOf": [{"type": "null"}, string_value(rules, true, false)]})
+    json!({"anyOf": [{"type": "null"}, string_value(&rules.narrowing(), true, false)]})
 }
 
 pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {

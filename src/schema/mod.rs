@@ -33,7 +33,6 @@
 //! `schemas/user-body.schema.json` uses the same shapes for the form-independent schema.
 
 mod body;
-mod pattern;
 mod shapes;
 mod values;
 

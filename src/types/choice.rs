@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::json::write::ArrayWriter;
 use crate::json::{Json, Num};
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use super::{AttrType, CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
@@ -125,8 +125,8 @@ pub(crate) fn check(
         [one] if radio => choices_of_form.options[*one].stored().clone(),
         _ => {
             let texts = chosen.iter().map(|&i| choices_of_form.options[i].stored().json());
-            let capacity = texts.clone().map(|t| t.len() + 1).sum::<usize>() + 2;
-            StoredValue::written(capacity, |out| {
+            let size = ValueSize::exact(texts.clone().map(|t| t.len() + 1).sum::<usize>() + 2);
+            StoredValue::written(size, |out| {
                 let mut list = ArrayWriter::new(out);
                 for text in texts {
                     list.item().push_str(text);

@@ -16,7 +16,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::json::write::ObjectWriter;
 use crate::json::{Json, Object};
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use super::moment::Format;
 use super::{AttrType, CheckedValue, Cx, Measure};
@@ -86,8 +86,7 @@ pub(crate) fn check(
             Cow::Borrowed(sent)
         }
     };
-    let capacity = full_text.len() + formatted.len() + format_text.len() + 56;
-    let stored = StoredValue::written(capacity, |out| {
+    let stored = StoredValue::written(ValueSize::date(full_text, &formatted, format_text), |out| {
         let mut obj = ObjectWriter::new(out);
         obj.str("fullDate", full_text).str("formattedValue", &formatted).str("formatString", format_text);
         obj.end();

@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::json::write::ArrayWriter;
 use crate::json::{self, Arena, Json, EXACT_FLOAT_INTEGERS};
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use super::{CheckedValue, Cx, Measure};
 use crate::error::ViolationKind;
@@ -114,7 +114,7 @@ pub(crate) fn check(
     let options = options.filter(|o| !o.is_empty());
 
     let before = cx.report.len();
-    let mut stored = String::with_capacity((items.len() * 8).min(1 << 16) + 2);
+    let mut stored = ValueSize::ids(items.len()).buffer();
     let mut ids = ArrayWriter::new(&mut stored);
     let mut count = 0usize;
     // A set, not a list: a body can carry hundreds of thousands of ids.
@@ -183,7 +183,7 @@ fn braced(options: Option<&EntityOptions>, s: &str, path: &Pointer, cx: &mut Cx<
         return None;
     };
     let before = cx.report.len();
-    let mut stored = String::with_capacity(s.len() + 2);
+    let mut stored = ValueSize::string(s).buffer();
     let mut ids = ArrayWriter::new(&mut stored);
     let mut seen: HashSet<Id<'_>> = HashSet::with_capacity(items.len());
     let mut count = 0usize;

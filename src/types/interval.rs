@@ -7,7 +7,7 @@
 //! Overlapping or repeated intervals are allowed. The stored value is the array as sent.
 
 use crate::json::Json;
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 use chrono::DateTime;
 
 use super::{CheckedValue, Cx, Measure};
@@ -48,7 +48,7 @@ pub(crate) fn check(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option
     if cx.report.len() != before {
         return None;
     }
-    let stored = StoredValue::written(64 * pairs.len() + 2, |out| value.write(out));
+    let stored = StoredValue::written(ValueSize::intervals(pairs.len()), |out| value.write(out));
     Some(CheckedValue { stored, measure: Measure::Items(pairs.len()) })
 }
 

@@ -9,14 +9,14 @@
 use std::borrow::Cow;
 
 use crate::json::Json;
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use super::{CheckedValue, Measure};
 
 /// Checks a `json` value: every value is one. It is empty (for `required`) when it is `""`,
 /// `[]` or `{}`; what it measures is otherwise only for that.
 pub(crate) fn check<'a>(value: &Json<'a>) -> CheckedValue<'a> {
-    let stored = StoredValue::written(value.serialized_len(), |out| value.write(out));
+    let stored = StoredValue::written(ValueSize::exact(value.serialized_len()), |out| value.write(out));
     let measure = match value {
         Json::String(s) => Measure::Text(Cow::Borrowed(*s)),
         Json::Array(items) => Measure::Items(items.len()),

@@ -29,7 +29,7 @@ use std::borrow::Cow;
 use crate::json::write::{ArrayWriter, ObjectWriter};
 use crate::json::{self, Json, EXACT_FLOAT_INTEGERS};
 use crate::link;
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use super::{AttrType, CheckedValue, Cx, FileMeta, Measure};
 use crate::error::ViolationKind;
@@ -76,7 +76,7 @@ pub(crate) fn check<'a>(kind: AttrType, value: &Json<'a>, path: &Pointer, cx: &m
     };
     // A file with a problem writes nothing, and then none of the text is kept.
     let before = cx.report.len();
-    let mut stored = String::with_capacity(items.len() * 256 + 2);
+    let mut stored = ValueSize::files(items.len()).buffer();
     let mut metas = Vec::with_capacity(items.len());
     if array {
         let mut list = ArrayWriter::new(&mut stored);

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 use crate::json::{self, Json};
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use super::choice::js_number;
 use super::{CheckedValue, Cx, Measure};
@@ -68,7 +68,7 @@ pub(crate) fn real(value: &Json<'_>, path: &Pointer, cx: &mut Cx<'_>) -> Option<
             if f.fract() == 0.0 && f.abs() < 9.0e15 {
                 (StoredValue::integer(f as i64), f)
             } else {
-                (StoredValue::written(24, |out| json::write::number(out, json::Num::Float(f))), f)
+                (StoredValue::written(ValueSize::FLOAT, |out| json::write::number(out, json::Num::Float(f))), f)
             }
         }
     };

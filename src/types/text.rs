@@ -23,7 +23,7 @@
 //! served as HTML), `params` keeps only its three known keys, `header` is plain text.
 
 use crate::json::write::{ArrayWriter, ObjectWriter};
-use crate::record::StoredValue;
+use crate::record::{StoredValue, ValueSize};
 
 use crate::json::Json;
 
@@ -97,8 +97,8 @@ pub(crate) fn check(
         rendered.push(pair);
     }
 
-    let capacity: usize = rendered.iter().map(Rendered::len).sum();
-    let stored = StoredValue::written(capacity + capacity / 8 + 96 * rendered.len(), |out| match &rendered[..] {
+    let size = ValueSize::texts(rendered.iter().map(Rendered::len).sum(), rendered.len());
+    let stored = StoredValue::written(size, |out| match &rendered[..] {
         [one] => one.write(out),
         several => {
             let mut array = ArrayWriter::new(out);

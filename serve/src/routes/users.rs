@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
+use userform::UserEntity;
 
-use crate::accounts::user_entity;
 use crate::error::ApiError;
 use crate::http::{blocking, signed_in, Shared};
 use crate::sessions::now_ms;
@@ -41,10 +41,10 @@ pub async fn get_user(
     State(s): State<Shared>,
     Query(lang): Query<Lang>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserEntity>, ApiError> {
     let session = signed_in(&s, &headers).await?;
     let lang = lang.or_default(&s);
-    blocking(move || Ok(Json(user_entity(&s.accounts.get(&session.user_id)?, &lang)))).await
+    blocking(move || Ok(Json(s.accounts.get(&session.user_id)?.to_entity(&lang)))).await
 }
 
 /// `PUT /api/content/users/me`: the engine applies the `IUserBody`; exactly `true`, or an

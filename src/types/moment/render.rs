@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Timelike};
 
 use super::calendar::{Civil, Days};
 use super::{Format, Token};
+use crate::record::ValueSize;
 
 /// English month names.
 pub(super) const MONTHS: [&str; 12] = [
@@ -35,7 +36,7 @@ pub(super) const WEEKDAYS_MIN: [&str; 7] = ["Su", "Mo", "Tu", "We", "Th", "Fr", 
 impl Format {
     /// Renders `dt` at its own offset.
     pub(crate) fn render(&self, dt: &DateTime<FixedOffset>) -> String {
-        let mut out = String::with_capacity(self.tokens.len() * 4);
+        let mut out = ValueSize::rendered_date(self.tokens.len()).buffer();
         self.render_into(dt, &mut out);
         out
     }

@@ -1,10 +1,21 @@
-//! `regExpValidator` patterns that mean the same under ECMA 262 (JSON Schema's `pattern`) as
-//! under the `regex` crate: a small parser of the subset both read identically.
+//! Regex text that ECMA 262 (JSON Schema's `pattern`) and the `regex` crate read alike: a small
+//! parser of the subset both read identically, which decides whether a `regExpValidator`
+//! can be exported as it is, and the escaping of literal characters for the patterns the
+//! other validators' schemas write (a mask, file extensions).
 
-use crate::rules::PatternRule;
+use super::PatternRule;
 
 /// Characters escaped with a backslash in a pattern (the same in ECMA 262 and `regex`).
-pub(super) const META: &str = "^$\\.*+?()[]{}|/";
+const META: &str = "^$\\.*+?()[]{}|/";
+
+/// `c` as a pattern literal, outside a class: escaped when it is one of [`META`].
+pub(super) fn literal(c: char) -> String {
+    if META.contains(c) {
+        format!("\\{c}")
+    } else {
+        c.to_string()
+    }
+}
 
 /// The engine's `regExpValidator` as a JSON Schema `pattern`, when it provably matches the
 /// same strings under ECMA 262 as under the `regex` crate; `None` when unsure. The rule keeps
@@ -21,7 +32,7 @@ pub(super) fn portable_pattern(rule: &PatternRule) -> Option<String> {
 }
 
 /// A regex in the subset that ECMA 262 and the `regex` crate read the same way.
-pub(super) struct Pattern {
+struct Pattern {
     /// A leading `^`.
     start: bool,
     /// A trailing `$`.
@@ -30,9 +41,9 @@ pub(super) struct Pattern {
     alts: Vec<Seq>,
 }
 
-pub(super) type Seq = Vec<(Node, u32, Option<u32>)>;
+type Seq = Vec<(Node, u32, Option<u32>)>;
 
-pub(super) enum Node {
+enum Node {
     /// One ASCII character.
     Lit(char),
     /// A non-negated class of ASCII ranges.
@@ -42,11 +53,11 @@ pub(super) enum Node {
 }
 
 /// Characters that stand for themselves outside a class.
-pub(super) const SAFE_LITERAL: &str = " _,:;@#%!=<>'\"/&~-`";
+const SAFE_LITERAL: &str = " _,:;@#%!=<>'\"/&~-`";
 /// Characters that stand for themselves inside a class.
-pub(super) const SAFE_CLASS_LITERAL: &str = " _,:;@#%!=<>'\"/.+*?(){}$|`";
+const SAFE_CLASS_LITERAL: &str = " _,:;@#%!=<>'\"/.+*?(){}$|`";
 
-pub(super) struct Parser<'a> {
+struct Parser<'a> {
     c: &'a [char],
     i: usize,
     end: usize,
@@ -244,11 +255,11 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::pattern::Flags;
+    use crate::rules::pattern::{compile, Flags};
 
     fn portable(src: &str, flags: (bool, bool)) -> Option<String> {
         let flags = Flags { case_insensitive: flags.0, multi_line: flags.1, dot_all: false };
-        let regex = crate::rules::pattern::compile(src, flags).unwrap();
+        let regex = compile(src, flags).unwrap();
         portable_pattern(&PatternRule { source: src.into(), flags, regex, custom: None })
     }
 
