@@ -463,7 +463,13 @@ mod tests {
                 ),
                 (Some("age"), &WarningKind::UnknownValidator { name: "fooValidator".into() }),
                 (Some("age"), &WarningKind::AdminOnlyValidator { name: "sizeInPixelsValidator".into() }),
-                (Some("age"), &WarningKind::ComparisonNotEnforced),
+                (
+                    Some("age"),
+                    &WarningKind::ComparisonNotEnforced {
+                        marker: "start".into(),
+                        reason: "is not an attribute of this form"
+                    }
+                ),
             ]
         );
         assert!(r.load_errors().is_empty());

@@ -20,6 +20,7 @@ use crate::report::Report;
 use crate::rules::Rules;
 use crate::types::{check_value, AttrType, CheckedValue, Cx, Measure, Services, TypeConfig};
 
+mod compare;
 mod logins;
 pub(crate) use logins::LoginChange;
 mod seen;
@@ -164,6 +165,7 @@ impl<'b> Validator<'_, 'b> {
             self.auth(lang, a.marker, a.value.as_ref(), &a.path, body);
         }
         self.keep_one_login();
+        self.compare_attributes(body, lang);
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
                 let kind = ViolationKind::CaptchaRequired(captcha.clone());

@@ -98,7 +98,7 @@ fn assemble(
     source: &str,
     identifier: String,
     mut attrs: Vec<Attribute>,
-    warnings: Vec<LoadWarning>,
+    mut warnings: Vec<LoadWarning>,
 ) -> Result<Form, LoadError> {
     let err = |attribute: Option<&str>, kind: LoadErrorKind| LoadError {
         file: source.to_owned(),
@@ -119,8 +119,56 @@ fn assemble(
     }
     let password = passwords.first().map(|a| a.marker.clone());
     let captcha = captchas.first().map(|a| a.marker.clone());
-    let attributes: IndexMap<String, Attribute, _> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
+    let mut attributes: IndexMap<String, Attribute, _> = attrs.into_iter().map(|a| (a.marker.clone(), a)).collect();
+    settle_comparisons(source, &mut attributes, &mut warnings);
     Ok(Form { identifier, attributes, logins, password, captcha, warnings, source: Map::new() })
+}
+
+/// Keeps each `comparisonValidator {operator, marker}` whose `marker` names another attribute
+/// whose value is a stored string or number; drops the others with a warning (OneEntry
+/// tolerates them; they would compare with nothing).
+fn settle_comparisons(
+    source: &str,
+    attributes: &mut IndexMap<String, Attribute, foldhash::fast::RandomState>,
+    warnings: &mut Vec<LoadWarning>,
+) {
+    let why_not = |own: &str, other: &str| -> Option<&'static str> {
+        let Some(a) = attributes.get(other) else { return Some("is not an attribute of this form") };
+        Some(if other == own {
+            "is the attribute itself"
+        } else if a.is_login() || a.is_password() {
+            "is a login or the password, whose value is not a form value"
+        } else if !matches!(a.kind, AttrType::String | AttrType::Integer | AttrType::Real | AttrType::Float) {
+            "is not a string or number attribute"
+        } else {
+            return None;
+        })
+    };
+    let mut dropped = Vec::new();
+    for (own, a) in attributes.iter() {
+        for rules in std::iter::once(&a.rules.base).chain(a.rules.by_lang.values()) {
+            if let Some(c) = &rules.compare_with {
+                if let Some(reason) = why_not(own, &c.marker) {
+                    dropped.push((own.clone(), c.marker.clone(), reason));
+                }
+            }
+        }
+    }
+    for (own, marker, reason) in dropped {
+        if let Some(a) = attributes.get_mut(&own) {
+            let sets = std::iter::once(&mut a.rules.base).chain(a.rules.by_lang.values_mut());
+            sets.filter(|r| r.compare_with.as_ref().is_some_and(|c| c.marker == marker))
+                .for_each(|r| r.compare_with = None);
+        }
+        let warning = LoadWarning {
+            file: source.to_owned(),
+            attribute: Some(own),
+            kind: WarningKind::ComparisonNotEnforced { marker, reason },
+        };
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
 }
 
 /// Compiles one attribute (`key`: its key in `attributes` keyed by marker); `Err` is the reason

@@ -35,9 +35,15 @@ pub enum WarningKind {
         /// The attribute's type.
         kind: &'static str,
     },
-    /// `comparisonValidator {operator, marker}`: a comparison with another attribute.
-    #[error("comparisonValidator: comparing with another attribute (`marker`) is not enforced; use a fixed `value`")]
-    ComparisonNotEnforced,
+    /// `comparisonValidator {operator, marker}` whose `marker` names no other attribute it can
+    /// be compared with.
+    #[error("comparisonValidator: `{marker}` {reason}; the comparison is not enforced")]
+    ComparisonNotEnforced {
+        /// The `marker` as written.
+        marker: String,
+        /// Why it cannot be compared with.
+        reason: &'static str,
+    },
     /// A validator given as a bare flag that names nothing to check against.
     #[error("{name} without its settings checks nothing")]
     ChecksNothing {
@@ -72,7 +78,7 @@ impl WarningKind {
             WarningKind::UnknownValidator { .. } => "unknown-validator",
             WarningKind::AdminOnlyValidator { .. } => "admin-only-validator",
             WarningKind::ValidatorNotApplicable { .. } => "validator-not-applicable",
-            WarningKind::ComparisonNotEnforced => "comparison-not-enforced",
+            WarningKind::ComparisonNotEnforced { .. } => "comparison-not-enforced",
             WarningKind::ChecksNothing { .. } => "validator-checks-nothing",
             WarningKind::PasswordNotTrimmed => "password-not-trimmed",
             WarningKind::DefaultNotAnOption { .. } => "default-not-an-option",
@@ -83,7 +89,6 @@ impl WarningKind {
 impl From<Note> for WarningKind {
     fn from(note: Note) -> Self {
         match note {
-            Note::ComparesWithAttribute => WarningKind::ComparisonNotEnforced,
             Note::ChecksNothing(name) => WarningKind::ChecksNothing { name },
         }
     }
@@ -108,6 +113,5 @@ mod tests {
         assert_eq!(json["code"], "default-not-an-option");
         assert_eq!((json["file"].as_str(), json["attribute"].as_str()), (Some("reg.json"), Some("colour")));
         assert_eq!(WarningKind::from(Note::ChecksNothing("checkForAGivenList")).code(), "validator-checks-nothing");
-        assert_eq!(WarningKind::from(Note::ComparesWithAttribute).code(), "comparison-not-enforced");
     }
 }

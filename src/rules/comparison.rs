@@ -4,9 +4,12 @@
 //! any other `value` compares as text, by Unicode code point. Applies to `string`, `integer`,
 //! `real` and `float`.
 //!
-//! `{operator, marker}` (compared with another attribute) and the bare flag shapes (`true`,
-//! `{}`) name nothing a single value can be checked against: they load with a warning and
-//! check nothing.
+//! `{operator, marker}` compares the value with another attribute's, in the same language:
+//! [`AttributeComparison`], which the engine checks once every entry of a body is checked
+//! (`validate/compare.rs`), since it needs both values; the loader makes sure `marker` names
+//! another attribute of a comparable type (else a warning, and nothing is checked). The bare
+//! flag shapes (`true`, `{}`) name nothing to compare with: they load with a warning and check
+//! nothing.
 
 use std::cmp::Ordering;
 
@@ -31,7 +34,13 @@ fn install(cfg: &Value, custom: Custom, rules: &mut Rules) -> Result<(), Setting
     match (operator, against) {
         (Some(operator), Some(against)) => rules.comparison = Some(ComparisonRule { operator, against, custom }),
         (None, Some(_)) => return Err(SettingsError::Missing { validator: NAME, key: "operator" }),
-        (_, None) if given("marker").is_some() => rules.notes.push(Note::ComparesWithAttribute),
+        (Some(operator), None) if given("marker").is_some() => {
+            let marker = text(cfg, "marker").trim().to_owned();
+            rules.compare_with = Some(AttributeComparison { operator, marker, custom });
+        }
+        (None, None) if given("marker").is_some() => {
+            return Err(SettingsError::Missing { validator: NAME, key: "operator" })
+        }
         (Some(_), None) => return Err(SettingsError::Missing { validator: NAME, key: "value" }),
         (None, None) => rules.notes.push(Note::ChecksNothing(NAME)),
     }
@@ -125,6 +134,40 @@ impl std::fmt::Display for Against {
     }
 }
 
+/// `comparisonValidator {operator, marker}`: the value compared with another attribute's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttributeComparison {
+    /// The operator.
+    pub operator: Operator,
+    /// The other attribute's marker.
+    pub marker: String,
+    /// `customErrorText`.
+    pub custom: Custom,
+}
+
+impl AttributeComparison {
+    /// `Some` when `value` (this attribute's canonical value) does not stand to `other` (the
+    /// other attribute's) as the operator says. Numbers, and texts that are numbers, compare
+    /// numerically when both sides are; two other texts by code point; anything else does not
+    /// compare, which fails.
+    pub(crate) fn check(&self, value: &Value, other: &Value) -> Option<ViolationKind> {
+        let number = |v: &Value| v.as_f64().or_else(|| v.as_str().and_then(read_number));
+        let ord = match (number(value), number(other)) {
+            (Some(a), Some(b)) => a.partial_cmp(&b),
+            _ => match (value.as_str(), other.as_str()) {
+                (Some(a), Some(b)) => Some(a.cmp(b)),
+                _ => None,
+            },
+        };
+        let shown = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        (!ord.is_some_and(|o| self.operator.holds(o))).then(|| ViolationKind::Comparison {
+            value: shown(value),
+            operator: self.operator.symbol(),
+            against: format!("`{}` ({})", self.marker, shown(other)),
+        })
+    }
+}
+
 /// `comparisonValidator {operator, value}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComparisonRule {
@@ -209,13 +252,28 @@ mod tests {
         assert!(matches!(load(json!({"value": 1})), Err(SettingsError::Missing { key: "operator", .. })));
         assert!(matches!(load(json!({"operator": "<"})), Err(SettingsError::Missing { key: "value", .. })));
         assert!(matches!(load(json!({"operator": "<", "value": [1]})), Err(SettingsError::NotANumber { .. })));
-        for (cfg, note) in [
-            (json!({"operator": "<", "marker": "start"}), Note::ComparesWithAttribute),
-            (json!(true), Note::ChecksNothing(NAME)),
-        ] {
-            let rules = load(cfg).unwrap();
-            assert!(rules.comparison.is_none());
-            assert_eq!(rules.notes, [note]);
-        }
+        assert!(matches!(load(json!({"marker": "start"})), Err(SettingsError::Missing { key: "operator", .. })));
+        let rules = load(json!(true)).unwrap();
+        assert!(rules.comparison.is_none() && rules.compare_with.is_none());
+        assert_eq!(rules.notes, [Note::ChecksNothing(NAME)]);
+        let rules = load(json!({"operator": "<", "marker": " start "})).unwrap();
+        let cross = rules.compare_with.unwrap();
+        assert_eq!((cross.operator, cross.marker.as_str()), (Operator::Lt, "start"));
+        assert!(rules.comparison.is_none() && rules.notes.is_empty());
+    }
+
+    #[test]
+    fn attributes_compare_as_numbers_when_both_are_else_as_texts() {
+        let rules = load(json!({"operator": ">=", "marker": "min"})).unwrap();
+        let r = rules.compare_with.unwrap();
+        assert!(r.check(&json!(10), &json!("9")).is_none(), "10 >= 9 as numbers, not as text");
+        assert!(r.check(&json!("10"), &json!(9.5)).is_none());
+        assert!(r.check(&json!("b"), &json!("a")).is_none() && r.check(&json!("a"), &json!("b")).is_some());
+        assert_eq!(
+            r.check(&json!(3), &json!(4)),
+            Some(ViolationKind::Comparison { value: "3".into(), operator: ">=", against: "`min` (4)".into() })
+        );
+        assert!(r.check(&json!("three"), &json!(4)).is_some(), "a text that is not a number does not compare");
+        assert!(r.check(&json!([1]), &json!([1])).is_some());
     }
 }

@@ -48,7 +48,7 @@ use crate::record::StoredValue;
 use crate::report::Report;
 
 pub use boolean::BooleanRule;
-pub use comparison::ComparisonRule;
+pub use comparison::{AttributeComparison, ComparisonRule};
 pub use date::DateRule;
 pub(crate) use email::is_email;
 pub use email::EmailRule;
@@ -181,14 +181,17 @@ pub struct Rules {
     pub rounding: Option<RoundingRule>,
     /// `booleanValidator`.
     pub boolean: Option<BooleanRule>,
-    /// `comparisonValidator`.
+    /// `comparisonValidator {operator, value}`.
     pub comparison: Option<ComparisonRule>,
+    /// `comparisonValidator {operator, marker}`: checked against the other attribute's value
+    /// once every entry is checked.
+    pub compare_with: Option<AttributeComparison>,
     /// `checkForAGivenList`.
     pub given_list: Option<GivenListRule>,
     /// `minMaxDateValidator` (OneEntry's admin-panel date bounds, enforced here).
     pub min_max_date: Option<DateRule>,
-    /// Settings read but not enforceable (a comparison with another attribute, a flag with
-    /// nothing to check); the loader turns each into a warning of the form.
+    /// Settings read but not enforceable (a flag with nothing to check); the loader turns each
+    /// into a warning of the form.
     pub notes: Vec<Note>,
 }
 
@@ -196,8 +199,6 @@ pub struct Rules {
 /// warning (`crate::form::WarningKind`), and the validator checks nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Note {
-    /// `comparisonValidator {operator, marker}`: a comparison with another attribute.
-    ComparesWithAttribute,
     /// The validator (named) was given as a bare flag, with nothing to check against.
     ChecksNothing(&'static str),
 }
