@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ::postgres::error::SqlState;
 use ::postgres::types::{Json, ToSql};
@@ -17,6 +17,11 @@ use migrate::{is_race, migrate_once, Refusal, SCHEMA_VERSION};
 
 /// Connections a store opens at most unless told otherwise ([`PostgresStore::max_connections`]).
 const DEFAULT_MAX_CONNECTIONS: usize = 16;
+
+/// How long a caller waits for a connection when all are lent out, unless told otherwise
+/// ([`PostgresStore::connection_wait`]), before it fails with [`StoreError::Backend`]: a stuck
+/// pool answers an error instead of hanging its caller.
+const DEFAULT_CONNECTION_WAIT: Duration = Duration::from_secs(30);
 
 const COLUMNS: &str = "id, identifier, form_identifier, form_data, notification_data, state, version, \
                        created_at, updated_at, password_hash, logins";
@@ -94,6 +99,8 @@ struct Pool {
     /// Connections open (idle or lent out).
     open: usize,
     max: usize,
+    /// How long `take` waits for a connection to come back.
+    wait: Duration,
 }
 
 /// A connection with this store's statements prepared on it.
@@ -143,6 +150,13 @@ impl PostgresStore {
         self
     }
 
+    /// How long a caller waits for a connection when `max_connections` are all in use (default
+    /// 30 s) before failing with [`StoreError::Backend`].
+    pub fn connection_wait(self, wait: Duration) -> Self {
+        self.lock_pool().wait = wait;
+        self
+    }
+
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> Result<i32, StoreError> {
         self.with_conn(true, |c| {
@@ -165,7 +179,12 @@ impl PostgresStore {
         }
         PostgresStore {
             config,
-            pool: Mutex::new(Pool { idle: Vec::new(), open: 0, max: DEFAULT_MAX_CONNECTIONS }),
+            pool: Mutex::new(Pool {
+                idle: Vec::new(),
+                open: 0,
+                max: DEFAULT_MAX_CONNECTIONS,
+                wait: DEFAULT_CONNECTION_WAIT,
+            }),
             available: Condvar::new(),
         }
     }
@@ -225,8 +244,11 @@ impl PostgresStore {
         out.map_err(backend)
     }
 
+    /// A connection: an idle one, a new one while fewer than `max` are open, else the first
+    /// one given back within the pool's `wait`.
     fn take(&self) -> Result<Conn, StoreError> {
         let mut pool = self.lock_pool();
+        let deadline = Instant::now() + pool.wait;
         loop {
             if let Some(c) = pool.idle.pop() {
                 return Ok(c);
@@ -235,7 +257,14 @@ impl PostgresStore {
                 pool.open += 1;
                 break;
             }
-            pool = self.available.wait(pool).unwrap_or_else(|p| p.into_inner());
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(StoreError::Backend(format!(
+                    "postgres: no connection free after {:?} ({} open, all in use)",
+                    pool.wait, pool.open
+                )));
+            }
+            pool = self.available.wait_timeout(pool, left).unwrap_or_else(|p| p.into_inner()).0;
         }
         drop(pool);
         match self.config.connect(NoTls).and_then(Conn::prepare) {
@@ -248,10 +277,15 @@ impl PostgresStore {
         }
     }
 
+    /// Returns a connection to the pool. One the server closed is dropped, and the idle ones
+    /// with it: a closed connection mostly means the server restarted, which closed them all,
+    /// and each would otherwise fail one write before being noticed.
     fn give_back(&self, conn: Conn) {
         let mut pool = self.lock_pool();
         if conn.client.is_closed() {
-            pool.open -= 1;
+            let idle = pool.idle.len();
+            pool.idle.clear();
+            pool.open -= 1 + idle;
         } else {
             pool.idle.push(conn);
         }
@@ -470,5 +504,44 @@ impl UserStore for PostgresStore {
             }
             Err(e) => Err(write_error(self, e, record, row.keys, false)),
         }
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    //! The pool against a live server (`USERFORM_PG_URL`; skipped without one, as the store
+    //! suite says loudly).
+    use super::*;
+
+    fn store(max: usize) -> Option<PostgresStore> {
+        let url = std::env::var("USERFORM_PG_URL").ok()?;
+        Some(PostgresStore::connect_in_schema(&url, "userform_pool_tests").unwrap().max_connections(max))
+    }
+
+    #[test]
+    fn a_caller_past_the_pool_waits_then_fails() {
+        let Some(store) = store(1) else { return };
+        let store = store.connection_wait(Duration::from_millis(200));
+        let held = store.take().unwrap();
+        let started = Instant::now();
+        assert!(matches!(store.take(), Err(StoreError::Backend(m)) if m.contains("no connection free")));
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        store.give_back(held);
+        assert!(store.take().is_ok(), "a connection given back is taken again");
+    }
+
+    #[test]
+    fn a_connection_the_server_closed_drops_the_idle_ones() {
+        let Some(store) = store(3) else { return };
+        let (a, b, mut c) = (store.take().unwrap(), store.take().unwrap(), store.take().unwrap());
+        let pid: i32 = c.client.query_one("SELECT pg_backend_pid()", &[]).unwrap().get(0);
+        let mut killer = store.config.connect(NoTls).unwrap();
+        killer.execute("SELECT pg_terminate_backend($1)", &[&pid]).unwrap();
+        store.give_back(a);
+        store.give_back(b);
+        assert!(c.client.simple_query("SELECT 1").is_err() && c.client.is_closed());
+        store.give_back(c);
+        let pool = store.lock_pool();
+        assert_eq!((pool.open, pool.idle.len()), (0, 0), "the closed one and the idle ones are gone");
     }
 }
