@@ -149,12 +149,10 @@ pub(crate) fn feed(
                 out.add_for(marker, path.clone(), ViolationKind::Email(value.to_owned()));
             }
         }
-        Feed::PhoneSms if !has("phoneSMS") => {
-            match sms_phone(value) {
-                Some(phone) => patch.phone_sms = Some(Cow::Owned(phone)),
-                None => out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned())),
-            }
-        }
+        Feed::PhoneSms if !has("phoneSMS") => match sms_phone(value) {
+            Some(phone) => patch.phone_sms = Some(Cow::Owned(phone)),
+            None => out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned())),
+        },
         Feed::PhonePush if !has("phonePush") => match push_id(value) {
             Ok(id) => patch.phone_push = Some(vec![Cow::Owned(id.to_owned())]),
             Err(why) => out.add_for(marker, path.clone(), ViolationKind::PushId(why)),

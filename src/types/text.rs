@@ -416,7 +416,8 @@ mod tests {
         assert_eq!(html_of(&p), "<p>typed in a plain box</p>");
         let p = ok(AttrType::Text, json!({"htmlValue": " ", "plainValue": "", "mdValue": "**md**"}));
         assert_eq!(html_of(&p), "<p><strong>md</strong></p>");
-        let p = ok(AttrType::Text, json!({"htmlValue": "<p>h</p>", "mdValue": "", "params": {"editorMode": "markdown"}}));
+        let p =
+            ok(AttrType::Text, json!({"htmlValue": "<p>h</p>", "mdValue": "", "params": {"editorMode": "markdown"}}));
         assert_eq!(html_of(&p), "<p>h</p>", "an empty mdValue in markdown mode falls back to the HTML");
         let p = ok(AttrType::Text, json!({"htmlValue": "", "plainValue": ""}));
         assert_eq!((html_of(&p), plain_of(&p)), (String::new(), String::new()));
