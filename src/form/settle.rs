@@ -61,17 +61,22 @@ impl Form {
 
 #[cfg(test)]
 mod tests {
+    use crate::form::compile::compile;
+    use crate::form::Form;
     use crate::record::UserRecord;
-    use crate::registry::{Registry, RegistryOptions};
+    use crate::types::{Services, StoreRoom};
+    use crate::{Sanitizer, StaticTokens};
     use serde_json::json;
 
-    fn registry() -> Registry {
+    fn shop() -> Form {
         let form = json!({"identifier": "shop", "attributes": [
             {"marker": "mail", "type": "string", "position": 1, "isLogin": true},
             {"marker": "phone", "type": "string", "position": 2, "isLogin": true},
             {"marker": "pw", "type": "string", "position": 3, "isPassword": true},
             {"marker": "name", "type": "string", "position": 4}]});
-        Registry::from_forms([("shop", form)], RegistryOptions::default()).unwrap()
+        let (sanitizer, captcha) = (Sanitizer::default(), StaticTokens::default());
+        let env = Services { sanitizer: &sanitizer, captcha: &captcha, room: StoreRoom::unlimited() };
+        compile("shop.json", form, "en_US", &env).unwrap()
     }
 
     /// An `IUserEntity` (numeric id, `formData` as one language's array) read as a record.
@@ -82,12 +87,11 @@ mod tests {
 
     #[test]
     fn logins_leave_form_data_and_become_logins() {
-        let reg = registry();
         let mut user = entity(json!([{"marker": "phone", "type": "string", "value": " +15550001111 "},
                    {"marker": "mail", "type": "string", "value": "ann@shop.example"},
                    {"marker": "pw", "type": "string", "value": "in clear"},
                    {"marker": "name", "type": "string", "value": "Ann"}]));
-        reg.form("shop").unwrap().settle_user(&mut user);
+        shop().settle_user(&mut user);
         assert_eq!(
             user.logins.iter().collect::<Vec<_>>(),
             [(&"mail".to_owned(), &"ann@shop.example".to_owned()), (&"phone".to_owned(), &"+15550001111".to_owned())]
@@ -99,7 +103,6 @@ mod tests {
 
     #[test]
     fn kept_logins_win_and_empty_languages_go() {
-        let reg = registry();
         let mut user = UserRecord::from_json(
             json!({"id": "u7", "identifier": "ann@shop.example", "logins": {"mail": "ann@shop.example"},
                    "formIdentifier": "shop",
@@ -107,7 +110,7 @@ mod tests {
             "en_US",
         )
         .unwrap();
-        reg.form("shop").unwrap().settle_user(&mut user);
+        shop().settle_user(&mut user);
         assert_eq!(user.logins["mail"], "ann@shop.example");
         assert_eq!(user.identifier, "ann@shop.example");
         assert!(user.form_data.is_empty());
@@ -115,13 +118,12 @@ mod tests {
 
     #[test]
     fn a_record_without_such_entries_is_unchanged() {
-        let reg = registry();
         let mut user = entity(json!([{"marker": "name", "type": "string", "value": "Ann"}]));
         let before = user.clone();
-        reg.form("shop").unwrap().settle_user(&mut user);
+        shop().settle_user(&mut user);
         assert_eq!(user, before);
         let mut empty = entity(json!([{"marker": "mail", "type": "string", "value": "  "}]));
-        reg.form("shop").unwrap().settle_user(&mut empty);
+        shop().settle_user(&mut empty);
         assert_eq!((empty.identifier.as_str(), empty.logins.len()), ("ann@shop.example", 0));
     }
 }
