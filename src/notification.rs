@@ -2,13 +2,15 @@
 //!
 //! The body may give `email`, `phonePush[]` and `phoneSMS`; each given field replaces the stored
 //! one, absent fields keep theirs, and an empty `email` or `phoneSMS` counts as absent. Emails
-//! are checked with the `validator` crate, `phoneSMS` must be E.164 (`+` then 7 to 15 digits).
+//! are checked with the `validator` crate, `phoneSMS` must be E.164 (`+` then 7 to 15 digits)
+//! once the usual phone punctuation is removed, and is stored without it.
 //! `phonePush` lists push-notification identifiers (device tokens, not phone numbers): each a
 //! non-empty string without control characters of at most 4 KiB, at most 100 distinct ones,
 //! duplicates removed, stored as given.
 //! Attributes flagged `isNotification*` feed the matching field when the body sets them and does
-//! not give that field itself; an empty value feeds nothing. SMS phones may carry the usual phone
-//! punctuation (spaces, dashes, dots, parentheses), which is removed before the E.164 check.
+//! not give that field itself; an empty value feeds nothing. SMS phones, given or fed, may carry
+//! the usual phone punctuation (spaces, dashes, dots, parentheses), which is removed before the
+//! E.164 check.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -112,8 +114,12 @@ pub(crate) fn read<'a>(data: Option<&Object<'a>>, out: &mut Report) -> Notificat
     match data.get("phoneSMS") {
         None | Some(Json::Null) => {}
         Some(Json::String(s)) if s.trim().is_empty() => {}
-        Some(Json::String(s)) if is_phone(s) => patch.phone_sms = Some(Cow::Borrowed(s)),
-        Some(Json::String(s)) => out.add(at("phoneSMS"), ViolationKind::Phone(s.to_string())),
+        // SPEC §4: phone punctuation is removed first, as for a phone fed from an attribute.
+        Some(Json::String(s)) => match sms_phone(s) {
+            Some(phone) if phone == *s => patch.phone_sms = Some(Cow::Borrowed(s)),
+            Some(phone) => patch.phone_sms = Some(Cow::Owned(phone)),
+            None => out.add(at("phoneSMS"), ViolationKind::Phone(s.to_string())),
+        },
         Some(_) => out.add(at("phoneSMS"), ViolationKind::InvalidValue { expected: "a phone number string" }),
     }
     patch
@@ -143,14 +149,10 @@ pub(crate) fn feed(
                 out.add_for(marker, path.clone(), ViolationKind::Email(value.to_owned()));
             }
         }
-        Feed::PhoneSms if !has("phoneSMS") => {
-            let phone: String = value.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-            if is_phone(&phone) {
-                patch.phone_sms = Some(Cow::Owned(phone));
-            } else {
-                out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned()));
-            }
-        }
+        Feed::PhoneSms if !has("phoneSMS") => match sms_phone(value) {
+            Some(phone) => patch.phone_sms = Some(Cow::Owned(phone)),
+            None => out.add_for(marker, path.clone(), ViolationKind::Phone(value.to_owned())),
+        },
         Feed::PhonePush if !has("phonePush") => match push_id(value) {
             Ok(id) => patch.phone_push = Some(vec![Cow::Owned(id.to_owned())]),
             Err(why) => out.add_for(marker, path.clone(), ViolationKind::PushId(why)),
@@ -174,6 +176,13 @@ pub(crate) fn push_id(s: &str) -> Result<&str, &'static str> {
     }
 }
 
+/// An SMS phone as stored: `s` trimmed, without the usual phone punctuation (spaces, dashes,
+/// dots, parentheses), when that is E.164; `None` otherwise.
+pub(crate) fn sms_phone(s: &str) -> Option<String> {
+    let phone: String = s.trim().chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    is_phone(&phone).then_some(phone)
+}
+
 /// E.164: `+` then 7 to 15 ASCII digits, the first not `0`.
 pub(crate) fn is_phone(s: &str) -> bool {
     let Some(digits) = s.strip_prefix('+') else { return false };
@@ -195,6 +204,28 @@ mod tests {
                 && !is_phone("+7 999")
                 && !is_phone("+0123456789")
         );
+    }
+
+    #[test]
+    fn sms_phones_lose_their_punctuation() {
+        assert_eq!(sms_phone(" +1 (555) 123-4567 ").as_deref(), Some("+15551234567"));
+        assert_eq!(sms_phone("+44.20.7946.0018").as_deref(), Some("+442079460018"));
+        assert_eq!(sms_phone("+1 555"), None);
+        assert_eq!(sms_phone("1 555 123 4567"), None, "no `+`");
+        assert_eq!(sms_phone("+1/555/1234567"), None, "a slash is no phone punctuation");
+        for (given, stored) in [("+7 (999) 123-45-67", Some("+79991234567")), ("+79991234567", Some("+79991234567"))] {
+            let data = json!({"phoneSMS": given});
+            let data = Json::from(&data);
+            let mut out = Report::new();
+            let p = read(data.as_object(), &mut out);
+            assert_eq!(p.phone_sms.as_deref(), stored, "{given}");
+            assert!(out.violations().is_empty());
+        }
+        let data = json!({"phoneSMS": "+7 (999) 12"});
+        let data = Json::from(&data);
+        let mut out = Report::new();
+        assert_eq!(read(data.as_object(), &mut out).phone_sms, None);
+        assert_eq!(out.violations()[0].kind.rule(), "phone");
     }
 
     #[test]

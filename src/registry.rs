@@ -347,6 +347,14 @@ mod tests {
         let no_identifier = Registry::from_forms([("x.json", json!({"attributes": []}))], RegistryOptions::default());
         let e = no_identifier.unwrap().load_errors()[0].clone();
         assert_eq!((e.attribute.as_deref(), &e.kind), (None, &LoadErrorKind::NoIdentifier));
+        // getAllForms' answer saved as one file: an array of forms, not a form.
+        let array = Registry::from_forms(
+            [("all.json", json!([{"identifier": "a", "attributes": []}]))],
+            RegistryOptions::default(),
+        );
+        let e = array.unwrap().load_errors()[0].clone();
+        assert_eq!(e.kind.code(), "not-a-form");
+        assert!(e.to_string().contains("one form per file"), "{e}");
     }
 
     #[test]

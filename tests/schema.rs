@@ -173,6 +173,12 @@ fn forms_as_real_instances_hold_them_are_valid_and_load() {
             {"marker": "store", "type": "entity", "listTitles": [{"title": "Stores", "value": {"id": 9, "depth": 0, "parentId": null}, "position": 0},
                 {"title": "Via Roma", "value": {"id": 169, "depth": 1, "parentId": 9}}, {"title": "Outlet", "value": "p-4-1"}]},
             {"marker": "pages", "type": "entity", "listTitles": {}}]}),
+        // Settings as OneEntry sends them: flags and numbers as strings, padded; dates both ways.
+        json!({"identifier": "f", "attributes": [
+            {"marker": "a", "type": "string", "isLogin": "true", "validators": {"stringInspectionValidator": {"stringMin": " 2 ", "stringMax": "20.0", "stringLength": 0}}},
+            {"marker": "b", "type": "file", "validators": {"checkingFilesValidator": {"maxUnits": "mb", "maxValue": "1.5", "maxCount": "3", "extensions": []}}},
+            {"marker": "c", "type": "real", "validators": {"numberInspectionValidator": {"min": "-.5e-3", "max": "1E+05"}, "roundingNumberValidator": {"decimalPlaces": "2"}}},
+            {"marker": "d", "type": "date", "validators": {"minMaxDateValidator": {"min": "1900-01-01", "max": "2100-12-31T23:59:59.999+03:00"}}}]}),
         // What OneEntry tolerates loads, with warnings: a default that is not an option.
         json!({"identifier": "f", "attributes": [{"type": "list", "marker": "list1", "validators": {"defaultValueValidator": {"fieldDefaultValue": 11}},
             "listTitles": [{"title": "red", "value": 1}, {"title": "yellow", "value": 2}]}]}),
@@ -204,6 +210,18 @@ fn form_schema_refuses_what_the_loader_refuses_for_shape() {
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "list", "listTitles": {"en_US": [{"value": 1}], "fr_FR": []}}]}),
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "entity", "listTitles": [{"value": {"id": "a b"}}]}]}),
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "entity", "listTitles": [{"value": {"id": -1}}]}]}),
+        // Flags as OneEntry exports them: `"true"`, `"1"` and non-zero numbers are on.
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "integer", "isLogin": "TRUE"}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "list", "listTitles": [{"value": 1}], "isPassword": 1}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "string", "isLogin": "1", "isPassword": -1}]}),
+        // Numbers as strings must be numbers; dates must be dates.
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "string", "validators": {"stringInspectionValidator": {"stringMax": "ten"}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "string", "validators": {"stringInspectionValidator": {"stringMax": "1.5"}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "integer", "validators": {"numberInspectionValidator": {"min": "inf"}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "date", "validators": {"minMaxDateValidator": {"min": "yesterday"}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "date", "validators": {"dateInspectionValidator": {"max": "2024-13-01"}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "file", "validators": {"checkingFilesValidator": {"maxUnits": "kb", "maxValue": "-2"}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "real", "validators": {"roundingNumberValidator": {"decimalPlaces": "21"}}}]}),
     ];
     for form in bad {
         assert!(!loads(&form), "the loader accepts {form}");

@@ -134,7 +134,8 @@ fn failure_report(line: usize, rejection: Rejection, format: Format) -> String {
 pub fn run(cli: &Cli, input: &str) -> Result<bool, Fatal> {
     let registry = load_registry(&cli.forms, cli.strict_forms)?;
     // Bodies differ line by line: an `IUserEntity` user is in `--lang` or the default language.
-    let user = cli.user.as_deref().map(|path| read_user(path, &entity_lang(cli, None, &registry))).transpose()?;
+    let user =
+        cli.user.as_deref().map(|path| read_user(path, &entity_lang(cli, None, &registry), &registry)).transpose()?;
     let engines = Engines::new(registry, user)?;
     let mut reader: Box<dyn BufRead> = if input == "-" {
         stdin_not_terminal("NDJSON batch")?;

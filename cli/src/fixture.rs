@@ -155,7 +155,7 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
     };
     let mut first_id = None;
     for u in users {
-        let record = setup_user(u, &body_form, &lang)?;
+        let record = setup_user(u, &body_form, &lang, &registry)?;
         first_id.get_or_insert_with(|| record.id.clone());
         store.insert(&record, &IdentityKeys::of(&record)).map_err(|e| format!("users: {e}"))?;
     }
@@ -192,13 +192,17 @@ pub fn run(f: &Fixture, default_forms: &Path) -> Result<(), String> {
 }
 
 /// Builds a stored record from a fixture user (a stored record, or an `IUserEntity` whose
-/// entries are `lang`'s), hashing a clear `password`.
-fn setup_user(mut u: Value, body_form: &str, lang: &str) -> Result<UserRecord, String> {
+/// entries are `lang`'s), hashing a clear `password`, settled against its form
+/// (`Form::settle_user`).
+fn setup_user(mut u: Value, body_form: &str, lang: &str, registry: &Registry) -> Result<UserRecord, String> {
     let obj = u.as_object_mut().ok_or("a user must be an object")?;
     let clear = obj.remove("password");
     obj.entry("formIdentifier").or_insert_with(|| Value::from(body_form));
     obj.entry("version").or_insert_with(|| Value::from(1));
     let mut record = UserRecord::from_json(u, lang).map_err(|e| format!("users: {e}"))?;
+    if let Some(form) = registry.form(&record.form_identifier) {
+        form.settle_user(&mut record);
+    }
     if record.created_at.is_empty() {
         record.created_at = "2024-01-01T00:00:00.000Z".into();
         record.updated_at = record.created_at.clone();

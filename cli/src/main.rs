@@ -134,7 +134,7 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
     let registry = load_registry(&cli.forms, cli.strict_forms)?;
     let lang = entity_lang(cli, Some(&body), &registry);
     let user = match &cli.user {
-        Some(path) => read_user(path, &lang)?,
+        Some(path) => read_user(path, &lang, &registry)?,
         None => {
             default_user(cli.session.as_deref().unwrap_or("u1"), &batch::form_identifier(&body).unwrap_or_default())
         }
@@ -254,13 +254,17 @@ fn read_body(arg: &str) -> Result<Vec<u8>, Fatal> {
 }
 
 /// A stored record (SPEC's stored shape) or an `IUserEntity` whose entries are in `lang`; a
-/// clear `password` is hashed, as fixtures do.
-fn read_user(path: &Path, lang: &str) -> Result<UserRecord, Fatal> {
+/// clear `password` is hashed, as fixtures do. Settled against its form when the registry has
+/// it (`Form::settle_user`: login entries become its logins, a password entry is dropped).
+fn read_user(path: &Path, lang: &str, registry: &Registry) -> Result<UserRecord, Fatal> {
     let text = std::fs::read(path).map_err(|e| fatal("io", format!("cannot read {}: {e}", path.display())))?;
     let mut v: Value =
         serde_json::from_slice(&text).map_err(|e| fatal("user", format!("{} is not JSON: {e}", path.display())))?;
     let clear = v.as_object_mut().and_then(|o| o.remove("password"));
     let mut user = UserRecord::from_json(v, lang).map_err(|e| fatal("user", format!("{}: {e}", path.display())))?;
+    if let Some(form) = registry.form(&user.form_identifier) {
+        form.settle_user(&mut user);
+    }
     if let Some(p) = clear {
         let p = p.as_str().ok_or_else(|| fatal("user", "password must be a string"))?;
         user.password_hash = Some(userform::password::hash(p).map_err(|e| fatal("user", e))?);

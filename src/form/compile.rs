@@ -31,6 +31,20 @@ pub(crate) fn compile(file: &str, json: Value, default_lang: &str, env: &Service
         attribute: attribute.map(str::to_owned),
         kind,
     };
+    // serde reads a struct from an array too (the first element as `identifier`): say what it is.
+    let not_an_object = match &json {
+        Value::Object(_) => None,
+        Value::Array(_) => Some(
+            "a JSON array; one form per file (save each form of a getAllForms or getFormsByPageUrl answer in a file of its own)",
+        ),
+        Value::Null => Some("null"),
+        Value::Bool(_) => Some("a boolean"),
+        Value::Number(_) => Some("a number"),
+        Value::String(_) => Some("a string"),
+    };
+    if let Some(what) = not_an_object {
+        return Err(vec![err(None, LoadErrorKind::NotAForm(what.to_owned()))]);
+    }
     let raw = RawForm::deserialize(&json).map_err(|e| vec![err(None, LoadErrorKind::NotAForm(e.to_string()))])?;
     let identifier = match raw.identifier {
         Some(Value::String(s)) if !s.trim().is_empty() => s,

@@ -14,6 +14,7 @@ mod error;
 mod located;
 mod options;
 pub(crate) mod raw;
+mod settle;
 mod validators;
 mod warning;
 

@@ -51,8 +51,9 @@ const DATE_PREFIX: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}";
 /// An RFC 3339 date-time, as far as a pattern can tell it without rejecting what chrono
 /// accepts (separator `T`, `t` or a space; the fraction and the offset are not checked).
 const DATE_TIME_PREFIX: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}";
-/// E.164: `+`, then 7 to 15 digits, the first not `0`.
-const E164: &str = "^\\+[1-9][0-9]{6,14}$";
+/// E.164: `+`, then 7 to 15 digits, the first not `0`; phone punctuation (spaces, dashes, dots,
+/// parentheses) anywhere, as the engine removes it before checking.
+const E164: &str = "^[\\s().-]*\\+[\\s().-]*[1-9](?:[\\s().-]*[0-9]){6,14}[\\s().-]*$";
 /// A language code shaped like `en_US`.
 const LANG_SHAPED: &str = "^[a-z]{2}_[A-Z]{2}$";
 /// Above this magnitude an `i64` compared as an `f64` may round onto a bound.

@@ -6,6 +6,8 @@
 //! heading-and-text pairs (an accordion of questions is one attribute): it is stored as an array
 //! then, and as one object when there is one pair. Each pair's stored HTML comes from one source:
 //!
+//! A blank source counts as not given (clients send the unused ones empty):
+//!
 //! 1. `mdValue`, when `params.editorMode` is `"markdown"` or it is the only source given:
 //!    rendered by `Sanitizer::markdown_document`, which writes from pulldown-cmark's events
 //!    exactly what `clean_html` would keep of the rendered HTML (the same allow-list and link
@@ -178,7 +180,10 @@ fn render<'j>(cx: &Cx<'_>, source: &Source<'j>, with_header: bool, budget: usize
         .find(|(key, _)| *key == "editorMode")
         .and_then(|(_, v)| v.as_str())
         .is_some_and(|m| m.eq_ignore_ascii_case("markdown"));
-    let rendered = match (source.md, source.html, source.plain) {
+    // A blank source is not given: clients send every field, the unused ones empty (the npm
+    // README's own text sends `plainValue: ""` beside its HTML, a plain-text box `htmlValue: ""`).
+    let given = |s: Option<&'j str>| s.filter(|s| !s.trim().is_empty());
+    let rendered = match (given(source.md), given(source.html), given(source.plain)) {
         (Some(md), _, _) if markdown_mode => sanitizer.markdown_document_within(md, budget),
         (Some(md), None, None) => sanitizer.markdown_document_within(md, budget),
         (_, Some(html), _) => sanitizer.html_document_within(html, budget),
@@ -403,6 +408,19 @@ mod tests {
         assert_eq!(plain_of(&p), "h", "markdown mode without mdValue falls back to html");
         let p = ok(AttrType::Text, json!({"plainValue":"p","mdValue":"*m*"}));
         assert_eq!(plain_of(&p), "p", "plainValue beats mdValue outside markdown mode");
+    }
+
+    #[test]
+    fn a_blank_source_is_not_given() {
+        let p = ok(AttrType::Text, json!({"htmlValue": "", "plainValue": "typed in a plain box"}));
+        assert_eq!(html_of(&p), "<p>typed in a plain box</p>");
+        let p = ok(AttrType::Text, json!({"htmlValue": " ", "plainValue": "", "mdValue": "**md**"}));
+        assert_eq!(html_of(&p), "<p><strong>md</strong></p>");
+        let p =
+            ok(AttrType::Text, json!({"htmlValue": "<p>h</p>", "mdValue": "", "params": {"editorMode": "markdown"}}));
+        assert_eq!(html_of(&p), "<p>h</p>", "an empty mdValue in markdown mode falls back to the HTML");
+        let p = ok(AttrType::Text, json!({"htmlValue": "", "plainValue": ""}));
+        assert_eq!((html_of(&p), plain_of(&p)), (String::new(), String::new()));
     }
 
     #[test]
