@@ -97,14 +97,7 @@ fn set_logins(record: &mut UserRecord, changes: Vec<LoginChange<'_>>, form: &For
         }
     }
     for c in changes {
-        match c.value {
-            Some((display, _)) => {
-                record.logins.insert(c.marker.to_owned(), display);
-            }
-            None => {
-                record.logins.shift_remove(c.marker);
-            }
-        }
+        record.logins.insert(c.marker.to_owned(), c.display);
     }
     record.logins.sort_by(|a, _, b, _| order(form, a).cmp(&order(form, b)));
     record.identifier.clear();

@@ -184,12 +184,8 @@ impl<S: UserStore> Engine<S> {
             let expected_version = record.version;
             // (key, marker, path) of each login the update sets, to name the one a concurrent
             // update took first.
-            let set: Vec<(String, &str, Pointer)> = plan
-                .get()
-                .logins
-                .iter()
-                .filter_map(|c| c.value.as_ref().map(|(_, key)| (key.clone(), c.marker, c.path.clone())))
-                .collect();
+            let set: Vec<(String, &str, Pointer)> =
+                plan.get().logins.iter().map(|c| (c.key.clone(), c.marker, c.path.clone())).collect();
             // In place: the record is large, and every move of it is a copy.
             apply(plan, &mut record, form, password_hash.clone(), chrono::Utc::now());
             if write {

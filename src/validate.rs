@@ -164,7 +164,6 @@ impl<'b> Validator<'_, 'b> {
         for a in &body.auth {
             self.auth(lang, a.marker, a.value.as_ref(), &a.path, body);
         }
-        self.keep_one_login();
         self.compare_attributes(body, lang);
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {
@@ -336,7 +335,6 @@ impl<'b> Validator<'_, 'b> {
                     self.out.add_custom(marker, path.clone(), ViolationKind::Required, required.custom.as_deref());
                     return None;
                 }
-                // An empty login clears it (`keep_one_login` refuses clearing the last one).
                 if attr.kind == AttrType::Spam {
                     self.report(path.clone(), marker, ViolationKind::CaptchaRequired(marker.to_owned()));
                     return None;

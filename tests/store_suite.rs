@@ -619,16 +619,19 @@ fn engine_several_logins<S: UserStore>(store: S) {
     let b = body(json!([{"marker": "login", "type": "string", "value": phone}]));
     let e = engine.update(&Request::new(loser, &b)).unwrap_err();
     assert_eq!((e.code().as_u16(), e.violations()[0].marker.as_deref()), (3018, Some("login")));
-    // The winner clears its first login: the phone becomes the identifier, the e-mail is free.
-    let b = body(json!([{"marker": "login", "type": "string", "value": null}]));
+    // The winner changes its first login: the new e-mail is its identifier, the old one free.
+    let renamed = format!("{p}-renamed{w}@x.io");
+    let b = body(json!([{"marker": "login", "type": "string", "value": renamed}]));
     let r = engine.update(&Request::new(&ids[w], &b)).unwrap();
-    assert_eq!((r.identifier.as_str(), r.logins.len()), (phone.as_str(), 1));
+    assert_eq!((r.identifier.as_str(), r.logins.len()), (renamed.as_str(), 2));
     let own = identity::key(&format!("{p}-own{w}@x.io"));
     assert_eq!(engine.store().identity_owner(&own).unwrap(), None);
-    // And the last login cannot be cleared.
-    let b = body(json!([{"marker": "phone", "type": "string", "value": ""}]));
-    let e = engine.update(&Request::new(&ids[w], &b)).unwrap_err();
-    assert_eq!((e.code().as_u16(), rule_of(&e)), (3045, vec!["required"]));
+    // And no login can be cleared, whichever other one holds a value (SPEC §4).
+    for cleared in ["login", "phone"] {
+        let b = body(json!([{"marker": cleared, "type": "string", "value": ""}]));
+        let e = engine.update(&Request::new(&ids[w], &b)).unwrap_err();
+        assert_eq!((e.code().as_u16(), rule_of(&e)), (3045, vec!["required"]));
+    }
     assert_eq!(engine.store().identity_owner(&key).unwrap().as_deref(), Some(ids[w].as_str()));
 }
 

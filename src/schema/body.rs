@@ -188,7 +188,7 @@ pub(super) fn entry(reg: &Registry, form: &Form, set: ValidatorSet<'_>) -> Value
                 "then": {"properties": {"type": {"const": a.kind.name()}, "value": if a.is_password() {
                     password_value(rules_for(a, set))
                 } else {
-                    attribute_value(a, config_for(a, set), rules_for(a, set), form.logins.len() > 1)
+                    attribute_value(a, config_for(a, set), rules_for(a, set))
                 }}}
             })
         })
@@ -233,11 +233,7 @@ pub(super) fn auth_data(form: &Form, set: ValidatorSet<'_>) -> Value {
     for a in form.attributes.values().filter(|a| a.is_login() || a.is_password()) {
         markers.push(a.marker.as_str());
         let rules = rules_for(a, set);
-        let value = if a.is_password() {
-            password_value(rules)
-        } else {
-            attribute_value(a, config_for(a, set), rules, form.logins.len() > 1)
-        };
+        let value = if a.is_password() { password_value(rules) } else { attribute_value(a, config_for(a, set), rules) };
         branches.push(
             json!({"if": {"properties": {"marker": {"const": a.marker}}}, "then": {"properties": {"value": value}}}),
         );

@@ -11,14 +11,14 @@ use crate::rules::{Narrowing, Rules};
 use crate::types::{value_key, AttrType, TypeConfig};
 
 /// The `value` of an entry of `a` under one language's `config` (options) and `rules`, `null`
-/// included when it is accepted. `several_logins`: the form has more than one login, so that a
-/// login may be cleared while another one holds a value.
-pub(super) fn attribute_value(a: &Attribute, config: &TypeConfig, rules: &Rules, several_logins: bool) -> Value {
+/// included when it is accepted.
+pub(super) fn attribute_value(a: &Attribute, config: &TypeConfig, rules: &Rules) -> Value {
     let n = rules.narrowing();
     // An empty value (null, "", [], ...) skips the validators: it takes the default, or is a
-    // 3045 when required, or clears the attribute (a login: only while another one is left).
-    let clears = !a.is_login() || several_logins;
-    let empty_ok = n.fills_empty || (!n.refuses_empty && clears && a.kind != AttrType::Spam);
+    // 3045 when required, or clears the attribute. A login is never cleared (3045), but one
+    // that holds no value may be sent empty (no change): only the stored record tells which,
+    // so the schema lets an empty login through.
+    let empty_ok = n.fills_empty || (!n.refuses_empty && a.kind != AttrType::Spam);
     let value = match a.kind {
         AttrType::String => string_value(&n, empty_ok, n.trimmed),
         AttrType::Integer | AttrType::Real | AttrType::Float => number_value(a.kind, &n),

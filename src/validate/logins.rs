@@ -1,8 +1,11 @@
 //! The logins of an update: each `isLogin` attribute is an identity (SPEC §2). A value sent for
 //! one is checked as an identity ([`identity::prepare`]), asked of the store when its key is new
 //! to the user (3018 when another user holds it, whichever of their logins holds it: one
-//! namespace), and becomes a [`LoginChange`]; an empty one clears that login, which is refused
-//! (3045) when it would leave the user with none.
+//! namespace), and becomes a [`LoginChange`]. A login is never cleared: one sent empty (`null`,
+//! `""`, white space) while it holds a value is a 3045 (SPEC §4, §6); one that holds none and is
+//! sent empty changes nothing (clients send every rendered field, an unused second login
+//! included). One login sent in both `formData` and `authData` is one change when the values
+//! agree, as the password is.
 
 use super::Validator;
 use crate::decode::Body;
@@ -13,20 +16,22 @@ use crate::json::Json;
 use crate::pointer::Pointer;
 use crate::record::StoredValue;
 
-/// One login the update sets or clears.
+/// One login the update sets.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LoginChange<'b> {
     /// The login attribute's marker.
     pub marker: &'b str,
-    /// The new value (its display form, [`identity::Identity::display`]) and its key
-    /// ([`identity::key`]); `None` clears the login.
-    pub value: Option<(String, String)>,
+    /// The new value: its display form ([`identity::Identity::display`]).
+    pub display: String,
+    /// Its key ([`identity::key`]).
+    pub key: String,
     /// Where the body sent it.
     pub path: Pointer,
 }
 
 impl<'b> Validator<'_, 'b> {
-    /// A login value that passed its attribute's checks: `None` (empty) clears the login.
+    /// A login value that passed its attribute's checks (`None`: empty, refused when the login
+    /// holds a value, else nothing to change).
     pub(super) fn set_login(
         &mut self,
         attr: &'b Attribute,
@@ -35,17 +40,23 @@ impl<'b> Validator<'_, 'b> {
         body: &Body<'_>,
     ) {
         let marker = attr.marker.as_str();
-        // Each login is first seen under the language-independent slot too, so formData and
-        // authData cannot both set one.
-        if self.plan.logins.iter().any(|c| c.marker == marker) {
-            let kind = ViolationKind::DuplicateMarker(marker.to_owned(), "authData/formData".into());
-            return self.report(path.clone(), marker, kind);
-        }
-        // `null`, `""` or only white space: no identity, so the login is cleared.
+        // `null`, `""` or only white space: a login can never be cleared.
         let Some(sent) = value.and_then(StoredValue::as_string).filter(|s| !s.trim().is_empty()) else {
-            self.plan.logins.push(LoginChange { marker, value: None, path: path.clone() });
+            let set_here = self.plan.logins.iter().any(|c| c.marker == marker);
+            if !set_here && self.form.login_value(self.record, marker).is_some() {
+                self.report(path.clone(), marker, ViolationKind::Required);
+            }
             return;
         };
+        // Each login is set once per body: formData and authData may both carry it (clients
+        // send every rendered field) when they agree.
+        if let Some(earlier) = self.plan.logins.iter().find(|c| c.marker == marker) {
+            if earlier.display != sent.trim() && earlier.key != identity::key(&sent) {
+                let kind = ViolationKind::DuplicateMarker(marker.to_owned(), "authData/formData".into());
+                self.report(path.clone(), marker, kind);
+            }
+            return;
+        }
         let current = self.form.login_value(self.record, marker);
         let (display, key) = match current.filter(|c| sent.trim() == *c) {
             // Sent back as stored: no change, even for a value stored before identities were
@@ -66,21 +77,7 @@ impl<'b> Validator<'_, 'b> {
             }
         };
         self.feed(attr, &display, path, body);
-        self.plan.logins.push(LoginChange { marker, value: Some((display, key)), path: path.clone() });
-    }
-
-    /// After every entry: a login may be cleared only while another one still holds a value
-    /// (SPEC §4: the user's identity can never be cleared). Else the last clearing is a 3045.
-    pub(super) fn keep_one_login(&mut self) {
-        let Some(cleared) = self.plan.logins.iter().rev().find(|c| c.value.is_none()) else { return };
-        let held = self.form.logins().iter().any(|m| match self.plan.logins.iter().find(|c| c.marker == m) {
-            Some(change) => change.value.is_some(),
-            None => self.form.login_value(self.record, m).is_some(),
-        });
-        if !held {
-            let (path, marker) = (cleared.path.clone(), cleared.marker);
-            self.report(path, marker, ViolationKind::Required);
-        }
+        self.plan.logins.push(LoginChange { marker, display, key, path: path.clone() });
     }
 
     /// A login value that failed its attribute's checks is also told when it cannot be an
