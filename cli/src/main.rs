@@ -151,7 +151,11 @@ fn run_body(cli: &Cli) -> Result<bool, Fatal> {
         Format::Json => {
             let mut printed = answer(&outcome);
             if let (UserShape::Entity, Ok(user), Value::Object(fields)) = (cli.user_shape, &outcome, &mut printed) {
-                let entity = serde_json::to_value(user.to_entity(&lang)).map_err(|e| fatal("user", e.to_string()))?;
+                let entity = match engine.registry().form(&user.form_identifier) {
+                    Some(form) => form.user_entity(user, &lang),
+                    None => user.to_entity(&lang),
+                };
+                let entity = serde_json::to_value(entity).map_err(|e| fatal("user", e.to_string()))?;
                 fields.insert("user".into(), entity);
             }
             println!("{printed}");

@@ -248,7 +248,8 @@ fn a_user_entity_is_read_and_written() {
     assert_eq!(
         entity,
         json!({"id": 1764, "identifier": "alice@example.com", "authProviderIdentifier": "reg", "formIdentifier": "reg",
-            "formData": [{"marker": "first_name", "type": "string", "value": "Alice"},
+            "formData": [{"marker": "email", "type": "string", "value": "alice@example.com"},
+                {"marker": "first_name", "type": "string", "value": "Alice"},
                 {"marker": "last_name", "type": "string", "value": "Doe"},
                 {"marker": "age", "type": "integer", "value": 31}],
             "notificationData": {"phonePush": []}, "state": {"orderCount": 1}, "groups": [], "total": "1"})
@@ -264,7 +265,7 @@ fn a_user_entity_is_read_and_written() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     let again: Value = serde_json::from_slice(&out.stdout).unwrap();
     let values: Vec<&Value> = again["user"]["formData"].as_array().unwrap().iter().map(|e| &e["value"]).collect();
-    assert_eq!(values, [&json!("Alice"), &json!("Doe"), &json!(5)]);
+    assert_eq!(values, [&json!("alice@example.com"), &json!("Alice"), &json!("Doe"), &json!(5)]);
     assert_eq!(again["user"]["id"], json!(1764), "the id read back is the id written");
 }
 

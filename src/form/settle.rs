@@ -6,13 +6,14 @@
 //! `formData` (SPEC §5), and keeps no password but its hash (SPEC §2). [`Form::settle_user`]
 //! moves the one into the other and drops the other, so that a user read with
 //! `validate-body --user` (or a fixture's `users`) holds its identities, and an update of a
-//! login leaves no stale copy of it behind.
+//! login leaves no stale copy of it behind. [`Form::user_entity`] goes the other way: the
+//! record as `getUser` answers it, its logins listed in `formData` where the form places them.
 
 use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::Form;
-use crate::record::UserRecord;
+use crate::record::{StoredEntry, StoredValue, UserEntity, UserRecord};
 
 impl Form {
     /// Brings `record` (read from outside: an `IUserEntity`, a hand-written record) to the
@@ -56,6 +57,29 @@ impl Form {
         if let Some((_, first)) = record.logins.first() {
             record.identifier.clone_from(first);
         }
+    }
+}
+
+impl Form {
+    /// `record` as OneEntry's `getUser(lang)` answers it ([`UserRecord::to_entity`]), with an
+    /// entry for each login that holds a value among `lang`'s entries, where the form's
+    /// `position` puts it (OneEntry lists the logins in `formData`; clients render the profile's
+    /// e-mail field from there). [`Form::settle_user`] reads such an answer back.
+    pub fn user_entity(&self, record: &UserRecord, lang: &str) -> UserEntity {
+        let mut entity = record.to_entity(lang);
+        let position = |marker: &str| self.attributes.get(marker).map_or(i64::MAX, |a| a.position);
+        for login in &self.logins {
+            let Some(value) = self.login_value(record, login) else { continue };
+            let Some(attr) = self.attributes.get(login) else { continue };
+            let at = entity.form_data.iter().position(|e| position(&e.marker) > attr.position);
+            let entry = StoredEntry {
+                marker: login.as_str().into(),
+                kind: attr.kind.name().into(),
+                value: StoredValue::from_value(&Value::String(value.to_owned())),
+            };
+            entity.form_data.insert(at.unwrap_or(entity.form_data.len()), entry);
+        }
+        entity
     }
 }
 
@@ -125,5 +149,28 @@ mod tests {
         let mut empty = entity(json!([{"marker": "mail", "type": "string", "value": "  "}]));
         shop().settle_user(&mut empty);
         assert_eq!((empty.identifier.as_str(), empty.logins.len()), ("ann@shop.example", 0));
+    }
+
+    #[test]
+    fn the_entity_lists_the_logins_where_the_form_places_them() {
+        let form = shop();
+        let mut user = entity(json!([{"marker": "phone", "type": "string", "value": "+15550001111"},
+                   {"marker": "mail", "type": "string", "value": "ann@shop.example"},
+                   {"marker": "name", "type": "string", "value": "Ann"}]));
+        form.settle_user(&mut user);
+        let answer = form.user_entity(&user, "en_US");
+        let entries: Vec<_> = answer.form_data.iter().map(|e| (e.marker.to_string(), e.value.to_value())).collect();
+        assert_eq!(
+            entries,
+            [
+                ("mail".to_owned(), json!("ann@shop.example")),
+                ("phone".to_owned(), json!("+15550001111")),
+                ("name".to_owned(), json!("Ann"))
+            ]
+        );
+        // And what it answers reads back as the same user.
+        let mut again = UserRecord::from_json(serde_json::to_value(&answer).unwrap(), "en_US").unwrap();
+        form.settle_user(&mut again);
+        assert_eq!((again.logins, again.form_data), (user.logins, user.form_data));
     }
 }

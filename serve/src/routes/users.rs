@@ -44,7 +44,15 @@ pub async fn get_user(
 ) -> Result<Json<UserEntity>, ApiError> {
     let session = signed_in(&s, &headers).await?;
     let lang = lang.or_default(&s);
-    blocking(move || Ok(Json(s.accounts.get(&session.user_id)?.to_entity(&lang)))).await
+    blocking(move || {
+        let user = s.accounts.get(&session.user_id)?;
+        // With its logins in formData, as OneEntry answers (a form gone since: as stored).
+        Ok(Json(match s.accounts.registry().form(&user.form_identifier) {
+            Some(form) => form.user_entity(&user, &lang),
+            None => user.to_entity(&lang),
+        }))
+    })
+    .await
 }
 
 /// `PUT /api/content/users/me`: the engine applies the `IUserBody`; exactly `true`, or an
