@@ -35,8 +35,7 @@ fn registry() -> Registry {
 /// An engine over the repo's forms with one empty `reg` user, `u1`.
 fn engine(registry: &Arc<Registry>) -> Engine<MemoryStore> {
     let store = MemoryStore::new();
-    let mut user = UserRecord::new("u1", "", "reg");
-    user.version = 1;
+    let user = UserRecord::signed_up("u1", "", "reg");
     store.insert(&user, &IdentityKeys::of(&user)).expect("empty store");
     Engine::new(Arc::clone(registry), store)
 }

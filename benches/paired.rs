@@ -78,8 +78,7 @@ fn main() {
         let value: Value = serde_json::from_slice(&bytes).expect("bench bodies are JSON");
         let (html, md) = floors::texts(&value);
         let store = MemoryStore::new();
-        let mut user = UserRecord::new("u1", "", "reg");
-        user.version = 1;
+        let user = UserRecord::signed_up("u1", "", "reg");
         store.insert(&user, &IdentityKeys::of(&user)).expect("a fresh store takes the user");
         let engine = Engine::new(Arc::clone(&registry), store);
         let req = Request::new("u1", &bytes);

@@ -76,8 +76,7 @@ fn run() -> Result<bool, String> {
         }
         "check" | "update" => {
             let store = MemoryStore::new();
-            let mut user = UserRecord::new("u1", "", "reg");
-            user.version = 1;
+            let user = UserRecord::signed_up("u1", "", "reg");
             store.insert(&user, &IdentityKeys::of(&user)).map_err(|e| e.to_string())?;
             let engine = Engine::new(registry, store);
             let req = Request::new("u1", &bytes);

@@ -271,8 +271,7 @@ mod tests {
             {"marker": "last_name", "type": "string", "position": 3}]});
         let registry = Registry::from_forms([("reg", form)], RegistryOptions::default()).unwrap();
         let store = MemoryStore::new();
-        let mut user = UserRecord::new("u1", "alice@example.com", "reg");
-        user.version = 1;
+        let mut user = UserRecord::signed_up("u1", "alice@example.com", "reg");
         user.password_hash = Some("$argon2id$stored".into());
         store.insert(&user, &IdentityKeys::of(&user)).unwrap();
         Engine::new(Arc::new(registry), store)

@@ -126,7 +126,9 @@ fn empty_object() -> StoredValue {
 }
 
 impl UserRecord {
-    /// An empty record of `form_identifier`, created now.
+    /// An empty record of `form_identifier`, created now, at version 0: a draft never written
+    /// (a sign-up's, which the engine's first update brings to version 1). A stored user
+    /// starts at [`UserRecord::signed_up`].
     pub fn new(id: impl Into<String>, identifier: impl Into<String>, form_identifier: impl Into<String>) -> Self {
         let now = now_rfc3339();
         UserRecord {
@@ -142,6 +144,12 @@ impl UserRecord {
             updated_at: now,
             password_hash: None,
         }
+    }
+
+    /// An empty record of `form_identifier` as a user who just signed up has it: version 1,
+    /// created now. ([`UserRecord::new`] is the draft before that first write, version 0.)
+    pub fn signed_up(id: impl Into<String>, identifier: impl Into<String>, form_identifier: impl Into<String>) -> Self {
+        UserRecord { version: 1, ..UserRecord::new(id, identifier, form_identifier) }
     }
 
     /// The record as clients may see it (no password hash), as JSON.

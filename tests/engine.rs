@@ -13,12 +13,10 @@ fn setup(options: RegistryOptions) -> Engine<MemoryStore> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
     let registry = Registry::load_dir(dir, options).expect("repo forms load");
     let store = MemoryStore::new();
-    let mut alice = UserRecord::new("u1", "alice@example.com", "reg");
-    alice.version = 1;
+    let mut alice = UserRecord::signed_up("u1", "alice@example.com", "reg");
     alice.password_hash = Some(password::hash("correct horse battery").unwrap());
     store.insert(&alice, &IdentityKeys::of(&alice)).unwrap();
-    let mut bob = UserRecord::new("u2", "bob@example.com", "reg");
-    bob.version = 1;
+    let bob = UserRecord::signed_up("u2", "bob@example.com", "reg");
     store.insert(&bob, &IdentityKeys::of(&bob)).unwrap();
     Engine::new(Arc::new(registry), store).with_captcha(StaticTokens::new(["good-token"]))
 }
@@ -82,8 +80,7 @@ fn null_removes_an_entry_and_state_null_deletes_a_key() {
 #[test]
 fn captcha_is_verified_and_never_stored() {
     let engine = setup(RegistryOptions::default());
-    let mut profile = UserRecord::new("p1", "carol@example.com", "profile");
-    profile.version = 1;
+    let profile = UserRecord::signed_up("p1", "carol@example.com", "profile");
     engine.store().insert(&profile, &IdentityKeys::of(&profile)).unwrap();
     let body = json!({"formIdentifier": "profile", "formData": [
         {"marker": "last_name", "type": "string", "value": "Doe"},

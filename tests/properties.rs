@@ -11,8 +11,7 @@ fn engine() -> Engine<MemoryStore> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/forms");
     let registry = Registry::load_dir(dir, RegistryOptions { dynamic_properties: true, ..Default::default() }).unwrap();
     let store = MemoryStore::new();
-    let mut u = UserRecord::new("u1", "alice@example.com", "reg");
-    u.version = 1;
+    let u = UserRecord::signed_up("u1", "alice@example.com", "reg");
     store.insert(&u, &IdentityKeys::of(&u)).unwrap();
     Engine::new(Arc::new(registry), store)
 }

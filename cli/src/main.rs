@@ -197,9 +197,7 @@ fn entity_lang(cli: &Cli, body: Option<&[u8]>, registry: &Registry) -> String {
 
 /// An empty record of `form` with this id, as a freshly signed-up user has.
 fn default_user(id: &str, form: &str) -> UserRecord {
-    let mut u = UserRecord::new(id, "", form);
-    u.version = 1;
-    u
+    UserRecord::signed_up(id, "", form)
 }
 
 /// The store `--db` names, or a fresh in-memory one.

@@ -163,8 +163,7 @@ impl UserEntity {
     /// user who just signed up), created and updated now, no other language, no password.
     /// `groups`, `total` and `authProviderIdentifier` are not part of a record.
     pub fn into_record(self, lang: &str) -> UserRecord {
-        let mut record = UserRecord::new(self.id.to_record_id(), self.identifier, self.form_identifier);
-        record.version = 1;
+        let mut record = UserRecord::signed_up(self.id.to_record_id(), self.identifier, self.form_identifier);
         if !self.form_data.is_empty() {
             record.form_data.insert(lang.to_owned(), self.form_data);
         }
