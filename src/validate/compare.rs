@@ -9,7 +9,7 @@
 //! refused already (its own violation says what is wrong). The violation is reported at the
 //! entry the body sent: the compared attribute's when it sent it, else the other's.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -19,44 +19,59 @@ use crate::pointer::Pointer;
 use crate::record::StoredValue;
 
 impl<'b> Validator<'_, 'b> {
-    /// Checks every attribute comparison the body's changes touch.
+    /// Checks every attribute comparison the body's changes touch. Each lookup is by map, so
+    /// the work grows with the changes plus the comparisons, not with their product (a body may
+    /// carry a thousand entries in as many languages).
     pub(super) fn compare_attributes(&mut self, body: &'b Body<'b>, lang: &'b str) {
-        let langs: BTreeSet<&'b str> = self.plan.changes.iter().map(|c| c.lang).collect();
+        // Most forms compare nothing: then this is one pass over the attributes.
+        let comparing: Vec<_> = self
+            .form
+            .attributes
+            .iter()
+            .filter(|(_, a)| {
+                std::iter::once(&a.rules.base).chain(a.rules.by_lang.values()).any(|r| r.compare_with.is_some())
+            })
+            .collect();
+        if comparing.is_empty() || self.plan.changes.is_empty() {
+            return;
+        }
+        let planned: HashMap<(&str, &str), Option<&StoredValue>> =
+            self.plan.changes.iter().map(|c| ((c.lang, c.marker), c.value.as_ref())).collect();
+        let langs: BTreeSet<&str> = self.plan.changes.iter().map(|c| c.lang).collect();
+        let refused: HashSet<&str> = self.out.violations().iter().filter_map(|v| v.marker.as_deref()).collect();
+        let mut found = Vec::new();
         for l in langs {
-            for (marker, attr) in &self.form.attributes {
+            for &(marker, attr) in &comparing {
                 let Some(rule) = &attr.rules.for_lang(l).compare_with else { continue };
-                let (mine, theirs) = (self.planned(l, marker), self.planned(l, &rule.marker));
+                let (mine, theirs) = (planned.get(&(l, marker)), planned.get(&(l, rule.marker.as_str())));
                 if mine.is_none() && theirs.is_none() {
                     continue;
                 }
-                if self.refused(marker) || self.refused(&rule.marker) {
+                if refused.contains(marker.as_str()) || refused.contains(rule.marker.as_str()) {
                     continue;
                 }
-                let value = |planned: Option<Option<&StoredValue>>, m: &str| {
-                    planned.unwrap_or_else(|| self.record.stored(l, m)).map(StoredValue::to_value)
+                let value = |planned: Option<&Option<&StoredValue>>, m: &str| {
+                    planned.copied().unwrap_or_else(|| self.record.stored(l, m)).map(StoredValue::to_value)
                 };
                 let (Some(a), Some(b)) = (value(mine, marker), value(theirs, &rule.marker)) else { continue };
                 if is_empty(&a) || is_empty(&b) {
                     continue;
                 }
                 let Some(kind) = rule.check(&a, &b) else { continue };
-                let (at, path) = match mine {
-                    Some(_) => (marker.as_str(), sent_at(body, lang, l, marker)),
-                    None => (rule.marker.as_str(), sent_at(body, lang, l, &rule.marker)),
-                };
-                self.out.add_custom(at, path.child("value"), kind, rule.custom.as_deref());
+                let at = if mine.is_some() { marker.as_str() } else { rule.marker.as_str() };
+                found.push((l, at, kind, rule.custom.as_deref()));
             }
         }
-    }
-
-    /// `Some(value)` when the plan changes `marker` in `lang` (`Some(None)`: clears it).
-    fn planned(&self, lang: &str, marker: &str) -> Option<Option<&StoredValue>> {
-        self.plan.changes.iter().find(|c| c.lang == lang && c.marker == marker).map(|c| c.value.as_ref())
-    }
-
-    /// True when a violation was already found for `marker`'s entry.
-    fn refused(&self, marker: &str) -> bool {
-        self.out.violations().iter().any(|v| v.marker.as_deref() == Some(marker))
+        if found.is_empty() {
+            return;
+        }
+        // Where each entry was sent, for the few comparisons that failed.
+        let sent: HashMap<(&str, &str), &Pointer> =
+            body.entries.iter().rev().map(|e| ((e.lang.unwrap_or(lang), e.marker), &e.path)).collect();
+        for (l, at, kind, custom) in found {
+            let path = sent.get(&(l, at)).map_or_else(|| Pointer::root().child("formData"), |p| p.child("value"));
+            self.out.add_custom(at, path, kind, custom);
+        }
     }
 }
 
@@ -69,13 +84,4 @@ fn is_empty(v: &Value) -> bool {
         Value::Object(o) => o.is_empty(),
         _ => false,
     }
-}
-
-/// Where the body sent `marker`'s entry in `lang` (`default`: the language of entries that do
-/// not name one).
-fn sent_at(body: &Body<'_>, default: &str, lang: &str, marker: &str) -> Pointer {
-    body.entries
-        .iter()
-        .find(|e| e.marker == marker && e.lang.unwrap_or(default) == lang)
-        .map_or_else(|| Pointer::root().child("formData"), |e| e.path.clone())
 }
