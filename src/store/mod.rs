@@ -9,9 +9,13 @@ mod memory;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
+mod group;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use group::WriteStats;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore, SqliteSync};
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
