@@ -94,8 +94,9 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 ///
 /// Writes go through one connection behind a mutex (in-process writers queue for it, as one
 /// batch with group commit, instead of polling SQLite's lock); reads use a small pool of
-/// further connections, which WAL lets run while a write is in progress. Other processes may open the same file: SQLite's locks serialise
-/// their writes with ours, waiting up to ten seconds for the lock.
+/// further connections, which WAL lets run while a write is in progress. Other processes may
+/// open the same file: SQLite's locks serialise their writes with ours, waiting up to ten
+/// seconds for the lock.
 ///
 /// `Send + Sync`: share one store between threads (e.g. in an `Arc`).
 pub struct SqliteStore {
@@ -312,7 +313,8 @@ fn configure(conn: &Connection, wal: bool, sync: SqliteSync) -> Result<(), Store
             return Err(StoreError::Backend(format!("SQLite refused WAL mode (journal_mode is {mode})")));
         }
     }
-    // FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
+    // FULL (the default): the WAL is synced on every commit, so an acknowledged write survives
+    // power loss; NORMAL only at checkpoints.
     conn.pragma_update(None, "synchronous", sync.pragma()).map_err(backend)?;
     Ok(())
 }
