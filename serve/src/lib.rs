@@ -4,7 +4,8 @@
 //! `config` reads the command line and builds a [`http::Service`]; `http` has the router and
 //! middleware; `routes` the endpoints; `accounts` the users (through the engine); `sessions`
 //! the tokens (SQLite or PostgreSQL); `forms` the forms as served; `limit` the sign-in rate
-//! limit; `token` random tokens and their hashes; `error` the `IError` answers.
+//! limit; `token` random tokens and their hashes; `turns` one update at a time per user;
+//! `error` the `IError` answers.
 
 pub mod accounts;
 pub mod config;
@@ -15,3 +16,4 @@ pub mod limit;
 pub mod routes;
 pub mod sessions;
 pub mod token;
+pub mod turns;
