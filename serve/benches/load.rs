@@ -48,15 +48,25 @@ const FORMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/forms");
 /// One configuration of the store.
 #[derive(Clone, Copy)]
 struct Config {
+    /// The name `--configs` knows it by.
+    key: &'static str,
     name: &'static str,
     options: SqliteOptions,
 }
 
 const CONFIGS: [Config; 4] = [
-    Config { name: "group on", options: SqliteOptions { group_commit: true, sync: SqliteSync::Full } },
-    Config { name: "group off", options: SqliteOptions { group_commit: false, sync: SqliteSync::Full } },
-    Config { name: "NORMAL, group off", options: SqliteOptions { group_commit: false, sync: SqliteSync::Normal } },
-    Config { name: "NORMAL, group on", options: SqliteOptions { group_commit: true, sync: SqliteSync::Normal } },
+    Config { key: "on", name: "group on", options: SqliteOptions { group_commit: true, sync: SqliteSync::Full } },
+    Config { key: "off", name: "group off", options: SqliteOptions { group_commit: false, sync: SqliteSync::Full } },
+    Config {
+        key: "normal",
+        name: "NORMAL, group off",
+        options: SqliteOptions { group_commit: false, sync: SqliteSync::Normal },
+    },
+    Config {
+        key: "normal-on",
+        name: "NORMAL, group on",
+        options: SqliteOptions { group_commit: true, sync: SqliteSync::Normal },
+    },
 ];
 
 /// Which users the clients update.
@@ -124,13 +134,29 @@ fn main() {
     };
     // The service's request log, formatted as `userform serve` formats it, to nowhere.
     tracing_subscriber::fmt().json().with_writer(std::io::sink).init();
-    let (configs, workloads, clients): (&[Config], &[Workload], &[usize]) = if smoke {
-        (&CONFIGS[..1], &[Workload::Distinct, Workload::Hot], &[1, 8])
+    let (mut configs, mut workloads, mut clients) = if smoke {
+        (CONFIGS[..1].to_vec(), vec![Workload::Distinct, Workload::Hot], vec![1, 8])
     } else if profile {
-        (&CONFIGS[..1], &[Workload::Distinct], &[64])
+        (CONFIGS[..1].to_vec(), vec![Workload::Distinct], vec![64])
     } else {
-        (&CONFIGS, &[Workload::Distinct, Workload::Hot], &CLIENTS)
+        (CONFIGS.to_vec(), vec![Workload::Distinct, Workload::Hot], CLIENTS.to_vec())
     };
+    // Narrowing, for a closer look: `--configs on,off`, `--workloads hot`, `--clients 1,64`;
+    // `--rounds 3` runs every cell three times (in alternation) and reports each cell's median.
+    let list = |flag: &str| {
+        let at = args.iter().position(|a| a == flag)?;
+        Some(args.get(at + 1)?.split(',').map(str::to_owned).collect::<Vec<_>>())
+    };
+    if let Some(keys) = list("--configs") {
+        configs.retain(|c| keys.iter().any(|k| k == c.key));
+    }
+    if let Some(names) = list("--workloads") {
+        workloads.retain(|w| names.iter().any(|n| n == w.name()));
+    }
+    if let Some(ns) = list("--clients") {
+        clients = ns.iter().filter_map(|n| n.parse().ok()).filter(|&n| n <= USERS).collect();
+    }
+    let rounds: usize = list("--rounds").and_then(|r| r.first()?.parse().ok()).unwrap_or(1).max(1);
 
     println!(
         "PUT /api/content/users/me: {} s per cell after {} ms of warm-up; {} cores; load average {}",
@@ -146,46 +172,85 @@ fn main() {
     let served: Vec<Served> = configs.iter().zip(&dirs).map(|(&c, d)| Served::start(c, d.path())).collect();
     let client = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("the client's runtime");
     let mut rows = Vec::new();
-    for &workload in workloads {
-        for &n in clients {
-            for s in &served {
-                let tokens: Vec<String> = match workload {
-                    Workload::Distinct => s.tokens[..n].to_vec(),
-                    Workload::Hot => vec![s.hot.clone(); n],
-                };
-                let before = (s.store.write_stats(), Cpu::now());
-                let mut cell = client.block_on(drive(s.addr, tokens, timing));
-                let after = (s.store.write_stats(), Cpu::now());
-                let tx = after.0.transactions.saturating_sub(before.0.transactions).max(1);
-                cell.writes_per_tx = after.0.writes.saturating_sub(before.0.writes) as f64 / tx as f64;
-                // CPU per update over the whole cell (warm-up included), in this process: the
-                // client is this thread, the service every other one.
-                let updates = (cell.per_s * (timing.warm_up + timing.measure).as_secs_f64()).max(1.0);
-                cell.client_cpu_us = (after.1.thread - before.1.thread) * 1e6 / updates;
-                cell.service_cpu_us =
-                    ((after.1.process - before.1.process) - (after.1.thread - before.1.thread)) * 1e6 / updates;
-                eprintln!(
-                    "{:>18} {:>8} N={n:<3} {:>7.0} updates/s  p50 {:>7.0} µs  p99 {:>7.0} µs  {:>5.0} conflicts/s",
-                    s.config.name,
-                    workload.name(),
-                    cell.per_s,
-                    cell.p50_us,
-                    cell.p99_us,
-                    cell.conflicts_per_s
-                );
-                rows.push(Row { config: s.config, workload, clients: n, cell });
-            }
+    for (&workload, &n, _) in
+        workloads.iter().flat_map(|w| clients.iter().flat_map(move |n| (0..rounds).map(move |r| (w, n, r))))
+    {
+        for s in &served {
+            let tokens: Vec<String> = match workload {
+                Workload::Distinct => s.tokens[..n].to_vec(),
+                Workload::Hot => vec![s.hot.clone(); n],
+            };
+            let before = (s.store.write_stats(), Cpu::now());
+            let mut cell = client.block_on(drive(s.addr, tokens, timing));
+            let after = (s.store.write_stats(), Cpu::now());
+            let tx = after.0.transactions.saturating_sub(before.0.transactions).max(1);
+            cell.writes_per_tx = after.0.writes.saturating_sub(before.0.writes) as f64 / tx as f64;
+            // CPU per update over the whole cell (warm-up included), in this process: the
+            // client is this thread, the service every other one.
+            let updates = (cell.per_s * (timing.warm_up + timing.measure).as_secs_f64()).max(1.0);
+            cell.client_cpu_us = (after.1.thread - before.1.thread) * 1e6 / updates;
+            cell.service_cpu_us =
+                ((after.1.process - before.1.process) - (after.1.thread - before.1.thread)) * 1e6 / updates;
+            let wal = std::fs::metadata(s.db.with_extension("db-wal")).map_or(0, |m| m.len());
+            eprintln!(
+                "{:>18} {:>8} N={n:<3} {:>7.0} updates/s  p50 {:>7.0} µs  p99 {:>7.0} µs  {:>5.0} conflicts/s  WAL {:.1} MB",
+                s.config.name,
+                workload.name(),
+                cell.per_s,
+                cell.p50_us,
+                cell.p99_us,
+                cell.conflicts_per_s,
+                wal as f64 / 1e6
+            );
+            rows.push(Row { config: s.config, workload, clients: n, cell });
         }
     }
     drop(served);
     println!("load average after: {}", load_average());
+    let rows = medians(rows, rounds);
     print_table(&rows);
     print_goals(&rows);
+}
+
+/// One row per cell: the median of its rounds, figure by figure.
+fn medians(rows: Vec<Row>, rounds: usize) -> Vec<Row> {
+    if rounds == 1 {
+        return rows;
+    }
+    let mut out: Vec<Row> = Vec::new();
+    for row in &rows {
+        if out.iter().any(|o| o.config.key == row.config.key && o.workload == row.workload && o.clients == row.clients)
+        {
+            continue;
+        }
+        let same: Vec<&Cell> = rows
+            .iter()
+            .filter(|r| r.config.key == row.config.key && r.workload == row.workload && r.clients == row.clients)
+            .map(|r| &r.cell)
+            .collect();
+        let median = |f: fn(&Cell) -> f64| {
+            let mut v: Vec<f64> = same.iter().map(|c| f(c)).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        let cell = Cell {
+            per_s: median(|c| c.per_s),
+            p50_us: median(|c| c.p50_us),
+            p99_us: median(|c| c.p99_us),
+            conflicts_per_s: median(|c| c.conflicts_per_s),
+            writes_per_tx: median(|c| c.writes_per_tx),
+            service_cpu_us: median(|c| c.service_cpu_us),
+            client_cpu_us: median(|c| c.client_cpu_us),
+        };
+        out.push(Row { config: row.config, workload: row.workload, clients: row.clients, cell });
+    }
+    out
 }
 
 /// One configuration's service, listening.
 struct Served {
     config: Config,
+    db: std::path::PathBuf,
     store: Arc<SqliteStore>,
     /// The distinct users' access tokens, and the hot user's.
     tokens: Vec<String>,
@@ -197,7 +262,8 @@ struct Served {
 
 impl Served {
     fn start(config: Config, dir: &Path) -> Served {
-        let (service, store) = service(config, &dir.join("users.db"));
+        let db = dir.join("users.db");
+        let (service, store) = service(config, &db);
         let (tokens, hot) = users(&service, &store);
         let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("the server's runtime");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -206,7 +272,7 @@ impl Served {
         runtime.spawn(http::serve(listener, service, async {
             let _ = stopped.await;
         }));
-        Served { config, store, tokens, hot, addr, stop: Some(stop), runtime: Some(runtime) }
+        Served { config, db, store, tokens, hot, addr, stop: Some(stop), runtime: Some(runtime) }
     }
 }
 
