@@ -240,30 +240,24 @@ fn concurrent(store: &dyn UserStore, tag: &str, threads: usize, time: Duration) 
 /// `concurrent` for each store and 1, 8 and 64 threads.
 fn print_concurrent(dir: &std::path::Path) {
     let time = Duration::from_secs(2);
-    let mut stores: Vec<(&str, Box<dyn UserStore>)> = vec![
+    let off = SqliteOptions { group_commit: false, ..SqliteOptions::default() };
+    let sqlite: [(&str, Box<dyn UserStore>); 2] = [
         ("sqlite, group on", Box::new(SqliteStore::open(dir.join("many-on.db")).unwrap())),
-        (
-            "sqlite, group off",
-            Box::new(
-                SqliteStore::open_with(
-                    dir.join("many-off.db"),
-                    SqliteOptions { group_commit: false, ..SqliteOptions::default() },
-                )
-                .unwrap(),
-            ),
-        ),
+        ("sqlite, group off", Box::new(SqliteStore::open_with(dir.join("many-off.db"), off).unwrap())),
     ];
     #[cfg(feature = "postgres")]
-    if let Some(url) = std::env::var("USERFORM_PG_URL").ok().filter(|u| !u.is_empty()) {
-        let schema = format!("userform_bench_many_{}", std::process::id());
-        stores.push(("postgres", Box::new(userform::PostgresStore::connect_in_schema(&url, &schema).unwrap())));
-    }
-    println!(
-        "
-commits per second, each thread committing its own user ({} s each):",
-        time.as_secs()
-    );
-    for (name, store) in &stores {
+    let pg_url = std::env::var("USERFORM_PG_URL").ok().filter(|u| !u.is_empty());
+    #[cfg(feature = "postgres")]
+    let schema = format!("userform_bench_many_{}", std::process::id());
+    #[cfg(feature = "postgres")]
+    let pg_store: Option<(&str, Box<dyn UserStore>)> = pg_url.as_ref().map(|url| {
+        let store: Box<dyn UserStore> = Box::new(userform::PostgresStore::connect_in_schema(url, &schema).unwrap());
+        ("postgres", store)
+    });
+    #[cfg(not(feature = "postgres"))]
+    let pg_store: Option<(&str, Box<dyn UserStore>)> = None;
+    println!("\ncommits per second, each thread committing its own user ({} s each):", time.as_secs());
+    for (name, store) in sqlite.iter().chain(&pg_store) {
         let rates: Vec<String> = [1, 8, 64]
             .iter()
             .map(|&n| format!("{n} threads {:>6.0}/s", concurrent(store.as_ref(), name, n, time)))
@@ -271,10 +265,10 @@ commits per second, each thread committing its own user ({} s each):",
         println!("  {name:>18}: {}", rates.join("   "));
     }
     #[cfg(feature = "postgres")]
-    if let Some(url) = std::env::var("USERFORM_PG_URL").ok().filter(|u| !u.is_empty()) {
-        drop(stores);
+    if let Some(url) = pg_url {
+        drop(pg_store);
         let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-        c.batch_execute(&format!("DROP SCHEMA userform_bench_many_{} CASCADE", std::process::id())).unwrap();
+        c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }
 }
 

@@ -237,7 +237,7 @@ mod tests {
     /// A write of the fake store: a number, refused when odd.
     fn fake(ops: &[u32]) -> Vec<Answer> {
         std::thread::sleep(Duration::from_millis(2)); // a flush
-        ops.iter().map(|n| if n % 2 == 0 { Ok(()) } else { Err(StoreError::Conflict) }).collect()
+        ops.iter().map(|n| if n.is_multiple_of(2) { Ok(()) } else { Err(StoreError::Conflict) }).collect()
     }
 
     #[test]
@@ -256,7 +256,7 @@ mod tests {
                     barrier.wait();
                     for i in 0..20 {
                         let n = t * 100 + i;
-                        let want = if n % 2 == 0 { Ok(()) } else { Err(StoreError::Conflict) };
+                        let want = if n.is_multiple_of(2) { Ok(()) } else { Err(StoreError::Conflict) };
                         assert_eq!(group.submit(n, write), want, "write {n}");
                     }
                 });
@@ -357,7 +357,7 @@ mod tests {
 
     fn op(log: &&Log, n: &u32) -> Result<(), StoreError> {
         log.steps.borrow_mut().push(format!("write {n}"));
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             Ok(())
         } else {
             Err(StoreError::IdentityTaken(format!("k{n}")))
