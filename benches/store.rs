@@ -12,15 +12,23 @@
 //! nothing conflicts. The store pays for serialising the record, the version check and the
 //! identity index; the baseline writes JSON strings prepared beforehand (two versions of the
 //! record, alternately: SQLite skips writing a row whose bytes did not change, so rewriting one
-//! string would measure nothing) into a table with no other column or index. Both SQLite sides run with the store's settings (WAL,
+//! string would measure nothing) into a table with no other column or index. `sqlite` is the
+//! store as it opens by default (group commit on: a lone writer's commits are batches of one).
+//! Both SQLite sides run with the store's settings (WAL,
 //! `synchronous=FULL`: one fsync per commit). At the end the ratios (store time / baseline
-//! time per commit) are printed from criterion's estimates.
+//! time per commit) are printed from criterion's estimates. Then one writer with group commit
+//! on against off, timed in alternation (the group machinery's cost for a lone writer). Last,
+//! commits per second from 1, 8
+//! and 64 threads at once, each on its own user, for SQLite with group commit on and off and
+//! for PostgreSQL (whose server shares one WAL flush between the commits of concurrent
+//! connections by itself).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use serde_json::json;
+use userform::SqliteOptions;
 use userform::{IdentityKeys, SqliteStore, UserStore};
 use userform::{MemoryStore, StoredEntry, UserRecord};
 
@@ -166,6 +174,114 @@ fn print_ratios(ran: &[&str]) {
     }
 }
 
+/// One writer's commits with group commit on and off, timed in alternation (ten commits on one,
+/// ten on the other, and so on; which goes first alternates), compared by the median time of a
+/// block of ten: an fsync's time drifts with the disk's other work by more than the two differ,
+/// and a checkpoint now and then makes a block many times slower, so neither a run after the
+/// other nor a sum of times would say which is faster.
+fn print_one_writer(dir: &std::path::Path) {
+    const ROUNDS: usize = 150;
+    const EACH: usize = 10;
+    let on = SqliteStore::open(dir.join("one-on.db")).unwrap();
+    let off = SqliteOptions { group_commit: false, ..SqliteOptions::default() };
+    let off = SqliteStore::open_with(dir.join("one-off.db"), off).unwrap();
+    let mut records = [record(), record()];
+    on.insert_record(&records[0]).unwrap();
+    off.insert_record(&records[1]).unwrap();
+    let mut blocks: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
+    for round in 0..ROUNDS {
+        for k in [round % 2, 1 - round % 2] {
+            let store = if k == 0 { &on } else { &off };
+            let r = &mut records[k];
+            let started = std::time::Instant::now();
+            for _ in 0..EACH {
+                r.version += 1;
+                store.commit_record(r.version - 1, r).unwrap();
+            }
+            blocks[k].push(started.elapsed());
+        }
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2].as_secs_f64() * 1e6 / EACH as f64
+    };
+    let (on_us, off_us) = (median(&mut blocks[0]), median(&mut blocks[1]));
+    println!(
+        "\none writer, in alternation ({} commits each, median of blocks of {EACH}): group commit on {on_us:.0} µs, \
+         off {off_us:.0} µs per commit; on / off {:.2}",
+        ROUNDS * EACH,
+        on_us / off_us
+    );
+}
+
+/// Commits per second from `threads` threads at once, each committing its own user as fast as
+/// it can for `time` (no criterion: it times one caller at a time).
+fn concurrent(store: &dyn UserStore, tag: &str, threads: usize, time: Duration) -> f64 {
+    let ids: Vec<String> = (0..threads).map(|t| format!("{tag}-{threads}-{t}")).collect();
+    for id in &ids {
+        store
+            .insert_record(&UserRecord { id: id.clone(), identifier: format!("{id}@example.com"), ..record() })
+            .unwrap();
+    }
+    let until = std::time::Instant::now() + time;
+    let total: u64 = std::thread::scope(|s| {
+        let hs: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                s.spawn(move || {
+                    let mut r = store.get(id).unwrap().unwrap();
+                    let mut n = 0;
+                    while std::time::Instant::now() < until {
+                        r.version += 1;
+                        store.commit_record(r.version - 1, &r).unwrap();
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    total as f64 / time.as_secs_f64()
+}
+
+/// `concurrent` for each store and 1, 8 and 64 threads.
+fn print_concurrent(dir: &std::path::Path) {
+    let time = Duration::from_secs(2);
+    let off = SqliteOptions { group_commit: false, ..SqliteOptions::default() };
+    let sqlite: [(&str, Box<dyn UserStore>); 2] = [
+        ("sqlite, group on", Box::new(SqliteStore::open(dir.join("many-on.db")).unwrap())),
+        ("sqlite, group off", Box::new(SqliteStore::open_with(dir.join("many-off.db"), off).unwrap())),
+    ];
+    #[cfg(feature = "postgres")]
+    let pg_url = std::env::var("USERFORM_PG_URL").ok().filter(|u| !u.is_empty());
+    #[cfg(feature = "postgres")]
+    let schema = format!("userform_bench_many_{}", std::process::id());
+    #[cfg(feature = "postgres")]
+    let pg_store: Option<(&str, Box<dyn UserStore>)> = pg_url.as_ref().map(|url| {
+        let store: Box<dyn UserStore> = Box::new(userform::PostgresStore::connect_in_schema(url, &schema).unwrap());
+        ("postgres", store)
+    });
+    #[cfg(not(feature = "postgres"))]
+    let pg_store: Option<(&str, Box<dyn UserStore>)> = None;
+    println!("\ncommits per second, each thread committing its own user ({} s each):", time.as_secs());
+    for (name, store) in sqlite.iter().chain(&pg_store) {
+        // A fresh database's first commits grow its files: not what is measured.
+        concurrent(store.as_ref(), &format!("{name}-warm"), 8, Duration::from_millis(500));
+        let rates: Vec<String> = [1, 8, 64]
+            .iter()
+            .map(|&n| format!("{n} threads {:>6.0}/s", concurrent(store.as_ref(), name, n, time)))
+            .collect();
+        println!("  {name:>18}: {}", rates.join("   "));
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(url) = pg_url {
+        drop(pg_store);
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
+    }
+}
+
 fn main() {
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -183,5 +299,7 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs each benchmark once, without.
     if std::env::args().any(|a| a == "--bench") {
         print_ratios(&ran);
+        print_one_writer(dir.path());
+        print_concurrent(dir.path());
     }
 }

@@ -46,6 +46,6 @@ pub use rules::SettingsError;
 pub use sanitize::{Sanitizer, TooLarge};
 #[cfg(feature = "postgres")]
 pub use store::PostgresStore;
-#[cfg(feature = "sqlite")]
-pub use store::SqliteStore;
 pub use store::{IdentityKeys, MemoryStore, StoreError, UserStore};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOptions, SqliteStore, SqliteSync, WriteStats};

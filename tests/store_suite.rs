@@ -1,5 +1,6 @@
 //! One store test suite, run unchanged against every store: [`MemoryStore`], `SqliteStore`
-//! (feature `sqlite`) and `PostgresStore` (feature `postgres`).
+//! (feature `sqlite`; with group commit on, the default, and off) and `PostgresStore` (feature
+//! `postgres`).
 //!
 //! Each test is a generic function over a store; the `suite!` macro instantiates all of them for
 //! one store. Store-level tests check the [`UserStore`] contract directly (versions, the identity
@@ -42,6 +43,15 @@ fn memory() -> Option<Fixture<MemoryStore>> {
 fn sqlite() -> Option<Fixture<userform::SqliteStore>> {
     let dir = tempfile::tempdir().unwrap();
     let store = userform::SqliteStore::open(dir.path().join("users.db")).unwrap();
+    Some(Fixture { store: Arc::new(store), _dir: Some(dir) })
+}
+
+/// The SQLite store with group commit off: one transaction per write.
+#[cfg(feature = "sqlite")]
+fn sqlite_each() -> Option<Fixture<userform::SqliteStore>> {
+    let dir = tempfile::tempdir().unwrap();
+    let options = userform::SqliteOptions { group_commit: false, ..Default::default() };
+    let store = userform::SqliteStore::open_with(dir.path().join("users.db"), options).unwrap();
     Some(Fixture { store: Arc::new(store), _dir: Some(dir) })
 }
 
@@ -794,6 +804,8 @@ macro_rules! suite {
 suite!(memory, memory());
 #[cfg(feature = "sqlite")]
 suite!(sqlite, sqlite());
+#[cfg(feature = "sqlite")]
+suite!(sqlite_each, sqlite_each());
 #[cfg(feature = "sqlite")]
 suite!(sqlite_in_memory, sqlite_in_memory());
 #[cfg(feature = "postgres")]

@@ -19,6 +19,7 @@ use userform::{
 
 use crate::error::ApiError;
 use crate::token;
+use crate::turns::{Turn, Turns};
 
 /// How many fresh random ids a sign-up tries before giving up (a clash is a 1 in 2^53 event).
 const ID_ATTEMPTS: usize = 4;
@@ -30,6 +31,8 @@ pub struct Accounts {
     /// A hash of no one's password, verified against for an unknown login so that the answer
     /// takes as long as for a wrong password.
     dummy_hash: String,
+    /// Profile updates of one user, one at a time.
+    turns: Turns,
 }
 
 fn storage(e: impl std::fmt::Display) -> ApiError {
@@ -121,7 +124,7 @@ impl Accounts {
     pub fn new(registry: Arc<Registry>, store: Arc<dyn UserStore>) -> Result<Self, ApiError> {
         let (secret, _) = token::generate().map_err(storage)?;
         let dummy_hash = password::hash(&secret).map_err(storage)?;
-        Ok(Accounts { engine: Engine::new(registry.clone(), store), registry, dummy_hash })
+        Ok(Accounts { engine: Engine::new(registry.clone(), store), registry, dummy_hash, turns: Turns::default() })
     }
 
     /// The store.
@@ -244,6 +247,12 @@ impl Accounts {
         let hash = record.as_ref().and_then(|r| r.password_hash.as_deref()).unwrap_or(&self.dummy_hash);
         let matches = password::verify(password, hash);
         Ok(record.filter(|r| matches && r.password_hash.is_some()))
+    }
+
+    /// Waits (blocking) until no other update of `user_id` is in progress in this process;
+    /// hold the turn across [`Accounts::update`].
+    pub fn turn(&self, user_id: &str) -> Turn<'_> {
+        self.turns.take(user_id)
     }
 
     /// Applies an `IUserBody` to `user_id`'s record. `Ok(true)` when the body changed the

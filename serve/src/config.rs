@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use userform::{PostgresStore, SqliteStore};
+use userform::{PostgresStore, SqliteOptions, SqliteStore, SqliteSync};
 use userform::{RegistryError, RegistryOptions, UserStore};
 
 use crate::accounts::Accounts;
@@ -56,6 +56,39 @@ pub struct Data {
     /// its errors logged, and the others are served).
     #[arg(long)]
     pub strict_forms: bool,
+    /// SQLite: `on`, concurrent updates share one transaction and one fsync; `off`, each is a
+    /// transaction of its own. Acknowledged means durable either way.
+    #[arg(long, default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
+    pub group_commit: bool,
+    /// SQLite: `full`, a commit waits for the disk (an acknowledged update survives power
+    /// loss); `normal`, it does not (it survives a crash of the process, not of the machine).
+    #[arg(long, default_value = "full", value_parser = synchronous)]
+    pub sqlite_synchronous: SqliteSync,
+}
+
+impl Data {
+    /// How the SQLite store writes.
+    pub fn sqlite_options(&self) -> SqliteOptions {
+        SqliteOptions { group_commit: self.group_commit, sync: self.sqlite_synchronous }
+    }
+}
+
+/// `on` or `off`.
+pub fn on_off(s: &str) -> Result<bool, String> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("`{s}`: expected on or off")),
+    }
+}
+
+/// `full` or `normal`.
+pub fn synchronous(s: &str) -> Result<SqliteSync, String> {
+    match s {
+        "full" => Ok(SqliteSync::Full),
+        "normal" => Ok(SqliteSync::Normal),
+        _ => Err(format!("`{s}`: expected full or normal")),
+    }
 }
 
 /// `userform user add`.
@@ -165,14 +198,18 @@ pub struct Db {
     pub sessions: Arc<dyn SessionBackend>,
 }
 
-/// The record store and the session tables of `--db`.
-pub fn open_db(db: &str) -> Result<Db, StartError> {
+/// The record store (writing as `sqlite` says, for a SQLite file) and the session tables of
+/// `--db`.
+pub fn open_db(db: &str, sqlite: SqliteOptions) -> Result<Db, StartError> {
     let fail = |reason: String| StartError::Db { db: redact(db), reason };
     if let Some(path) = db.strip_prefix("sqlite://").or_else(|| db.strip_prefix("sqlite:")) {
-        let store = SqliteStore::open(path).map_err(|e| fail(e.to_string()))?;
+        let store = SqliteStore::open_with(path, sqlite).map_err(|e| fail(e.to_string()))?;
         let sessions = SqliteSessions::open(path).map_err(|e| fail(e.to_string()))?;
         Ok(Db { users: Arc::new(store), sessions: Arc::new(sessions) })
     } else if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        if sqlite != SqliteOptions::default() {
+            return Err(fail("--group-commit off and --sqlite-synchronous apply to sqlite: databases".into()));
+        }
         let store = PostgresStore::connect(db).map_err(|e| fail(e.to_string()))?;
         let sessions = PgSessions::connect(db).map_err(|e| fail(e.to_string()))?;
         Ok(Db { users: Arc::new(store), sessions: Arc::new(sessions) })
@@ -207,7 +244,7 @@ pub struct Opened {
 pub fn open(data: &Data) -> Result<Opened, StartError> {
     let options = RegistryOptions { strict_forms: data.strict_forms, ..RegistryOptions::default() };
     let forms = Forms::load(&data.forms, options)?;
-    let Db { users, sessions } = open_db(&data.db)?;
+    let Db { users, sessions } = open_db(&data.db, data.sqlite_options())?;
     let accounts = Accounts::new(forms.registry().clone(), users)
         .map_err(|e| StartError::Db { db: redact(&data.db), reason: e.to_string() })?;
     Ok(Opened { accounts, sessions, forms })
@@ -259,8 +296,11 @@ mod tests {
     fn passwords_never_in_messages() {
         assert_eq!(redact("postgres://u:secret@127.0.0.1:5432/db"), "postgres://u:***@127.0.0.1:5432/db");
         assert_eq!(redact("sqlite:x.db"), "sqlite:x.db");
-        let e = open_db("mysql://u:pw@h/db").err().unwrap().to_string();
+        let e = open_db("mysql://u:pw@h/db", SqliteOptions::default()).err().unwrap().to_string();
         assert!(!e.contains("pw@") && e.contains("expected sqlite"), "{e}");
+        let normal = SqliteOptions { sync: SqliteSync::Normal, ..SqliteOptions::default() };
+        let e = open_db("postgres://u:pw@127.0.0.1:1/db", normal).err().unwrap().to_string();
+        assert!(!e.contains("pw@") && e.contains("apply to sqlite"), "{e}");
     }
 
     #[test]
@@ -304,6 +344,13 @@ mod tests {
             let argv = ["userform", "serve"].into_iter().chain(half);
             assert!(Cli::try_parse_from(argv).is_err(), "both Backendless flags or neither");
         }
+        assert_eq!(a.data.sqlite_options(), SqliteOptions::default(), "group commit on, synchronous=FULL");
+        let cli = Cli::try_parse_from(["userform", "serve", "--group-commit", "off", "--sqlite-synchronous", "normal"])
+            .unwrap();
+        let Command::Serve(a) = cli.command else { panic!("not serve") };
+        assert_eq!(a.data.sqlite_options(), SqliteOptions { group_commit: false, sync: SqliteSync::Normal });
+        assert!(Cli::try_parse_from(["userform", "serve", "--group-commit", "maybe"]).is_err());
+        assert!(Cli::try_parse_from(["userform", "serve", "--sqlite-synchronous", "off"]).is_err());
         let cli =
             Cli::try_parse_from(["userform", "user", "add", "--form", "reg", "--login", "a@b.c", "--password", "pw12"])
                 .unwrap();

@@ -68,18 +68,27 @@ where
 
 /// The session of the request's `Authorization: Bearer` access token, or 401.
 pub async fn signed_in(service: &Shared, headers: &HeaderMap) -> Result<SessionRef, ApiError> {
-    let token = headers
+    let token = bearer(headers)?;
+    let s = service.clone();
+    blocking(move || session_of(&s, &token)).await
+}
+
+/// The request's `Authorization: Bearer` access token, or 401.
+pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(ApiError::NotLoggedIn)?
-        .to_owned();
-    let s = service.clone();
-    blocking(move || s.sessions.authenticate(&token).map_err(|e| ApiError::Storage(e.to_string())))
-        .await?
+        .map(str::to_owned)
         .ok_or(ApiError::NotLoggedIn)
+}
+
+/// The session of an access token, or 401; blocking (for work that continues on the blocking
+/// pool: one hand-off instead of two).
+pub fn session_of(service: &Service, token: &str) -> Result<SessionRef, ApiError> {
+    service.sessions.authenticate(token).map_err(|e| ApiError::Storage(e.to_string()))?.ok_or(ApiError::NotLoggedIn)
 }
 
 /// The router with every endpoint and middleware: the OneEntry face (behind the app token, its

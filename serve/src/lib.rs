@@ -7,7 +7,7 @@
 //! the flat user object, its errors); `accounts` the users (through the engine); `sessions`
 //! the tokens and the sign-in attempt counts (SQLite, or PostgreSQL through a pool); `forms`
 //! the forms as served; `limit` the sign-in rate limit; `token` random tokens and their
-//! hashes; `error` the `IError` answers.
+//! hashes; `turns` one update at a time per user; `error` the `IError` answers.
 
 pub mod accounts;
 pub mod backendless;
@@ -19,3 +19,4 @@ pub mod limit;
 pub mod routes;
 pub mod sessions;
 pub mod token;
+pub mod turns;

@@ -178,6 +178,35 @@ async fn a_password_change_ends_the_other_sessions() {
     assert_eq!(h.me(&kept).await.status, StatusCode::OK);
 }
 
+/// Many updates of one user at once all land, group commit on or off: they take turns instead
+/// of meeting each other's versions until the engine gives up with 3024 `conflict`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_updates_of_one_user_all_land() {
+    for flags in [&[][..], &["--group-commit", "off"][..]] {
+        let h = Arc::new(harness(flags));
+        let (access, _) = h.tokens().await;
+        let alice = h.service.accounts.store().identity_owner(LOGIN).unwrap().unwrap();
+        let before = h.service.accounts.get(&alice).unwrap().version;
+        let tasks: Vec<_> = (0..32)
+            .map(|i| {
+                let (h, access) = (h.clone(), access.clone());
+                tokio::spawn(async move {
+                    let body = json!({"formIdentifier": "reg", "state": {format!("k{i}"): i}});
+                    h.call(Method::PUT, "/api/content/users/me", Some(&access), Some(body)).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            let a = t.await.unwrap();
+            assert_eq!((a.status, &a.body), (StatusCode::OK, &json!(true)), "{flags:?}");
+        }
+        let me = h.me(&access).await.body;
+        assert_eq!(me["state"].as_object().map(|s| s.len()), Some(32), "{flags:?}: {me}");
+        let after = h.service.accounts.get(&alice).unwrap().version;
+        assert_eq!(after, before + 32, "{flags:?}");
+    }
+}
+
 #[tokio::test]
 async fn sign_in_is_rate_limited_per_login_and_per_address() {
     let h = harness(&["--sign-in-per-login", "3", "--sign-in-per-address", "5"]);

@@ -10,9 +10,13 @@ mod memory;
 
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
+mod group;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteStore;
+pub use group::WriteStats;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore, SqliteSync};
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
@@ -83,6 +87,17 @@ pub trait UserStore: Send + Sync {
     /// holds one of them (else [`StoreError::IdentityTaken`] naming it). On error nothing is
     /// written.
     fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError>;
+
+    /// [`UserStore::insert`] with the record's own keys ([`IdentityKeys::of`]): how a tool or a
+    /// test adds a user it built.
+    fn insert_record(&self, record: &UserRecord) -> Result<(), StoreError> {
+        self.insert(record, &IdentityKeys::of(record))
+    }
+
+    /// [`UserStore::commit`] with the record's own keys ([`IdentityKeys::of`]).
+    fn commit_record(&self, expected_version: u64, record: &UserRecord) -> Result<(), StoreError> {
+        self.commit(expected_version, record, &IdentityKeys::of(record))
+    }
 }
 
 /// The identity keys of a record: [`crate::identity::key`] of its `identifier` and of each of its

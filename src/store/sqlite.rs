@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{ffi, params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use super::group::{self, Answer, Counters, Group, WriteStats};
 use super::{IdentityKeys, StoreError, UserStore};
 use crate::record::UserRecord;
 
@@ -78,8 +79,15 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// - **Acknowledged means durable.** The database runs in WAL mode with `synchronous=FULL`: when
 ///   [`UserStore::insert`] or [`UserStore::commit`] returns `Ok`, the write-ahead log has been
 ///   fsynced, so the change survives a crash of the process and of the machine.
-/// - **One transaction per write.** Every insert and commit is one `BEGIN IMMEDIATE` transaction:
-///   it takes SQLite's write lock up front, so it never fails half-way on a lock upgrade.
+///   ([`SqliteSync::Normal`] trades the machine's crash for speed: see [`SqliteOptions`].)
+/// - **Group commit.** Inserts and commits that arrive while another batch is being written
+///   wait together and are written by one `BEGIN IMMEDIATE` transaction (it takes SQLite's
+///   write lock up front, so it never fails half-way on a lock upgrade) with one fsync: each in
+///   its own savepoint, with its own version and identity checks, answered only after that
+///   transaction committed; one that fails is rolled back alone. A lone write is a transaction
+///   of its own, as with group commit off ([`SqliteOptions::group_commit`]), where every insert
+///   and commit is one transaction. The batching is `store/group.rs`, which states its
+///   invariants.
 /// - **No lost updates.** A commit is `UPDATE users … WHERE id = ? AND version = ?`; when no row
 ///   matches (the record changed or vanished since it was read) nothing is written and the commit
 ///   answers [`StoreError::Conflict`].
@@ -116,16 +124,61 @@ const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 ///
 /// # Concurrency
 ///
-/// Writes go through one connection behind a mutex (in-process writers queue on it instead of
-/// polling SQLite's lock); reads use a small pool of further connections, which WAL lets run
-/// while a write is in progress. Other processes may open the same file: SQLite's locks serialise
-/// their writes with ours, waiting up to ten seconds for the lock.
+/// Writes go through one connection behind a mutex (in-process writers queue for it, as one
+/// batch with group commit, instead of polling SQLite's lock); reads use a small pool of
+/// further connections, which WAL lets run while a write is in progress. Other processes may
+/// open the same file: SQLite's locks serialise their writes with ours, waiting up to ten
+/// seconds for the lock.
 ///
 /// `Send + Sync`: share one store between threads (e.g. in an `Arc`).
 pub struct SqliteStore {
     writer: Mutex<Connection>,
     /// `None` for an in-memory database, whose one connection serves reads too.
     readers: Option<ReaderPool>,
+    options: SqliteOptions,
+    /// The queue of writes, when group commit is on.
+    group: Option<Group<Write>>,
+    counters: Counters,
+}
+
+/// How a [`SqliteStore`] writes ([`SqliteStore::open_with`]); the default is group commit on,
+/// `synchronous=FULL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// Concurrent writes share one transaction and one fsync (`true`, the default), or each
+    /// insert and commit is a transaction of its own (`false`). Either way a write is
+    /// acknowledged only once committed, and each keeps its own checks.
+    pub group_commit: bool,
+    /// What a commit waits for.
+    pub sync: SqliteSync,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions { group_commit: true, sync: SqliteSync::Full }
+    }
+}
+
+/// SQLite's `synchronous` setting for the store's connections (in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// Every commit syncs the write-ahead log before it returns: an acknowledged write survives
+    /// a crash of the process and of the machine (power loss). The default.
+    #[default]
+    Full,
+    /// Commits do not wait for the disk (the log is synced at checkpoints): an acknowledged
+    /// write survives a crash of the process, but the last ones may be lost with the machine.
+    /// The database is never corrupted. For benchmarks and data that can be rebuilt.
+    Normal,
+}
+
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
+        }
+    }
 }
 
 struct ReaderPool {
@@ -143,21 +196,43 @@ impl std::fmt::Debug for SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating it if needed) the database file at `path`, switches it to WAL mode and
-    /// brings its schema up to date.
+    /// brings its schema up to date; group commit on, `synchronous=FULL`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, SqliteOptions::default())
+    }
+
+    /// As [`SqliteStore::open`], writing as `options` say.
+    pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
         let mut writer = open_connection(&path, OpenFlags::default())?;
-        configure(&writer, true)?;
+        configure(&writer, true, options.sync)?;
         migrate(&mut writer)?;
-        Ok(SqliteStore { writer: Mutex::new(writer), readers: Some(ReaderPool { path, idle: Mutex::new(Vec::new()) }) })
+        Ok(Self::new(writer, Some(ReaderPool { path, idle: Mutex::new(Vec::new()) }), options))
     }
 
     /// A private in-memory database (gone when the store is dropped), for tests and tools.
     pub fn in_memory() -> Result<Self, StoreError> {
+        let options = SqliteOptions::default();
         let mut conn = Connection::open_in_memory().map_err(backend)?;
-        configure(&conn, false)?;
+        configure(&conn, false, options.sync)?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { writer: Mutex::new(conn), readers: None })
+        Ok(Self::new(conn, None, options))
+    }
+
+    fn new(writer: Connection, readers: Option<ReaderPool>, options: SqliteOptions) -> Self {
+        let group = options.group_commit.then(Group::new);
+        SqliteStore { writer: Mutex::new(writer), readers, options, group, counters: Counters::default() }
+    }
+
+    /// How this store writes.
+    pub fn options(&self) -> SqliteOptions {
+        self.options
+    }
+
+    /// The write transactions this store ran and the writes they carried (with group commit,
+    /// writes per transaction is the mean group size).
+    pub fn write_stats(&self) -> WriteStats {
+        self.counters.get()
     }
 
     /// The database file, or `None` for an in-memory store.
@@ -195,7 +270,7 @@ impl SqliteStore {
             Some(c) => c,
             None => {
                 let c = open_connection(&pool.path, OpenFlags::default())?;
-                configure(&c, false)?;
+                configure(&c, false, self.options.sync)?;
                 c
             }
         };
@@ -206,6 +281,54 @@ impl SqliteStore {
         }
         out
     }
+
+    /// Writes one insert or commit: queued for the next group when group commit is on, else in
+    /// a transaction of its own.
+    fn write(&self, op: Write) -> Result<(), StoreError> {
+        match &self.group {
+            Some(group) => group.submit(op, &|ops| self.write_batch(ops)),
+            None => self
+                .write_batch(std::slice::from_ref(&op))
+                .pop()
+                .unwrap_or_else(|| Err(StoreError::Backend("sqlite: the write was not answered".into()))),
+        }
+    }
+
+    /// Writes `ops` in one `BEGIN IMMEDIATE` transaction ([`group::write_batch`]).
+    fn write_batch(&self, ops: &[Write]) -> Vec<Answer> {
+        self.counters.count(ops.len());
+        let mut conn = self.writer();
+        let answers = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => group::write_batch(tx, ops, |tx, op| match op {
+                Write::Insert(row) => Self::insert_row(tx, row),
+                Write::Update { expected, row } => Self::update_row(tx, *expected, row),
+            }),
+            Err(e) => vec![Err(backend(e)); ops.len()],
+        };
+        answers
+    }
+}
+
+/// A write waiting for its transaction: the row, ready to bind.
+enum Write {
+    Insert(Row),
+    Update { expected: i64, row: Row },
+}
+
+impl group::Transaction for rusqlite::Transaction<'_> {
+    fn savepoint(&self) -> Result<(), StoreError> {
+        self.prepare_cached("SAVEPOINT write").and_then(|mut s| s.execute([])).map(drop).map_err(backend)
+    }
+    fn release(&self) -> Result<(), StoreError> {
+        self.prepare_cached("RELEASE write").and_then(|mut s| s.execute([])).map(drop).map_err(backend)
+    }
+    fn rollback_to(&self) -> Result<(), StoreError> {
+        self.prepare_cached("ROLLBACK TO write").and_then(|mut s| s.execute([])).map(drop).map_err(backend)?;
+        self.release()
+    }
+    fn commit(self) -> Result<(), StoreError> {
+        rusqlite::Transaction::commit(self).map_err(backend)
+    }
 }
 
 fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
@@ -214,7 +337,7 @@ fn open_connection(path: &Path, flags: OpenFlags) -> Result<Connection, StoreErr
 }
 
 /// Per-connection settings; `wal` switches the database file to WAL mode (persistent).
-fn configure(conn: &Connection, wal: bool) -> Result<(), StoreError> {
+fn configure(conn: &Connection, wal: bool, sync: SqliteSync) -> Result<(), StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
     if wal {
         let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(backend)?;
@@ -222,8 +345,9 @@ fn configure(conn: &Connection, wal: bool) -> Result<(), StoreError> {
             return Err(StoreError::Backend(format!("SQLite refused WAL mode (journal_mode is {mode})")));
         }
     }
-    // FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
-    conn.pragma_update(None, "synchronous", "FULL").map_err(backend)?;
+    // FULL (the default): the WAL is synced on every commit, so an acknowledged write survives
+    // power loss; NORMAL only at checkpoints.
+    conn.pragma_update(None, "synchronous", sync.pragma()).map_err(backend)?;
     Ok(())
 }
 
@@ -375,15 +499,22 @@ fn to_i64(version: u64) -> Result<i64, StoreError> {
     i64::try_from(version).map_err(|_| StoreError::Backend(format!("version {version} out of range")))
 }
 
-/// The columns written for a record: (version, record JSON); the password hash is the record's.
+/// The columns written for a record: (id, version, password_hash, record JSON) and the keys
+/// of its identities, owned, so that another thread may write them in its group.
 struct Row {
+    id: String,
+    keys: Vec<String>,
     version: i64,
+    password_hash: Option<String>,
     record: String,
 }
 
-fn row_of(record: &UserRecord) -> Result<Row, StoreError> {
+fn row_of(record: &UserRecord, keys: &IdentityKeys) -> Result<Row, StoreError> {
     Ok(Row {
+        id: record.id.clone(),
+        keys: keys.as_slice().to_vec(),
         version: to_i64(record.version)?,
+        password_hash: record.password_hash.clone(),
         record: serde_json::to_string(record).map_err(|e| StoreError::Backend(format!("record to JSON: {e}")))?,
     })
 }
@@ -407,11 +538,7 @@ fn write_error(e: rusqlite::Error, id: &str, key: Option<&str>) -> StoreError {
 }
 
 /// Gives the user `id` these keys, inside the write's transaction.
-fn add_keys<'k>(
-    tx: &rusqlite::Transaction<'_>,
-    id: &str,
-    keys: impl IntoIterator<Item = &'k String>,
-) -> Result<(), StoreError> {
+fn add_keys<'k>(tx: &Connection, id: &str, keys: impl IntoIterator<Item = &'k String>) -> Result<(), StoreError> {
     let mut add = tx.prepare_cached("INSERT INTO identity_keys (key, user_id) VALUES (?1, ?2)").map_err(backend)?;
     for key in keys {
         add.execute(params![key, id]).map_err(|e| write_error(e, id, Some(key)))?;
@@ -447,45 +574,48 @@ impl UserStore for SqliteStore {
     }
 
     fn insert(&self, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
-        let row = row_of(record)?;
-        let mut conn = self.writer();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
-        tx.prepare_cached("INSERT INTO users (id, version, password_hash, record) VALUES (?1, ?2, ?3, ?4)")
-            .and_then(|mut s| s.execute(params![record.id, row.version, record.password_hash, row.record]))
-            .map_err(|e| write_error(e, &record.id, None))?;
-        // Dropping `tx` on an error rolls the row back.
-        add_keys(&tx, &record.id, keys.as_slice())?;
-        tx.commit().map_err(backend)
+        self.write(Write::Insert(row_of(record, keys)?))
     }
 
     fn commit(&self, expected_version: u64, record: &UserRecord, keys: &IdentityKeys) -> Result<(), StoreError> {
-        let row = row_of(record)?;
-        let expected = to_i64(expected_version)?;
-        let mut conn = self.writer();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(backend)?;
+        self.write(Write::Update { expected: to_i64(expected_version)?, row: row_of(record, keys)? })
+    }
+}
+
+/// The SQL of one write, run inside its group's transaction `tx` (and savepoint): on `Err`
+/// the caller rolls back whatever it wrote.
+impl SqliteStore {
+    fn insert_row(tx: &Connection, row: &Row) -> Result<(), StoreError> {
+        tx.prepare_cached("INSERT INTO users (id, version, password_hash, record) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute(params![row.id, row.version, row.password_hash, row.record]))
+            .map_err(|e| write_error(e, &row.id, None))?;
+        add_keys(tx, &row.id, &row.keys)
+    }
+
+    fn update_row(tx: &Connection, expected: i64, row: &Row) -> Result<(), StoreError> {
         let changed = tx
             .prepare_cached(
                 "UPDATE users SET version = ?1, password_hash = ?2, record = ?3 WHERE id = ?4 AND version = ?5",
             )
-            .and_then(|mut s| s.execute(params![row.version, record.password_hash, row.record, record.id, expected]))
-            .map_err(|e| write_error(e, &record.id, None))?;
+            .and_then(|mut s| s.execute(params![row.version, row.password_hash, row.record, row.id, expected]))
+            .map_err(|e| write_error(e, &row.id, None))?;
         if changed == 0 {
-            // Dropping `tx` rolls back (nothing was written anyway).
+            // The record changed or vanished: nothing was written.
             return Err(StoreError::Conflict);
         }
         // The keys held, in the byte order `IdentityKeys` sorts by (SQLite's BINARY collation):
         // the same keys (most commits) need no write.
         let held: Vec<String> = tx
             .prepare_cached("SELECT key FROM identity_keys WHERE user_id = ?1 ORDER BY key")
-            .and_then(|mut s| s.query_map([&record.id], |r| r.get(0))?.collect())
+            .and_then(|mut s| s.query_map([&row.id], |r| r.get(0))?.collect())
             .map_err(backend)?;
-        if held != keys.as_slice() {
+        if held != row.keys {
             let mut drop = tx.prepare_cached("DELETE FROM identity_keys WHERE key = ?1").map_err(backend)?;
-            for gone in held.iter().filter(|k| !keys.contains(k)) {
+            for gone in held.iter().filter(|k| !row.keys.contains(k)) {
                 drop.execute([gone]).map_err(backend)?;
             }
-            add_keys(&tx, &record.id, keys.as_slice().iter().filter(|k| held.binary_search(k).is_err()))?;
+            add_keys(tx, &row.id, row.keys.iter().filter(|k| held.binary_search(k).is_err()))?;
         }
-        tx.commit().map_err(backend)
+        Ok(())
     }
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use userform::UserEntity;
 
 use crate::error::ApiError;
-use crate::http::{blocking, signed_in, Shared};
+use crate::http::{bearer, blocking, session_of, signed_in, Shared};
 use crate::sessions::now_ms;
 
 /// `?langCode=`.
@@ -57,10 +57,14 @@ pub async fn get_user(
 
 /// `PUT /api/content/users/me`: the engine applies the `IUserBody`; exactly `true`, or an
 /// `IError` carrying the engine's code and every violation. A password change ends the
-/// user's other sessions.
+/// user's other sessions. Updates of one user take turns ([`crate::turns`]). The session
+/// lookup, the turn and the update are one trip to the blocking pool (this is the route the
+/// load bench drives: a hand-off between threads costs about as much as the engine's work).
 pub async fn update_user(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Json<bool>, ApiError> {
-    let session = signed_in(&s, &headers).await?;
+    let token = bearer(&headers)?;
     blocking(move || {
+        let session = session_of(&s, &token)?;
+        let _turn = s.accounts.turn(&session.user_id);
         if s.accounts.update(&session.user_id, &body)? {
             s.sessions.revoke_user(&session.user_id, Some(&session.session_id))?;
         }
