@@ -541,34 +541,49 @@ fn engine_no_lost_updates<S: UserStore>(store: S) {
     assert_eq!(markers, ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7"], "entries ordered by position");
 }
 
-/// 16 users race through the engine to take one free identity: one succeeds, the others get
-/// 3018, and exactly one user holds it.
-fn engine_identity_race<S: UserStore>(store: S) {
-    const N: usize = 16;
-    let p = unique("erace");
-    let free = format!("Taken.{p}@Example.com");
-    let key = identity::key(&free);
-    let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
+/// Users in a race: how many, each `{p}-{i}` holding its own e-mail `{p}-own{i}@x.io`.
+const RACERS: usize = 16;
+
+/// The racers send `body_of(i)` through one engine at once (a barrier lines them up): the
+/// engine, their ids and each one's outcome, in racer order.
+fn engine_race<S: UserStore>(
+    store: S,
+    p: &str,
+    body_of: impl Fn(usize) -> Vec<u8>,
+) -> (Engine<S>, Vec<String>, Vec<Result<UserRecord, userform::Rejection>>) {
+    let ids: Vec<String> = (0..RACERS).map(|i| format!("{p}-{i}")).collect();
     for (i, id) in ids.iter().enumerate() {
         insert(&store, &UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
     }
     let engine = Engine::new(registry(), store);
-    let barrier = Barrier::new(N);
-    let results: Vec<Result<UserRecord, userform::Rejection>> = std::thread::scope(|sc| {
+    let barrier = Barrier::new(RACERS);
+    let bodies: Vec<Vec<u8>> = (0..RACERS).map(body_of).collect();
+    let results = std::thread::scope(|sc| {
         let handles: Vec<_> = ids
             .iter()
-            .enumerate()
-            .map(|(i, id)| {
+            .zip(&bodies)
+            .map(|(id, b)| {
                 let (engine, barrier) = (&engine, &barrier);
-                let value = if i % 2 == 0 { free.clone() } else { format!(" {} ", free.to_lowercase()) };
                 sc.spawn(move || {
-                    let b = body(json!([{"marker": "login", "type": "string", "value": value}]));
                     barrier.wait();
-                    engine.update(&Request::new(id, &b))
+                    engine.update(&Request::new(id, b))
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    (engine, ids, results)
+}
+
+/// 16 users race through the engine to take one free identity: one succeeds, the others get
+/// 3018, and exactly one user holds it.
+fn engine_identity_race<S: UserStore>(store: S) {
+    let p = unique("erace");
+    let free = format!("Taken.{p}@Example.com");
+    let key = identity::key(&free);
+    let (engine, ids, results) = engine_race(store, &p, |i| {
+        let value = if i % 2 == 0 { free.clone() } else { format!(" {} ", free.to_lowercase()) };
+        body(json!([{"marker": "login", "type": "string", "value": value}]))
     });
     let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
     assert_eq!(winners.len(), 1, "exactly one update takes the identity");
@@ -586,33 +601,14 @@ fn engine_identity_race<S: UserStore>(store: S) {
 
 /// 16 users race through the engine to take one free phone (their second login): one
 /// succeeds, the others get 3018 naming `phone`; the winner's identifier stays its first login.
-/// Then a phone held by one user is refused to another in its first login (one namespace), and
-/// a cleared first login makes the phone the identifier.
+/// Then a phone held by one user is refused to another in its first login (one namespace), a
+/// changed first login frees the old one, and no login can be cleared.
 fn engine_several_logins<S: UserStore>(store: S) {
-    const N: usize = 16;
     let p = unique("elogins");
     let phone = format!("+1 555 {p}");
     let key = identity::key(&phone);
-    let ids: Vec<String> = (0..N).map(|i| format!("{p}-{i}")).collect();
-    for (i, id) in ids.iter().enumerate() {
-        insert(&store, &UserRecord::new(id.clone(), format!("{p}-own{i}@x.io"), "suite")).unwrap();
-    }
-    let engine = Engine::new(registry(), store);
-    let barrier = Barrier::new(N);
-    let results: Vec<Result<UserRecord, userform::Rejection>> = std::thread::scope(|sc| {
-        let handles: Vec<_> = ids
-            .iter()
-            .map(|id| {
-                let (engine, barrier, phone) = (&engine, &barrier, &phone);
-                sc.spawn(move || {
-                    let b = body(json!([{"marker": "phone", "type": "string", "value": phone}]));
-                    barrier.wait();
-                    engine.update(&Request::new(id, &b))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let (engine, ids, results) =
+        engine_race(store, &p, |_| body(json!([{"marker": "phone", "type": "string", "value": phone}])));
     let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.is_ok()).map(|(i, _)| i).collect();
     assert_eq!(winners.len(), 1, "exactly one update takes the phone");
     for r in results.iter().filter_map(|r| r.as_ref().err()) {
@@ -625,7 +621,7 @@ fn engine_several_logins<S: UserStore>(store: S) {
     assert_eq!(winner.logins.get("phone"), Some(&phone));
     assert_eq!(engine.store().identity_owner(&key).unwrap().as_deref(), Some(ids[w].as_str()));
     // Another user may not take the phone as its first login either.
-    let loser = &ids[(w + 1) % N];
+    let loser = &ids[(w + 1) % RACERS];
     let b = body(json!([{"marker": "login", "type": "string", "value": phone}]));
     let e = engine.update(&Request::new(loser, &b)).unwrap_err();
     assert_eq!((e.code().as_u16(), e.violations()[0].marker.as_deref()), (3018, Some("login")));
