@@ -222,6 +222,9 @@ fn form_schema_refuses_what_the_loader_refuses_for_shape() {
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "date", "validators": {"dateInspectionValidator": {"max": "2024-13-01"}}}]}),
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "file", "validators": {"checkingFilesValidator": {"maxUnits": "kb", "maxValue": "-2"}}}]}),
         json!({"identifier": "f", "attributes": [{"marker": "a", "type": "real", "validators": {"roundingNumberValidator": {"decimalPlaces": "21"}}}]}),
+        // A comparison needs its operator, with a fixed value or another attribute.
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "integer", "validators": {"comparisonValidator": {"value": 3}}}]}),
+        json!({"identifier": "f", "attributes": [{"marker": "a", "type": "integer", "validators": {"comparisonValidator": {"marker": "b", "operator": " "}}}]}),
     ];
     for form in bad {
         assert!(!loads(&form), "the loader accepts {form}");
