@@ -76,6 +76,16 @@ impl<'a> Request<'a> {
     }
 }
 
+/// What an update did ([`Engine::apply`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Applied {
+    /// The updated record, without its password hash.
+    pub record: UserRecord,
+    /// The update set a new password.
+    pub password_changed: bool,
+}
+
 /// Validates and applies updates against a [`Registry`] and a [`UserStore`].
 pub struct Engine<S> {
     registry: Arc<Registry>,
@@ -116,6 +126,13 @@ impl<S: UserStore> Engine<S> {
     /// Validates the update and applies it atomically. `Ok` carries the updated record (its
     /// `password_hash` removed); `Err` every violation, with nothing changed.
     pub fn update(&self, req: &Request<'_>) -> Result<UserRecord, Rejection> {
+        self.run(req, true).map(|applied| applied.record)
+    }
+
+    /// As [`Engine::update`], and says what the update did that a service acts on: whether it
+    /// changed the password (from `authData` or `formData`), after which a service ends the
+    /// user's other sessions.
+    pub fn apply(&self, req: &Request<'_>) -> Result<Applied, Rejection> {
         self.run(req, true)
     }
 
@@ -123,10 +140,10 @@ impl<S: UserStore> Engine<S> {
     /// would produce, writing nothing. A new password is validated but not hashed (Argon2id
     /// takes tens of milliseconds by design, and a dry run stores nothing).
     pub fn check(&self, req: &Request<'_>) -> Result<UserRecord, Rejection> {
-        self.run(req, false)
+        self.run(req, false).map(|applied| applied.record)
     }
 
-    fn run(&self, req: &Request<'_>, write: bool) -> Result<UserRecord, Rejection> {
+    fn run(&self, req: &Request<'_>, write: bool) -> Result<Applied, Rejection> {
         let reject = |path: Pointer, kind: ViolationKind| Rejection::new(vec![Violation::new(path, kind)]);
         let root = Pointer::root;
         self.authorize(req).map_err(|k| reject(root(), k))?;
@@ -182,6 +199,7 @@ impl<S: UserStore> Engine<S> {
                 password_hash = Some(hash_password(clear).map_err(|e| reject(root(), ViolationKind::Storage(e)))?);
             }
             let expected_version = record.version;
+            let password_changed = plan.get().password.is_some();
             // (key, marker, path) of each login the update sets, to name the one a concurrent
             // update took first.
             let set: Vec<(String, &str, Pointer)> =
@@ -207,7 +225,7 @@ impl<S: UserStore> Engine<S> {
                 }
             }
             record.password_hash = None;
-            return Ok(record);
+            return Ok(Applied { record, password_changed });
         }
         Err(reject(root(), ViolationKind::Conflict(self.max_attempts)))
     }

@@ -33,7 +33,7 @@ mod validate;
 pub use answer::answer;
 pub use attr_type::AttrType;
 pub use captcha::{CaptchaError, CaptchaVerifier, StaticTokens};
-pub use engine::{AppCredentials, Engine, Request};
+pub use engine::{AppCredentials, Applied, Engine, Request};
 pub use error::{ErrorCode, Rejection, Violation, ViolationKind};
 pub use form::{Attribute, Form, LoadError, LoadErrorKind, LoadWarning, Located, RegistryError, Role, WarningKind};
 pub use pointer::Pointer;

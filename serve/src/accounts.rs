@@ -56,11 +56,6 @@ impl Head {
         serde_json::from_slice(body).unwrap_or_default()
     }
 
-    fn sends_marker(&self, marker: &str) -> bool {
-        let Some(Value::Array(entries)) = &self.auth_data else { return false };
-        entries.iter().any(|e| e.get("marker").and_then(Value::as_str) == Some(marker))
-    }
-
     /// Every marker of `authData` and of `formData` in any of its shapes (an array of entries,
     /// one entry, or arrays by language), in any language.
     fn markers(&self) -> BTreeSet<&str> {
@@ -264,13 +259,8 @@ impl Accounts {
     /// Applies an `IUserBody` to `user_id`'s record: the updated record (no password hash), and
     /// whether the body changed the password.
     pub fn apply(&self, user_id: &str, body: &[u8]) -> Result<(UserRecord, bool), ApiError> {
-        let record = self.engine.update(&Request::new(user_id, body))?;
-        let changed_password = self
-            .registry
-            .form(&record.form_identifier)
-            .and_then(|f| f.password())
-            .is_some_and(|marker| Head::of(body).sends_marker(marker));
-        Ok((record, changed_password))
+        let applied = self.engine.apply(&Request::new(user_id, body))?;
+        Ok((applied.record, applied.password_changed))
     }
 
     /// The record of a signed-in user; 3030 when it is gone.

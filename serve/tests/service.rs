@@ -176,6 +176,18 @@ async fn a_password_change_ends_the_other_sessions() {
     let body = json!({"formIdentifier": "reg", "formData": [{"marker": "last_name", "type": "string", "value": "L"}]});
     assert_eq!(h.call(Method::PUT, "/api/content/users/me", Some(&mine), Some(body)).await.status, StatusCode::OK);
     assert_eq!(h.me(&kept).await.status, StatusCode::OK);
+    // Nor does an empty password, which means "unchanged", wherever it comes.
+    let body = json!({"formIdentifier": "reg", "authData": [{"marker": "password", "value": ""}],
+                      "formData": [{"marker": "password", "type": "string", "value": ""}]});
+    assert_eq!(h.call(Method::PUT, "/api/content/users/me", Some(&mine), Some(body)).await.status, StatusCode::OK);
+    assert_eq!(h.me(&kept).await.status, StatusCode::OK, "an empty password changes nothing");
+
+    // A password changed through formData (the demo shop's save) ends them too.
+    let body = json!({"formIdentifier": "reg",
+                      "formData": [{"marker": "password", "type": "string", "value": "a third password"}]});
+    assert_eq!(h.call(Method::PUT, "/api/content/users/me", Some(&mine), Some(body)).await.status, StatusCode::OK);
+    assert_eq!(h.me(&kept).await.status, StatusCode::UNAUTHORIZED, "formData changed the password");
+    assert_eq!(h.me(&mine).await.status, StatusCode::OK);
 }
 
 /// Many updates of one user at once all land, group commit on or off: they take turns instead
