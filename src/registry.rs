@@ -451,6 +451,30 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_carried_by_a_login_or_the_password_is_a_warning() {
+        let r = load(json!([
+            {"marker": "mail", "type": "string", "isLogin": true,
+             "validators": {"comparisonValidator": {"operator": "!=", "marker": "nick"}}},
+            {"marker": "pw", "type": "string", "isPassword": true,
+             "validators": {"comparisonValidator": {"operator": "=", "marker": "confirm"}}},
+            {"marker": "nick", "type": "string"},
+            {"marker": "confirm", "type": "string"}]));
+        let f = r.form("f").unwrap();
+        for marker in ["mail", "pw"] {
+            assert!(f.attribute(marker).unwrap().rules.base.compare_with.is_none(), "{marker}: dropped");
+        }
+        let reasons: Vec<_> = warnings(&r)
+            .into_iter()
+            .map(|(a, w)| match w {
+                WarningKind::ComparisonNotEnforced { reason, .. } => (a, *reason),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let why = "is compared from a login or the password";
+        assert_eq!(reasons, [(Some("mail"), why), (Some("pw"), why)]);
+    }
+
+    #[test]
     fn what_oneentry_tolerates_is_a_warning() {
         // The npm README's attribute: the default 11 is not one of the options 1 and 2.
         let r = load(json!([{"type": "list", "marker": "list1", "position": 192,

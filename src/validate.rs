@@ -97,6 +97,7 @@ pub(crate) fn validate<'a, 'b>(
         plan: Plan { changes: Vec::with_capacity(body.entries.len()), ..Plan::default() },
         seen: Seen::new(body.arena),
         size: RecordSize::of(record, env.room.record_limit),
+        blank_logins: Vec::new(),
     };
     v.run(body, lang);
     if v.out.is_empty() {
@@ -118,6 +119,9 @@ struct Validator<'a, 'b> {
     seen: Seen<'b>,
     /// The size of the record the plan builds.
     size: RecordSize,
+    /// Logins sent blank (`null`, `""`, white space) and where: refused once every entry is
+    /// read if they hold a value the body does not replace.
+    blank_logins: Vec<(&'b str, Pointer)>,
 }
 
 impl<'b> Validator<'_, 'b> {
@@ -164,6 +168,7 @@ impl<'b> Validator<'_, 'b> {
         for a in &body.auth {
             self.auth(lang, a.marker, a.value.as_ref(), &a.path, body);
         }
+        self.refuse_cleared_logins();
         self.compare_attributes(body, lang);
         if let Some(captcha) = &self.form.captcha {
             if !captcha_seen {

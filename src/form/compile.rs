@@ -160,9 +160,11 @@ fn settle_comparisons(
     };
     let mut dropped = Vec::new();
     for (own, a) in attributes.iter() {
+        // On a login or the password the rule has no form value to compare either.
+        let carrier = (a.is_login() || a.is_password()).then_some("is compared from a login or the password");
         for rules in std::iter::once(&a.rules.base).chain(a.rules.by_lang.values()) {
             if let Some(c) = &rules.compare_with {
-                if let Some(reason) = why_not(own, &c.marker) {
+                if let Some(reason) = carrier.or_else(|| why_not(own, &c.marker)) {
                     dropped.push((own.clone(), c.marker.clone(), reason));
                 }
             }

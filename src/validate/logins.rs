@@ -40,12 +40,10 @@ impl<'b> Validator<'_, 'b> {
         body: &Body<'_>,
     ) {
         let marker = attr.marker.as_str();
-        // `null`, `""` or only white space: a login can never be cleared.
+        // `null`, `""` or only white space: a login can never be cleared. Whether this clears
+        // it is known once every entry is read (the body may set it elsewhere, in any order).
         let Some(sent) = value.and_then(StoredValue::as_string).filter(|s| !s.trim().is_empty()) else {
-            let set_here = self.plan.logins.iter().any(|c| c.marker == marker);
-            if !set_here && self.form.login_value(self.record, marker).is_some() {
-                self.report(path.clone(), marker, ViolationKind::Required);
-            }
+            self.blank_logins.push((marker, path.clone()));
             return;
         };
         // Each login is set once per body: formData and authData may both carry it (clients
@@ -78,6 +76,18 @@ impl<'b> Validator<'_, 'b> {
         };
         self.feed(attr, &display, path, body);
         self.plan.logins.push(LoginChange { marker, display, key, path: path.clone() });
+    }
+
+    /// After every entry: a login sent blank that holds a value, and that the body does not set
+    /// anywhere else, would be cleared: 3045 at each place it was sent blank.
+    pub(super) fn refuse_cleared_logins(&mut self) {
+        let blank = std::mem::take(&mut self.blank_logins);
+        for (marker, path) in blank {
+            let set = self.plan.logins.iter().any(|c| c.marker == marker);
+            if !set && self.form.login_value(self.record, marker).is_some() {
+                self.report(path, marker, ViolationKind::Required);
+            }
+        }
     }
 
     /// A login value that failed its attribute's checks is also told when it cannot be an
