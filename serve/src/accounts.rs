@@ -244,10 +244,15 @@ impl Accounts {
         Ok(record.filter(|r| matches && r.password_hash.is_some()))
     }
 
-    /// Waits (blocking) until no other update of `user_id` is in progress in this process;
-    /// hold the turn across [`Accounts::update`].
-    pub fn turn(&self, user_id: &str) -> Turn<'_> {
-        self.turns.take(user_id)
+    /// `user_id`'s turn to update if no other update of theirs is in progress in this
+    /// process, without waiting (on the blocking pool); else wait with [`Accounts::take_turn`].
+    pub fn try_turn(&self, user_id: &str) -> Option<Turn> {
+        self.turns.try_take(user_id)
+    }
+
+    /// Waits (async) for `user_id`'s turn to update; hold it across [`Accounts::update`].
+    pub async fn take_turn(&self, user_id: &str) -> Turn {
+        self.turns.take(user_id).await
     }
 
     /// Applies an `IUserBody` to `user_id`'s record. `Ok(true)` when the body changed the

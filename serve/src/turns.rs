@@ -12,30 +12,32 @@
 //! process, so several instances on one PostgreSQL database (or another writer of the file)
 //! may still conflict, and are retried as before.
 //!
-//! A turn is taken on the blocking pool, where the update runs: the waiting thread sleeps on a
-//! condition variable of that user's own.
+//! A free turn is taken on the blocking pool, where the update runs ([`Turns::try_take`]: no
+//! waiting there). An update that must wait does so on the async side ([`Turns::take`]), so
+//! that one account flooding its own profile holds no thread of the blocking pool that every
+//! other user needs; and the request's timeout drops a waiting update before it starts, so an
+//! update whose client was answered with a timeout is never written afterwards.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-/// One user's turn: whether it is taken, and where the next waits.
-#[derive(Default)]
-struct Queue {
-    taken: Mutex<bool>,
-    freed: Condvar,
-}
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
-/// The users whose update is in progress or waiting.
+/// The users whose update is in progress or waiting, each with its turn.
+type Queues = Arc<Mutex<BTreeMap<String, Arc<AsyncMutex<()>>>>>;
+
+/// The turns of this process's users.
 #[derive(Default)]
 pub struct Turns {
-    queues: Mutex<BTreeMap<String, Arc<Queue>>>,
+    queues: Queues,
 }
 
-/// A user's turn: held while their update runs; the next one starts when it is dropped.
-pub struct Turn<'a> {
-    turns: &'a Turns,
+/// A user's turn: held while their update runs; the next one starts when it is dropped. It
+/// owns what it needs, so it can be taken on one thread and moved to another.
+pub struct Turn {
+    queues: Queues,
     user: String,
-    queue: Option<Arc<Queue>>,
+    held: Option<OwnedMutexGuard<()>>,
 }
 
 /// A lock whose data stays consistent if a holder panicked (nothing here panics while holding
@@ -45,36 +47,53 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Turns {
-    /// Waits for `user`'s turn.
-    pub fn take(&self, user: &str) -> Turn<'_> {
-        let queue = lock(&self.queues).entry(user.to_owned()).or_default().clone();
-        {
-            let mut taken = lock(&queue.taken);
-            while *taken {
-                taken = queue.freed.wait(taken).unwrap_or_else(|p| p.into_inner());
+    /// `user`'s turn if it is free now; `None` when another update of theirs runs (then wait
+    /// with [`Turns::take`], off the blocking pool).
+    pub fn try_take(&self, user: &str) -> Option<Turn> {
+        let queue = self.queue(user);
+        match queue.try_lock_owned() {
+            Ok(held) => Some(self.turn(user, held)),
+            Err(_) => {
+                forget_if_idle(&self.queues, user);
+                None
             }
-            *taken = true;
         }
-        Turn { turns: self, user: user.to_owned(), queue: Some(queue) }
+    }
+
+    /// Waits for `user`'s turn. Dropping the future (a timeout) gives up the place in line.
+    pub async fn take(&self, user: &str) -> Turn {
+        // Registered before waiting: the entry stays while anyone waits on it.
+        let queue = self.queue(user);
+        let held = queue.lock_owned().await;
+        self.turn(user, held)
     }
 
     /// How many users have an update in progress or waiting.
     pub fn busy(&self) -> usize {
         lock(&self.queues).len()
     }
+
+    fn queue(&self, user: &str) -> Arc<AsyncMutex<()>> {
+        lock(&self.queues).entry(user.to_owned()).or_default().clone()
+    }
+
+    fn turn(&self, user: &str, held: OwnedMutexGuard<()>) -> Turn {
+        Turn { queues: self.queues.clone(), user: user.to_owned(), held: Some(held) }
+    }
 }
 
-impl Drop for Turn<'_> {
+/// Drops `user`'s entry when only the map holds its turn (nobody runs or waits).
+fn forget_if_idle(queues: &Queues, user: &str) {
+    let mut queues = lock(queues);
+    if queues.get(user).is_some_and(|q| Arc::strong_count(q) == 1) {
+        queues.remove(user);
+    }
+}
+
+impl Drop for Turn {
     fn drop(&mut self) {
-        let Some(queue) = self.queue.take() else { return };
-        *lock(&queue.taken) = false;
-        queue.freed.notify_one();
-        drop(queue);
-        let mut queues = lock(&self.turns.queues);
-        // Only the map holds the queue: nobody waits, the entry goes.
-        if queues.get(&self.user).is_some_and(|q| Arc::strong_count(q) == 1) {
-            queues.remove(&self.user);
-        }
+        drop(self.held.take());
+        forget_if_idle(&self.queues, &self.user);
     }
 }
 
@@ -85,29 +104,49 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn one_update_of_a_user_at_a_time_others_in_parallel() {
-        let turns = Turns::default();
-        let (inside, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        std::thread::scope(|s| {
-            for _ in 0..16 {
-                s.spawn(|| {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_update_of_a_user_at_a_time_others_in_parallel() {
+        let turns = Arc::new(Turns::default());
+        let (inside, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (turns, inside, most) = (turns.clone(), inside.clone(), most.clone());
+                tokio::spawn(async move {
                     for _ in 0..5 {
-                        let _turn = turns.take("hot");
+                        let turn = match turns.try_take("hot") {
+                            Some(t) => t,
+                            None => turns.take("hot").await,
+                        };
                         let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                         most.fetch_max(now, Ordering::SeqCst);
-                        std::thread::sleep(Duration::from_millis(5));
+                        tokio::time::sleep(Duration::from_millis(5)).await;
                         inside.fetch_sub(1, Ordering::SeqCst);
+                        drop(turn);
                     }
-                });
-            }
-            // Another user is not held up by the hot one's queue (400 ms of turns).
-            std::thread::sleep(Duration::from_millis(10));
-            let started = Instant::now();
-            drop(turns.take("other"));
-            assert!(started.elapsed() < Duration::from_millis(150), "another user waited for the hot one");
-        });
+                })
+            })
+            .collect();
+        // Another user is not held up by the hot one's queue (400 ms of turns).
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let started = Instant::now();
+        drop(turns.take("other").await);
+        assert!(started.elapsed() < Duration::from_millis(150), "another user waited for the hot one");
+        for t in tasks {
+            t.await.unwrap();
+        }
         assert_eq!(most.load(Ordering::SeqCst), 1, "two updates of one user ran at once");
-        assert_eq!(turns.busy(), 0, "every entry is removed once its queue is empty");
+        assert_eq!(turns.busy(), 0, "every entry is removed once nobody runs or waits");
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_gives_up_leaves_no_trace_and_holds_no_turn() {
+        let turns = Turns::default();
+        let held = turns.try_take("hot").expect("free");
+        assert!(turns.try_take("hot").is_none(), "taken");
+        let gave_up = tokio::time::timeout(Duration::from_millis(20), turns.take("hot")).await;
+        assert!(gave_up.is_err(), "still taken: the waiter times out");
+        drop(held);
+        assert_eq!(turns.busy(), 0, "the timed-out waiter left nothing behind");
+        assert!(turns.try_take("hot").is_some(), "and the turn is free again");
     }
 }

@@ -126,7 +126,11 @@ pub async fn update(
     if object_id != session.user_id {
         return Err(other_user());
     }
+    // Updates of one user take turns, as on the OneEntry face (crate::turns); waited for here,
+    // off the blocking pool.
+    let turn = s.accounts.take_turn(&session.user_id).await;
     blocking(move || {
+        let _turn = turn;
         let record = s.accounts.get(&session.user_id)?;
         let (form, lang) = form_of(&s, &record)?;
         let sent: Value = serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(e.to_string()))?;

@@ -11,7 +11,8 @@ use userform::UserEntity;
 
 use crate::error::ApiError;
 use crate::http::{bearer, blocking, session_of, signed_in, Shared};
-use crate::sessions::now_ms;
+use crate::sessions::{now_ms, SessionRef};
+use crate::turns::Turn;
 
 /// `?langCode=`.
 #[derive(Deserialize)]
@@ -57,20 +58,34 @@ pub async fn get_user(
 
 /// `PUT /api/content/users/me`: the engine applies the `IUserBody`; exactly `true`, or an
 /// `IError` carrying the engine's code and every violation. A password change ends the
-/// user's other sessions. Updates of one user take turns ([`crate::turns`]). The session
-/// lookup, the turn and the update are one trip to the blocking pool (this is the route the
-/// load bench drives: a hand-off between threads costs about as much as the engine's work).
+/// user's other sessions. Updates of one user take turns ([`crate::turns`]). When the user's
+/// turn is free, the session lookup, the turn and the update are one trip to the blocking pool
+/// (this is the route the load bench drives: a hand-off between threads costs about as much as
+/// the engine's work); when it is not, the update waits for it off the pool, then goes back.
 pub async fn update_user(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Json<bool>, ApiError> {
     let token = bearer(&headers)?;
-    blocking(move || {
-        let session = session_of(&s, &token)?;
-        let _turn = s.accounts.turn(&session.user_id);
-        if s.accounts.update(&session.user_id, &body)? {
-            s.sessions.revoke_user(&session.user_id, Some(&session.session_id))?;
-        }
-        Ok(Json(true))
+    let (first, sent) = (s.clone(), body.clone());
+    let waiting = blocking(move || {
+        let session = session_of(&first, &token)?;
+        let Some(turn) = first.accounts.try_turn(&session.user_id) else { return Ok(Some(session)) };
+        update_in_turn(&first, &session, &sent, turn)?;
+        Ok(None)
     })
-    .await
+    .await?;
+    if let Some(session) = waiting {
+        let turn = s.accounts.take_turn(&session.user_id).await;
+        blocking(move || update_in_turn(&s, &session, &body, turn)).await?;
+    }
+    Ok(Json(true))
+}
+
+/// The update of `session`'s user, in their `turn` (held until it is answered).
+fn update_in_turn(s: &Shared, session: &SessionRef, body: &[u8], turn: Turn) -> Result<(), ApiError> {
+    if s.accounts.update(&session.user_id, body)? {
+        s.sessions.revoke_user(&session.user_id, Some(&session.session_id))?;
+    }
+    drop(turn);
+    Ok(())
 }
 
 /// `DELETE /api/content/users/me`: archives the user (kept, but no longer able to sign in)
