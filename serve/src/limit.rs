@@ -28,9 +28,22 @@ pub fn login_key(login: &str) -> TokenHash {
     keyed(b"userform-serve sign-in login\0", &identity::key(login))
 }
 
-/// The key an attempt from `address` is counted under: the hash of the address.
+/// The key an attempt from `address` is counted under: the hash of the address, or of its
+/// /64 network for IPv6 (one host is handed a whole /64, and could otherwise change address
+/// with every attempt); an IPv4 address mapped into IPv6 is its IPv4 address.
 pub fn address_key(address: &str) -> TokenHash {
-    keyed(b"userform-serve sign-in address\0", address)
+    let network = match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(v4) => v4.to_string(),
+        Err(_) => address.to_owned(),
+    };
+    keyed(b"userform-serve sign-in address\0", &network)
 }
 
 fn keyed(prefix: &[u8], value: &str) -> TokenHash {
@@ -75,10 +88,14 @@ impl SignInLimit {
 
     /// [`SignInLimit::attempt`] at `now` (Unix milliseconds). Both keys are counted, refused
     /// or not, so that an address cannot spread its guesses over logins unnoticed nor a login
-    /// be guessed at from many addresses.
+    /// be guessed at from many addresses; but an address over its limit is refused before its
+    /// login is counted, so that it cannot fill the table with one row per made-up login.
     pub fn attempt_at(&self, login: &str, address: &str, now: i64) -> Result<(), ApiError> {
         self.sweep(now)?;
         let by_address = self.counter.hit(&address_key(address), now, self.period_ms)?;
+        if by_address.hits > i64::from(self.per_address) {
+            return Err(ApiError::RateLimited(self.retry_after(by_address, now)));
+        }
         let by_login = self.counter.hit(&login_key(login), now, self.period_ms)?;
         let wait = [(by_address, self.per_address), (by_login, self.per_login)]
             .into_iter()
@@ -113,6 +130,15 @@ impl SignInLimit {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ipv6_host_is_counted_by_its_64_and_a_mapped_ipv4_as_ipv4() {
+        let same = [address_key("2001:db8:1:2::1"), address_key("2001:db8:1:2:ffff:0:0:7")];
+        assert_eq!(same[0], same[1], "one /64, one key");
+        assert_ne!(address_key("2001:db8:1:3::1"), same[0], "another /64");
+        assert_eq!(address_key("::ffff:192.0.2.7"), address_key("192.0.2.7"));
+        assert_ne!(address_key("192.0.2.7"), address_key("192.0.2.8"));
+    }
+
     use std::collections::BTreeMap;
     use std::sync::Mutex;
 
