@@ -50,8 +50,9 @@ pub enum ApiError {
     /// The engine refused an update or a sign-up; nothing changed.
     #[error("{0}")]
     Rejected(Rejection),
-    /// The store failed.
-    #[error("storage failed: {0}")]
+    /// The store failed. The detail (a database's message, a file path, a constraint's name)
+    /// goes to the service's log, never to the client.
+    #[error("the service's storage failed; the details are in its log")]
     Storage(String),
 }
 
@@ -148,8 +149,18 @@ impl From<crate::sessions::SessionError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// Logs what the client is not told: a storage failure's detail.
+    pub fn log_detail(&self) {
+        if let ApiError::Storage(detail) = self {
+            tracing::error!(%detail, "storage failed");
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.log_detail();
         let mut response = (self.status(), Json(self.body())).into_response();
         if let ApiError::RateLimited(secs) = self {
             if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {

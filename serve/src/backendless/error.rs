@@ -108,6 +108,9 @@ impl BlError {
 
 impl IntoResponse for BlError {
     fn into_response(self) -> Response {
+        if let BlError::Api(e) = &self {
+            e.log_detail();
+        }
         let mut response = (self.status(), Json(self.body())).into_response();
         if let BlError::Api(ApiError::RateLimited(secs)) = self {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
