@@ -346,6 +346,10 @@ fn users(service: &Service, store: &SqliteStore) -> (Vec<String>, String) {
     for i in 1..=USERS {
         let mut r =
             UserRecord { id: format!("load-{i}"), identifier: format!("load{i}@example.com"), ..template.clone() };
+        // Each copy holds its own e-mail in its login, not the template's.
+        for login in r.logins.values_mut() {
+            login.clone_from(&r.identifier);
+        }
         r.notification_data.email = Some(r.identifier.clone());
         store.insert_record(&r).expect("insert a user");
         tokens.push(service.sessions.open(&r.id).expect("a session").access);
