@@ -28,6 +28,10 @@ fi
 export USERFORM_PG_URL
 
 cargo test --workspace --all-features
+# The benches' own smoke runs, which `cargo test` leaves out: the service's load bench run for a
+# moment in a debug build (each cell a fifth of a second), so that a change that breaks its
+# setup fails here rather than on the next measurement.
+cargo test --quiet -p userform-serve --all-features --bench load >/dev/null
 # The binary is built without the library's dev-dependencies, so this run also shows that the
 # library reads numbers exactly on its own (fixtures/numbers fail if serde_json's float_roundtrip
 # came only through a test dependency).
