@@ -24,6 +24,21 @@ pub use postgres::PostgresStore;
 
 use crate::record::UserRecord;
 
+/// One step of a database store's schema history (SQLite's and PostgreSQL's alike; each store
+/// lists its own `MIGRATIONS`, migration `i + 1` being `MIGRATIONS[i]`).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) enum Migration {
+    /// SQL run as is.
+    Sql(&'static str),
+    /// Schema 2's `identity_key` column recomputed for every row with the current
+    /// [`crate::identity::key`]. Only migration 2: the column is gone from version 3 on.
+    RekeyIdentities,
+    /// The identity key table refilled from every record's [`IdentityKeys`] (its identifier and
+    /// its logins) with the current [`crate::identity::key`]: appended whenever that function
+    /// changes, so that existing users are compared as new ones are.
+    RekeyKeyTable,
+}
+
 /// Why a store operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rusqlite::{ffi, params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::group::{self, Answer, Counters, Group, WriteStats};
-use super::{IdentityKeys, StoreError, UserStore};
+use super::{IdentityKeys, Migration, StoreError, UserStore};
 use crate::record::UserRecord;
 
 /// How long a connection waits for a lock held by another connection or process.
@@ -15,19 +15,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Reader connections kept open between reads.
 const MAX_IDLE_READERS: usize = 8;
-
-/// One step of the schema's history.
-enum Migration {
-    /// SQL run as is.
-    Sql(&'static str),
-    /// Schema 2's `users.identity_key` column recomputed for every row with the current
-    /// [`crate::identity::key`]. Only migration 2: the column is gone from version 3 on.
-    RekeyIdentities,
-    /// `identity_keys` refilled from every record's [`IdentityKeys`] (its identifier and its
-    /// logins) with the current [`crate::identity::key`]: appended whenever that function
-    /// changes, so that existing users are compared as new ones are.
-    RekeyKeyTable,
-}
 
 /// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
 const MIGRATIONS: &[Migration] = &[

@@ -5,23 +5,10 @@ use ::postgres::error::SqlState;
 use ::postgres::types::Json;
 use ::postgres::Client;
 
-use crate::store::{key_column, IdentityKeys, StoreError};
+use crate::store::{key_column, IdentityKeys, Migration, StoreError};
 
 /// The advisory lock key held while migrating (the bytes of "userform").
 const MIGRATION_LOCK: i64 = 0x7573_6572_666f_726d;
-
-/// One step of the schema's history.
-enum Migration {
-    /// SQL run as is.
-    Sql(&'static str),
-    /// Schema 2's `identity_key` column recomputed for every row with the current
-    /// [`crate::identity::key`]. Only migration 2: the column is gone from version 3 on.
-    RekeyIdentities,
-    /// `userform_identity_keys` refilled from every record's [`IdentityKeys`] (its identifier and
-    /// its logins) with the current [`crate::identity::key`]: appended whenever that function
-    /// changes, so that existing users are compared as new ones are.
-    RekeyKeyTable,
-}
 
 /// The schema, one migration per entry; migration `i + 1` is `MIGRATIONS[i]`.
 const MIGRATIONS: &[Migration] = &[
